@@ -1,0 +1,151 @@
+//! Every user intent, as one enum. Keys (`keymap`), mouse clicks (`ui::hit_test`) and tests all
+//! produce `Action`s; only `state::update` interprets them.
+
+/// One thing the user asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    // ── Prompt editor (Edit mode) ──────────────────────────────────────────────────────────
+    /// Type one character into the prompt at the cursor.
+    InsertChar(char),
+    /// Insert pasted text at the cursor (line endings normalised to `\n`).
+    Paste(String),
+    /// Insert a line break at the cursor.
+    Newline,
+    /// Delete the character before the cursor.
+    DeleteBack,
+    /// Delete the character under the cursor.
+    DeleteForward,
+    /// Delete from the cursor back to the start of the word.
+    DeleteWordBack,
+    /// Delete from the cursor to the start of the line.
+    KillToLineStart,
+    /// Delete from the cursor to the end of the line.
+    KillToLineEnd,
+    /// Move the text cursor one character left.
+    CaretLeft,
+    /// Move the text cursor one character right.
+    CaretRight,
+    /// Move the text cursor one screen line up.
+    CaretUp,
+    /// Move the text cursor one screen line down.
+    CaretDown,
+    /// Move the text cursor one word left.
+    CaretWordLeft,
+    /// Move the text cursor one word right.
+    CaretWordRight,
+    /// Move the text cursor to the start of the line.
+    CaretLineStart,
+    /// Move the text cursor to the end of the line.
+    CaretLineEnd,
+
+    // ── Modes and overlays ─────────────────────────────────────────────────────────────────
+    /// Leave the editor and let single-letter keys act (Explore mode).
+    Explore,
+    /// Go back to typing in the prompt (Edit mode).
+    Edit,
+    /// Switch between Edit and Explore.
+    ToggleMode,
+    /// Show or hide the help overlay.
+    ToggleHelp,
+    /// Scroll the help overlay by this many lines (negative = up).
+    ScrollHelp(i16),
+
+    // ── Generation ─────────────────────────────────────────────────────────────────────────
+    /// Roll the dice: sample the next token with the current settings and append it.
+    Step,
+    /// Append the candidate with this 1-based rank (keys 1–9, or a click on its row).
+    PickRank(usize),
+    /// Move the candidate selection up (towards rank 1).
+    SelectUp,
+    /// Move the candidate selection down.
+    SelectDown,
+    /// Append the selected candidate (Enter); goes back to the editor when nothing is shown.
+    PickSelected,
+    /// Take back the last token (it stays in the tree for redo).
+    Undo,
+    /// Put back the token taken back last.
+    Redo,
+    /// Start or stop generating on its own, one dice roll after another.
+    ToggleAutoplay,
+    /// Make autoplay faster.
+    Faster,
+    /// Make autoplay slower.
+    Slower,
+    /// Throw the whole generation away (keep the prompt).
+    ResetGeneration,
+    /// Move the look-back cursor one token left.
+    LookBack,
+    /// Move the look-back cursor one token right (past the end: live again).
+    LookForward,
+    /// Put the look-back cursor on the first token.
+    LookFirst,
+    /// Leave look-back: show the live next-token distribution again.
+    LookLive,
+    /// Look at the token at this index of the sequence (mouse click on a token).
+    LookAt(usize),
+    /// Put the text cursor at this screen row and column of the prompt pane (mouse click).
+    ClickPrompt { row: u16, col: u16 },
+    /// Switch to the previous sibling branch.
+    PrevBranch,
+    /// Switch to the next sibling branch.
+    NextBranch,
+
+    // ── Sampling settings ──────────────────────────────────────────────────────────────────
+    /// Lower the temperature.
+    TemperatureDown,
+    /// Raise the temperature.
+    TemperatureUp,
+    /// Keep fewer tokens in top-k.
+    TopKDown,
+    /// Keep more tokens in top-k (up to off).
+    TopKUp,
+    /// Lower top-p (a smaller nucleus).
+    TopPDown,
+    /// Raise top-p (up to off).
+    TopPUp,
+    /// Lower min-p (down to off).
+    MinPDown,
+    /// Raise min-p.
+    MinPUp,
+    /// Switch between greedy (temperature 0) and sampling.
+    ToggleGreedy,
+    /// Use the next random seed.
+    NextSeed,
+    /// Use the previous random seed.
+    PrevSeed,
+
+    // ── View and session ───────────────────────────────────────────────────────────────────
+    /// Wrap the prompt in the model's chat template, or not.
+    ToggleChat,
+    /// Show or hide token ids.
+    ToggleIds,
+    /// Switch the interface language.
+    SwitchLanguage,
+    /// Leave tokenscope.
+    Quit,
+}
+
+impl Action {
+    /// Whether this action only moves around or edits the prompt text (Edit-mode editor keys).
+    pub fn is_editing(&self) -> bool {
+        matches!(
+            self,
+            Action::InsertChar(_)
+                | Action::Paste(_)
+                | Action::Newline
+                | Action::DeleteBack
+                | Action::DeleteForward
+                | Action::DeleteWordBack
+                | Action::KillToLineStart
+                | Action::KillToLineEnd
+                | Action::CaretLeft
+                | Action::CaretRight
+                | Action::CaretUp
+                | Action::CaretDown
+                | Action::CaretWordLeft
+                | Action::CaretWordRight
+                | Action::CaretLineStart
+                | Action::CaretLineEnd
+        )
+    }
+}

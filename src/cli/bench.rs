@@ -1,0 +1,117 @@
+//! `tokenscope bench`: the latency numbers of the engine on the current machine (median and p95
+//! over `reps` runs), printed as a table. Run through `scripts/bench`.
+
+use std::time::{Duration, Instant};
+
+use crate::cli::{CliError, Common};
+use crate::engine::Session;
+use crate::sampling::{Distribution, SamplingParams};
+
+const TEXT: &str = "The history of the printing press begins in the fifteenth century, when \
+Johannes Gutenberg combined movable metal type, oil-based ink and a wooden press adapted from \
+those used to make wine. Before him, books were copied by hand, slowly and at great cost, so \
+that a library of a few hundred volumes was a treasure. Within fifty years presses were running \
+in more than two hundred cities across Europe, and millions of books had been printed. Ideas \
+travelled faster than ever before: scientists could compare observations, reformers could \
+spread pamphlets, and ordinary people began to read in their own languages. ";
+
+fn stats(mut v: Vec<Duration>) -> (f64, f64) {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let p95 = ((v.len() as f64 * 0.95).ceil() as usize).clamp(1, v.len()) - 1;
+    (ms(v[v.len() / 2]), ms(v[p95]))
+}
+
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
+    let reps = reps.max(1);
+    let t0 = Instant::now();
+    let model = common.load()?;
+    let load = t0.elapsed();
+    let mut session = Session::new(model);
+    let mut ids = session.prompt_ids(&TEXT.repeat(4), false)?;
+    if ids.len() < 256 {
+        return Err(CliError("benchmark text is too short".into()));
+    }
+    ids.truncate(256);
+    let params = SamplingParams::default();
+
+    // First distribution after load (cold caches, one short prompt).
+    let t = Instant::now();
+    let e = session.evaluate(&ids[..8])?;
+    let _ = Distribution::new(&e.positions.last().expect("tokens").logits, &params);
+    let first = t.elapsed();
+
+    let mut rows = vec![
+        ("load model".to_string(), load.as_secs_f64() * 1e3, f64::NAN),
+        ("first distribution after load (8 tokens)".into(), first.as_secs_f64() * 1e3, f64::NAN),
+    ];
+    for n in [16usize, 64, 256] {
+        let runs = if n == 256 { reps.div_ceil(4).max(3) } else { reps };
+        let mut v = Vec::new();
+        for _ in 0..runs {
+            session.evaluate(&[])?;
+            let t = Instant::now();
+            session.evaluate(&ids[..n])?;
+            v.push(t.elapsed());
+        }
+        let (p50, p95) = stats(v);
+        rows.push((format!("prefill {n} tokens"), p50, p95));
+    }
+    // Append one token to a cached 64-token prompt and produce the full distribution.
+    let mut v = Vec::new();
+    for _ in 0..reps {
+        session.evaluate(&ids[..64])?;
+        let t = Instant::now();
+        let e = session.evaluate(&ids[..65])?;
+        let _ = Distribution::new(&e.positions.last().expect("tokens").logits, &params);
+        v.push(t.elapsed());
+    }
+    let (p50, p95) = stats(v);
+    rows.push(("append 1 token to a cached 64-token prompt + distribution".into(), p50, p95));
+    // Decode: greedy steps after a 64-token prompt.
+    let mut seq = ids[..64].to_vec();
+    let mut e = session.evaluate(&seq)?;
+    let mut v = Vec::new();
+    for _ in 0..reps.max(16) {
+        let next = Distribution::new(&e.positions.last().expect("tokens").logits, &params).greedy().id;
+        seq.push(next);
+        let t = Instant::now();
+        e = session.evaluate(&seq)?;
+        v.push(t.elapsed());
+    }
+    let (p50, p95) = stats(v);
+    rows.push(("decode (per token)".into(), p50, p95));
+    // Distribution alone (what a sampling key costs).
+    let logits = e.positions.last().expect("tokens").logits.clone();
+    let mut v = Vec::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        let _ = Distribution::new(&logits, &SamplingParams { top_p: 0.9, top_k: 40, ..params });
+        v.push(t.elapsed());
+    }
+    let (p50, p95) = stats(v);
+    rows.push(("distribution from cached logits (49k vocab)".into(), p50, p95));
+
+    println!(
+        "model {} · {} · threads {}",
+        session.model.name,
+        session.model.precision.label(),
+        tch::get_num_threads()
+    );
+    println!("{:<60} {:>10} {:>10}", "measurement", "p50 ms", "p95 ms");
+    for (name, p50, p95) in rows {
+        let p95 = if p95.is_nan() { "-".to_string() } else { format!("{p95:.2}") };
+        println!("{name:<60} {p50:>10.2} {p95:>10}");
+    }
+    if let Some(rss) = peak_rss_mib() {
+        println!("{:<60} {:>10.0}", "peak RSS (MiB)", rss);
+    }
+    Ok(())
+}

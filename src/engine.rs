@@ -1,0 +1,106 @@
+//! The model engine: one worker thread owns the model (tch tensors, KV cache) and the tokenizer;
+//! everything else talks to it through `Request` / `Reply` messages tagged with ids.
+//!
+//! The worker keeps only the newest pending `Evaluate` (latest request wins) and the state drops
+//! replies whose id is not the one it is waiting for.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What a token looks like, precomputed by the worker so the UI never needs the tokenizer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenView {
+    pub id: u32,
+    /// The vocabulary string (e.g. `Ġthe` for byte-level BPE).
+    pub piece: String,
+    /// What the token decodes to on its own; bytes that are not valid UTF-8 on their own are
+    /// written `<0xE3>`.
+    pub text: String,
+    /// True for control tokens such as `<|im_start|>`.
+    pub special: bool,
+}
+
+/// Facts about the loaded model, shown in the status line.
+#[derive(Clone, Debug, Default)]
+pub struct ModelInfo {
+    /// Short display name, e.g. `SmolLM2-135M-Instruct Q4_1`.
+    pub name: String,
+    /// `cpu` or `cuda:0`.
+    pub device: String,
+    /// `exact (f32)` or `fast (int4)`.
+    pub precision: String,
+    pub vocab_size: usize,
+    pub context_length: usize,
+    /// Ids that end a generation (EOS, `<|im_end|>`).
+    pub stop_ids: Vec<u32>,
+    /// Every vocabulary entry rendered as a `TokenView`, indexed by id, so candidates can be shown
+    /// without a round trip to the worker.
+    pub vocab: Arc<Vec<TokenView>>,
+    /// Seconds from start to loaded.
+    pub load_time: Duration,
+}
+
+/// A request to the model worker.
+#[derive(Clone, Debug)]
+pub enum Request {
+    /// Tokenize `prompt` (through the chat template when `chat` is set), append `continuation`
+    /// (already-chosen token ids), run the model over whatever is not already in the KV cache and
+    /// reply with `Reply::Evaluated`.
+    Evaluate {
+        id: u64,
+        prompt: String,
+        chat: bool,
+        continuation: Vec<u32>,
+    },
+    /// Stop the worker.
+    Shutdown,
+}
+
+/// One position of an evaluated sequence.
+#[derive(Clone, Debug)]
+pub struct Position {
+    pub token: TokenView,
+    /// Next-token logits the model produced *after* this token (length = vocabulary size).
+    /// Shared, so unchanged prefixes are not copied between replies.
+    pub logits: Arc<[f32]>,
+    /// Rank (0 = most likely) and raw probability this token had under the previous position's
+    /// distribution; `None` for the first token (nothing predicts it).
+    pub rank: Option<u32>,
+    pub prob: Option<f32>,
+}
+
+/// A reply from the model worker.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    /// Loading progress in `0.0..=1.0` with a short description of the step.
+    Progress { fraction: f32, step: String },
+    /// The model is ready.
+    Loaded(ModelInfo),
+    /// Result of `Request::Evaluate`.
+    Evaluated {
+        id: u64,
+        /// How many leading tokens came from the prompt (the rest are the continuation).
+        prompt_len: usize,
+        positions: Vec<Position>,
+        /// How many positions were reused from the KV cache (not recomputed).
+        reused: usize,
+        /// Wall time of the model call.
+        elapsed: Duration,
+    },
+    /// A request failed (e.g. prompt longer than the context window); `id` is 0 for load errors.
+    Failed { id: u64, message: String },
+}
+
+/// The two ends of the worker's channels, as seen from the app.
+pub struct EngineHandle {
+    /// Requests to the worker (it keeps only the newest pending `Evaluate`).
+    pub requests: std::sync::mpsc::Sender<Request>,
+    /// Replies from the worker, in order.
+    pub replies: tokio::sync::mpsc::UnboundedReceiver<Reply>,
+}
+
+mod session;
+mod worker;
+
+pub use session::{Evaluation, Session};
+pub use worker::{EngineOptions, spawn};

@@ -1,0 +1,86 @@
+//! The model worker thread: loads the model (reporting progress), then serves requests. Only the
+//! newest pending `Evaluate` is served; older ones are dropped unanswered (the state ignores
+//! replies it is not waiting for anyway).
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::Instant;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::engine::{EngineHandle, Reply, Request, Session};
+use crate::model::{self, DeviceChoice, Precision};
+
+/// How to start the engine.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    pub model: PathBuf,
+    pub device: DeviceChoice,
+    pub precision: Precision,
+    /// libtorch intra-op threads (0 = leave libtorch's default).
+    pub threads: usize,
+}
+
+/// Starts the worker thread; it begins loading the model at once.
+pub fn spawn(opts: EngineOptions) -> EngineHandle {
+    let (req_tx, req_rx) = std::sync::mpsc::channel();
+    let (reply_tx, reply_rx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("model".into())
+        .spawn(move || run(opts, req_rx, reply_tx))
+        .expect("spawning the model thread");
+    EngineHandle { requests: req_tx, replies: reply_rx }
+}
+
+fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSender<Reply>) {
+    if opts.threads > 0 {
+        tch::set_num_threads(opts.threads as i32);
+    }
+    let started = Instant::now();
+    let mut progress = |fraction: f32, step: &str| {
+        let _ = replies.send(Reply::Progress { fraction, step: step.to_string() });
+    };
+    let loaded = match model::load(&opts.model, opts.device, opts.precision, &mut progress) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = replies.send(Reply::Failed { id: 0, message: format!("{}: {e}", opts.model.display()) });
+            return;
+        }
+    };
+    let mut session = Session::new(loaded);
+    if replies.send(Reply::Loaded(session.info(started.elapsed()))).is_err() {
+        return;
+    }
+    while let Ok(mut request) = requests.recv() {
+        // Latest request wins: skip everything that is already superseded.
+        loop {
+            match requests.try_recv() {
+                Ok(newer) => request = newer,
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        let reply = match request {
+            Request::Shutdown => return,
+            Request::Evaluate { id, prompt, chat, continuation } => {
+                match session.prompt_ids(&prompt, chat).and_then(|mut ids| {
+                    let prompt_len = ids.len();
+                    ids.extend(continuation);
+                    session.evaluate(&ids).map(|e| (prompt_len, e))
+                }) {
+                    Ok((prompt_len, e)) => Reply::Evaluated {
+                        id,
+                        prompt_len,
+                        positions: e.positions,
+                        reused: e.reused,
+                        elapsed: e.elapsed,
+                    },
+                    Err(e) => Reply::Failed { id, message: e.to_string() },
+                }
+            }
+        };
+        if replies.send(reply).is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,496 @@
+//! Every user-visible string, in English and Brazilian Portuguese.
+//!
+//! Render code never spells text: it asks `lang.t(Text::…)` for a fixed string or
+//! `lang.f(Text::…, &[…])` for a template whose `{}` holes are filled in order. Each language is
+//! one exhaustive `match` (`i18n/en.rs`, `i18n/pt_br.rs`), so a message missing in one language
+//! does not compile. Numbers are written the local way too: `0.41` / `0,41`.
+
+mod en;
+mod pt_br;
+
+use std::fmt::Display;
+
+/// The interface language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    #[default]
+    En,
+    /// Brazilian Portuguese.
+    PtBr,
+}
+
+impl Lang {
+    /// Picks the language from an explicit flag (`--lang pt`, `pt-BR`, `en`, …) or, without
+    /// one (or with `auto`), from the locale variables in priority order (pass
+    /// `[LC_ALL, LC_MESSAGES, LANG]`; the first non-empty one decides). Anything starting with
+    /// `pt` means Brazilian Portuguese; everything else English.
+    pub fn from_env(flag: Option<&str>, locale_vars: &[Option<&str>]) -> Lang {
+        let chosen = match flag.map(str::trim) {
+            Some(f) if !f.is_empty() && !f.eq_ignore_ascii_case("auto") => Some(f),
+            _ => locale_vars.iter().flatten().map(|v| v.trim()).find(|v| !v.is_empty()),
+        };
+        match chosen {
+            Some(v) if v.to_ascii_lowercase().starts_with("pt") => Lang::PtBr,
+            _ => Lang::En,
+        }
+    }
+
+    /// [`Lang::from_env`] with `LC_ALL`, `LC_MESSAGES` and `LANG` read from the process
+    /// environment.
+    pub fn detect(flag: Option<&str>) -> Lang {
+        let vars: Vec<Option<String>> =
+            ["LC_ALL", "LC_MESSAGES", "LANG"].iter().map(|k| std::env::var(k).ok()).collect();
+        let refs: Vec<Option<&str>> = vars.iter().map(|v| v.as_deref()).collect();
+        Lang::from_env(flag, &refs)
+    }
+
+    /// The other language (the language key cycles through all of them).
+    pub fn next(self) -> Lang {
+        match self {
+            Lang::En => Lang::PtBr,
+            Lang::PtBr => Lang::En,
+        }
+    }
+
+    /// A fixed string.
+    pub fn t(self, text: Text) -> &'static str {
+        match self {
+            Lang::En => en::text(text),
+            Lang::PtBr => pt_br::text(text),
+        }
+    }
+
+    /// A template with its `{}` holes filled in order.
+    pub fn f(self, text: Text, args: &[&dyn Display]) -> String {
+        fill(self.t(text), args)
+    }
+
+    /// The decimal separator.
+    pub fn decimal_sep(self) -> char {
+        match self {
+            Lang::En => '.',
+            Lang::PtBr => ',',
+        }
+    }
+
+    /// `x` with `places` decimals and the local separator.
+    pub fn num(self, x: f64, places: usize) -> String {
+        let s = format!("{x:.places$}");
+        match self {
+            Lang::En => s,
+            Lang::PtBr => s.replace('.', ","),
+        }
+    }
+
+    /// An integer with thin grouping (`49 152`), readable in both languages.
+    pub fn int(self, n: usize) -> String {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(' ');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// A probability as a percentage with two decimals; tiny non-zero values as `<0.01%`.
+    pub fn percent(self, p: f64) -> String {
+        if p <= 0.0 {
+            "0%".to_string()
+        } else if p < 0.000_05 {
+            format!("<{}%", self.num(0.01, 2))
+        } else {
+            format!("{}%", self.num(p * 100.0, 2))
+        }
+    }
+}
+
+/// Fills the `{}` holes of `template` with `args` in order (missing args leave the hole empty).
+pub fn fill(template: &str, args: &[&dyn Display]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut args = args.iter();
+    let mut rest = template;
+    while let Some(i) = rest.find("{}") {
+        out.push_str(&rest[..i]);
+        if let Some(a) = args.next() {
+            out.push_str(&a.to_string());
+        }
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Message ids. The doc comment of each gives the English text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Text {
+    // ── language ──
+    /// English
+    LanguageName,
+
+    // ── modes ──
+    /// EDIT
+    ModeEdit,
+    /// EXPLORE
+    ModeExplore,
+    /// HELP
+    ModeHelp,
+    /// typing goes into the prompt
+    ModeEditHint,
+    /// single keys act
+    ModeExploreHint,
+
+    // ── pane titles ──
+    /// Prompt
+    PromptTitle,
+    /// Tokens ({})
+    TokensTitle,
+    /// Next token
+    NextTokenTitle,
+    /// Look-back: before token {} {}
+    LookBackTitle,
+    /// Sampling
+    SamplingTitle,
+    /// Generation
+    GenerationTitle,
+    /// Keys
+    HelpTitle,
+
+    // ── prompt pane ──
+    /// Type a prompt…
+    PromptPlaceholder,
+    /// (chat template on)
+    ChatOnNote,
+
+    // ── tokens pane ──
+    /// rank in model:
+    GltrLabel,
+    /// top-1
+    GltrTop1,
+    /// top-10
+    GltrTop10,
+    /// top-100
+    GltrTop100,
+    /// beyond
+    GltrBeyond,
+    /// special
+    SpecialLegend,
+    /// computing…
+    Computing,
+    /// No tokens yet.
+    NoTokens,
+
+    // ── next-token pane ──
+    /// #
+    ColRank,
+    /// token
+    ColToken,
+    /// model
+    ColModel,
+    /// sampled
+    ColSampled,
+    /// logit
+    ColLogit,
+    /// model = softmax of the logits · sampled = after temperature, top-k, top-p, min-p
+    ProbLegend,
+    /// ▇ sampled ░ model
+    BarLegend,
+    /// cut: {}
+    CutLine,
+    /// greedy (T = 0)
+    StageGreedy,
+    /// top-k {}
+    StageTopK,
+    /// top-p {}
+    StageTopP,
+    /// min-p {}
+    StageMinP,
+    /// rest of vocabulary ({} tokens)
+    RestOfVocab,
+    /// entropy
+    Entropy,
+    /// effective choices
+    EffectiveChoices,
+    /// nats
+    Nats,
+    /// kept {} of {} tokens
+    KeptOf,
+    /// ◀ actual
+    ActualMarker,
+    /// Type a prompt to see what the model expects next.
+    EmptyPromptHint,
+    /// Loading the model… ({})
+    LoadingModel,
+    /// Waiting for the model…
+    WaitingForModel,
+    /// Nothing predicts the first token: move the cursor right.
+    FirstTokenHint,
+
+    // ── sampling pane ──
+    /// temperature
+    Temperature,
+    /// seed
+    Seed,
+    /// mode
+    SamplingMode,
+    /// greedy
+    Greedy,
+    /// random draw
+    RandomDraw,
+    /// off
+    Off,
+    /// last roll
+    LastRoll,
+    /// cumulative {}–{}
+    CumulativeRange,
+    /// picked by you: #{} {}
+    PickedByYou,
+    /// greedy: always #1 {}
+    GreedyChoice,
+    /// no roll yet: {} rolls the dice
+    NoRollYet,
+
+    // ── generation pane ──
+    /// branch {}/{}
+    BranchOf,
+    /// undo
+    UndoLabel,
+    /// redo
+    RedoLabel,
+    /// {} generated
+    GeneratedCount,
+    /// log p(model) {} · perplexity {}
+    SequenceStats,
+    /// underlined = picked by you
+    PickedLegend,
+    /// Nothing generated yet: {} rolls the dice, {} picks a candidate.
+    NothingGenerated,
+    /// autoplay ▶ every {} ms
+    AutoplayOn,
+    /// stopped: end of text
+    StoppedEos,
+    /// stopped: limit of {} tokens
+    StoppedLimit,
+
+    // ── status line ──
+    /// {} tokens
+    TokenCount,
+    /// {} ms
+    Millis,
+    /// loading
+    Loading,
+    /// chat
+    ChatLabel,
+    /// raw text
+    RawTextLabel,
+    /// error: {}
+    ErrorPrefix,
+    /// model not loaded
+    NoModel,
+    /// cached {}
+    CachedCount,
+
+    // ── notices ──
+    /// That is a prompt token: edit the prompt to change it.
+    NoticePromptToken,
+    /// Still computing, try again in a moment.
+    NoticeBusy,
+    /// Nothing to undo.
+    NoticeNothingToUndo,
+    /// Nothing to redo.
+    NoticeNothingToRedo,
+    /// No other branch here.
+    NoticeNoBranch,
+    /// Seed {}.
+    NoticeSeed,
+    /// Language: English.
+    NoticeLanguage,
+    /// No candidate there.
+    NoticeNoCandidate,
+    /// The model is still loading.
+    NoticeNotReady,
+    /// The model worker stopped.
+    NoticeEngineGone,
+
+    // ── help overlay ──
+    /// Edit mode: what you type goes into the prompt; only Ctrl, Alt and F keys act. Explore mode: single keys act.
+    HelpIntro,
+    /// Esc, ? or q closes · ↑↓ scroll
+    HelpFooter,
+    /// Everywhere
+    SectionGlobal,
+    /// Editing the prompt
+    SectionEditor,
+    /// Generation
+    SectionGeneration,
+    /// Look back and branches
+    SectionLookBack,
+    /// Sampling
+    SectionSampling,
+    /// View
+    SectionView,
+    /// In this window
+    SectionHelp,
+    /// any character
+    KeyAnyChar,
+
+    // ── key descriptions ──
+    /// type into the prompt
+    KeyInsert,
+    /// new line
+    KeyNewline,
+    /// delete character before / under the cursor
+    KeyDelete,
+    /// delete the word before the cursor
+    KeyDeleteWord,
+    /// delete to start / end of line
+    KeyKill,
+    /// move the text cursor
+    KeyCaret,
+    /// move by word
+    KeyCaretWord,
+    /// start / end of line
+    KeyCaretLine,
+    /// explore: single keys act
+    KeyExplore,
+    /// edit the prompt
+    KeyEdit,
+    /// switch between edit and explore
+    KeyToggleMode,
+    /// help (this window)
+    KeyHelp,
+    /// scroll this window
+    KeyScrollHelp,
+    /// close this window
+    KeyCloseHelp,
+    /// roll the dice: sample the next token
+    KeyStep,
+    /// pick candidate 1–9 by hand
+    KeyPickRank,
+    /// select a candidate
+    KeySelect,
+    /// pick the selected candidate
+    KeyPickSelected,
+    /// undo the last token
+    KeyUndo,
+    /// redo
+    KeyRedo,
+    /// autoplay on / off
+    KeyAutoplay,
+    /// autoplay faster / slower
+    KeySpeed,
+    /// clear the generation
+    KeyReset,
+    /// look back one token / forward
+    KeyLook,
+    /// look at the first token
+    KeyLookFirst,
+    /// back to the live end
+    KeyLookLive,
+    /// previous / next branch
+    KeyBranch,
+    /// temperature down / up
+    KeyTemperature,
+    /// top-k down / up
+    KeyTopK,
+    /// top-p down / up
+    KeyTopP,
+    /// min-p down / up
+    KeyMinP,
+    /// greedy ↔ random draw
+    KeyGreedy,
+    /// next / previous seed
+    KeySeed,
+    /// chat template on / off
+    KeyChat,
+    /// show token ids
+    KeyIds,
+    /// português / English
+    KeyLanguage,
+    /// quit
+    KeyQuit,
+
+    // ── footer hints (short) ──
+    /// Space
+    KeySpace,
+    /// edit
+    HintEdit,
+    /// explore
+    HintExplore,
+    /// help
+    HintHelp,
+    /// quit
+    HintQuit,
+    /// close
+    HintClose,
+    /// scroll
+    HintScroll,
+    /// step
+    HintStep,
+    /// pick
+    HintPick,
+    /// choose
+    HintChoose,
+    /// undo/redo
+    HintUndoRedo,
+    /// look back
+    HintLook,
+    /// branch
+    HintBranch,
+    /// temperature
+    HintTemperature,
+    /// top-k
+    HintTopK,
+    /// top-p
+    HintTopP,
+    /// min-p
+    HintMinP,
+    /// greedy
+    HintGreedy,
+    /// auto
+    HintAuto,
+    /// language
+    HintLanguage,
+
+    // ── layout ──
+    /// Terminal too small: {}×{} (need at least {}×{}).
+    TooSmall,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_from_flag_and_env() {
+        assert_eq!(Lang::from_env(Some("pt"), &[]), Lang::PtBr);
+        assert_eq!(Lang::from_env(Some("pt-BR"), &[Some("en_US.UTF-8")]), Lang::PtBr);
+        assert_eq!(Lang::from_env(Some("en"), &[Some("pt_BR.UTF-8")]), Lang::En);
+        assert_eq!(Lang::from_env(None, &[None, Some("pt_BR.UTF-8")]), Lang::PtBr);
+        assert_eq!(Lang::from_env(Some("auto"), &[Some(""), Some("pt_PT")]), Lang::PtBr);
+        assert_eq!(Lang::from_env(None, &[Some("C.UTF-8"), Some("pt_BR")]), Lang::En);
+        assert_eq!(Lang::from_env(None, &[]), Lang::En);
+    }
+
+    #[test]
+    fn numbers_are_local() {
+        assert_eq!(Lang::En.num(0.4123, 2), "0.41");
+        assert_eq!(Lang::PtBr.num(0.4123, 2), "0,41");
+        assert_eq!(Lang::En.int(49142), "49 142");
+        assert_eq!(Lang::En.int(7), "7");
+        assert_eq!(Lang::En.int(1_000_000), "1 000 000");
+        assert_eq!(Lang::En.percent(0.41234), "41.23%");
+        assert_eq!(Lang::PtBr.percent(0.41234), "41,23%");
+        assert_eq!(Lang::En.percent(1e-7), "<0.01%");
+        assert_eq!(Lang::En.percent(0.0), "0%");
+        assert_eq!(Lang::En.percent(1.0), "100.00%");
+    }
+
+    #[test]
+    fn templates_fill_in_order() {
+        assert_eq!(fill("{} of {}", &[&1, &"two"]), "1 of two");
+        assert_eq!(Lang::PtBr.f(Text::RestOfVocab, &[&"49 142"]), "resto do vocabulário (49 142 tokens)");
+    }
+}

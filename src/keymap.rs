@@ -1,0 +1,571 @@
+//! Keys are data: one table of (scope, key, action, description). [`resolve`] reads it to turn
+//! a key press into an [`Action`]; the footer hints ([`hints`]) and the help overlay
+//! ([`help_sections`]) are generated from the same table, so they cannot disagree with the code.
+//!
+//! In Edit mode every printable character is typed into the prompt ([`KeyPat::AnyChar`]):
+//! only keys with Ctrl, Alt, F-keys and the editing keys act there. Explore mode gives the
+//! single-letter keys their meaning.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::action::Action;
+use crate::i18n::{Lang, Text};
+
+/// Who receives keys right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Typing into the prompt.
+    Edit,
+    /// Single keys act.
+    Explore,
+    /// The help overlay is open.
+    Help,
+}
+
+/// Where a binding applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// In every context (checked after the context's own bindings).
+    Global,
+    Edit,
+    Explore,
+    Help,
+}
+
+impl Scope {
+    fn applies(self, ctx: Context) -> bool {
+        match self {
+            Scope::Global => true,
+            Scope::Edit => ctx == Context::Edit,
+            Scope::Explore => ctx == Context::Explore,
+            Scope::Help => ctx == Context::Help,
+        }
+    }
+}
+
+/// The heading a binding is listed under in the help overlay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Section {
+    Global,
+    Editor,
+    Generation,
+    LookBack,
+    Sampling,
+    View,
+    Help,
+}
+
+impl Section {
+    /// Every section, in the order the help overlay lists them.
+    pub const ALL: [Section; 7] = [
+        Section::Generation,
+        Section::LookBack,
+        Section::Sampling,
+        Section::View,
+        Section::Editor,
+        Section::Global,
+        Section::Help,
+    ];
+
+    /// The heading's message id.
+    pub fn title(self) -> Text {
+        match self {
+            Section::Global => Text::SectionGlobal,
+            Section::Editor => Text::SectionEditor,
+            Section::Generation => Text::SectionGeneration,
+            Section::LookBack => Text::SectionLookBack,
+            Section::Sampling => Text::SectionSampling,
+            Section::View => Text::SectionView,
+            Section::Help => Text::SectionHelp,
+        }
+    }
+}
+
+/// A key with its modifiers (Shift folded into the character for letters and symbols).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    /// A plain key.
+    pub const fn new(code: KeyCode) -> Key {
+        Key { code, mods: KeyModifiers::NONE }
+    }
+
+    /// A character key (upper case for Shift+letter).
+    pub const fn ch(c: char) -> Key {
+        Key::new(KeyCode::Char(c))
+    }
+
+    /// Ctrl + a lower-case letter, or Ctrl + another key.
+    pub const fn ctrl(code: KeyCode) -> Key {
+        Key { code, mods: KeyModifiers::CONTROL }
+    }
+
+    /// Alt + a key.
+    pub const fn alt(code: KeyCode) -> Key {
+        Key { code, mods: KeyModifiers::ALT }
+    }
+
+    /// The key of a terminal event, normalised: Shift is folded into characters (`T` is `T`,
+    /// not Shift+`t`), Ctrl/Alt letters are lower case, Shift+Tab is `BackTab`.
+    pub fn from_event(ev: &KeyEvent) -> Key {
+        let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let code = match ev.code {
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                if mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    && !mods.contains(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                {
+                    KeyCode::Char(c.to_ascii_lowercase())
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            KeyCode::BackTab => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            other => other,
+        };
+        Key { code, mods }
+    }
+
+    /// How the key is written in hints and help: `Ctrl-W`, `Alt-b`, `←`, `Space`, `F1`.
+    pub fn label(&self, lang: Lang) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => lang.t(Text::KeySpace).to_string(),
+            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
+                c.to_ascii_uppercase().to_string()
+            }
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Delete => "Delete".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        let mut out = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            out.push_str("Ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            out.push_str("Alt-");
+        }
+        out.push_str(&base);
+        out
+    }
+}
+
+/// What a binding matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyPat {
+    /// One key.
+    Key(Key),
+    /// Any printable character without Ctrl or Alt (AltGr, reported as Ctrl+Alt, counts as
+    /// printable); resolves to [`Action::InsertChar`].
+    AnyChar,
+}
+
+/// One row of the key table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Binding {
+    pub scope: Scope,
+    pub key: KeyPat,
+    /// What the key does (for `AnyChar`, a template: the character typed replaces it).
+    pub action: Action,
+    pub section: Section,
+    /// The description in the help overlay; consecutive rows with the same description are
+    /// listed together ("t / T   temperature down / up").
+    pub help: Text,
+    /// Shown in the footer: (priority, short label); lower priority shows first and survives
+    /// narrow terminals.
+    pub hint: Option<(u8, Text)>,
+}
+
+const fn b(scope: Scope, key: Key, action: Action, section: Section, help: Text) -> Binding {
+    Binding { scope, key: KeyPat::Key(key), action, section, help, hint: None }
+}
+
+const fn h(
+    scope: Scope,
+    key: Key,
+    action: Action,
+    section: Section,
+    help: Text,
+    priority: u8,
+    hint: Text,
+) -> Binding {
+    Binding { scope, key: KeyPat::Key(key), action, section, help, hint: Some((priority, hint)) }
+}
+
+use KeyCode as K;
+use Scope::{Edit, Explore, Global, Help};
+
+/// The key table. Order matters only for display.
+pub static BINDINGS: &[Binding] = &[
+    // ── everywhere ──
+    h(Global, Key::ctrl(K::Char('c')), Action::Quit, Section::Global, Text::KeyQuit, 3, Text::HintQuit),
+    b(Global, Key::ctrl(K::Char('q')), Action::Quit, Section::Global, Text::KeyQuit),
+    h(Global, Key::new(K::F(1)), Action::ToggleHelp, Section::Global, Text::KeyHelp, 2, Text::HintHelp),
+    b(Global, Key::new(K::F(2)), Action::SwitchLanguage, Section::Global, Text::KeyLanguage),
+    // ── edit mode: switching ──
+    h(Edit, Key::new(K::Esc), Action::Explore, Section::Editor, Text::KeyExplore, 1, Text::HintExplore),
+    b(Edit, Key::new(K::Tab), Action::ToggleMode, Section::Editor, Text::KeyToggleMode),
+    h(Edit, Key::ctrl(K::Char('n')), Action::Step, Section::Editor, Text::KeyStep, 4, Text::HintStep),
+    // ── edit mode: the editor ──
+    Binding {
+        scope: Edit,
+        key: KeyPat::AnyChar,
+        action: Action::InsertChar(' '),
+        section: Section::Editor,
+        help: Text::KeyInsert,
+        hint: None,
+    },
+    b(Edit, Key::new(K::Enter), Action::Newline, Section::Editor, Text::KeyNewline),
+    b(Edit, Key::new(K::Backspace), Action::DeleteBack, Section::Editor, Text::KeyDelete),
+    b(Edit, Key::new(K::Delete), Action::DeleteForward, Section::Editor, Text::KeyDelete),
+    b(Edit, Key::ctrl(K::Char('h')), Action::DeleteBack, Section::Editor, Text::KeyDelete),
+    b(Edit, Key::ctrl(K::Char('d')), Action::DeleteForward, Section::Editor, Text::KeyDelete),
+    b(Edit, Key::ctrl(K::Char('w')), Action::DeleteWordBack, Section::Editor, Text::KeyDeleteWord),
+    b(Edit, Key::alt(K::Backspace), Action::DeleteWordBack, Section::Editor, Text::KeyDeleteWord),
+    b(Edit, Key::ctrl(K::Char('u')), Action::KillToLineStart, Section::Editor, Text::KeyKill),
+    b(Edit, Key::ctrl(K::Char('k')), Action::KillToLineEnd, Section::Editor, Text::KeyKill),
+    b(Edit, Key::new(K::Left), Action::CaretLeft, Section::Editor, Text::KeyCaret),
+    b(Edit, Key::new(K::Right), Action::CaretRight, Section::Editor, Text::KeyCaret),
+    b(Edit, Key::new(K::Up), Action::CaretUp, Section::Editor, Text::KeyCaret),
+    b(Edit, Key::new(K::Down), Action::CaretDown, Section::Editor, Text::KeyCaret),
+    b(Edit, Key::ctrl(K::Left), Action::CaretWordLeft, Section::Editor, Text::KeyCaretWord),
+    b(Edit, Key::ctrl(K::Right), Action::CaretWordRight, Section::Editor, Text::KeyCaretWord),
+    b(Edit, Key::alt(K::Char('b')), Action::CaretWordLeft, Section::Editor, Text::KeyCaretWord),
+    b(Edit, Key::alt(K::Char('f')), Action::CaretWordRight, Section::Editor, Text::KeyCaretWord),
+    b(Edit, Key::alt(K::Left), Action::CaretWordLeft, Section::Editor, Text::KeyCaretWord),
+    b(Edit, Key::alt(K::Right), Action::CaretWordRight, Section::Editor, Text::KeyCaretWord),
+    b(Edit, Key::new(K::Home), Action::CaretLineStart, Section::Editor, Text::KeyCaretLine),
+    b(Edit, Key::new(K::End), Action::CaretLineEnd, Section::Editor, Text::KeyCaretLine),
+    b(Edit, Key::ctrl(K::Char('a')), Action::CaretLineStart, Section::Editor, Text::KeyCaretLine),
+    b(Edit, Key::ctrl(K::Char('e')), Action::CaretLineEnd, Section::Editor, Text::KeyCaretLine),
+    // ── explore: switching back ──
+    h(Explore, Key::ch('i'), Action::Edit, Section::View, Text::KeyEdit, 1, Text::HintEdit),
+    b(Explore, Key::ch('e'), Action::Edit, Section::View, Text::KeyEdit),
+    b(Explore, Key::new(K::Tab), Action::ToggleMode, Section::View, Text::KeyToggleMode),
+    h(Explore, Key::ch('?'), Action::ToggleHelp, Section::View, Text::KeyHelp, 2, Text::HintHelp),
+    h(Explore, Key::ch('q'), Action::Quit, Section::View, Text::KeyQuit, 3, Text::HintQuit),
+    // ── explore: generation ──
+    h(Explore, Key::ch(' '), Action::Step, Section::Generation, Text::KeyStep, 4, Text::HintStep),
+    b(Explore, Key::ch('s'), Action::Step, Section::Generation, Text::KeyStep),
+    h(Explore, Key::ch('1'), Action::PickRank(1), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
+    h(Explore, Key::ch('2'), Action::PickRank(2), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
+    h(Explore, Key::ch('3'), Action::PickRank(3), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
+    h(Explore, Key::ch('4'), Action::PickRank(4), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
+    h(Explore, Key::ch('5'), Action::PickRank(5), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
+    h(Explore, Key::ch('6'), Action::PickRank(6), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
+    h(Explore, Key::ch('7'), Action::PickRank(7), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
+    h(Explore, Key::ch('8'), Action::PickRank(8), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
+    h(Explore, Key::ch('9'), Action::PickRank(9), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
+    h(Explore, Key::new(K::Up), Action::SelectUp, Section::Generation, Text::KeySelect, 9, Text::HintChoose),
+    h(Explore, Key::new(K::Down), Action::SelectDown, Section::Generation, Text::KeySelect, 9, Text::HintChoose),
+    h(Explore, Key::new(K::Enter), Action::PickSelected, Section::Generation, Text::KeyPickSelected, 9, Text::HintChoose),
+    h(Explore, Key::ch('u'), Action::Undo, Section::Generation, Text::KeyUndo, 6, Text::HintUndoRedo),
+    h(Explore, Key::ch('U'), Action::Redo, Section::Generation, Text::KeyRedo, 6, Text::HintUndoRedo),
+    b(Explore, Key::ctrl(K::Char('r')), Action::Redo, Section::Generation, Text::KeyRedo),
+    h(Explore, Key::ch('a'), Action::ToggleAutoplay, Section::Generation, Text::KeyAutoplay, 12, Text::HintAuto),
+    b(Explore, Key::ch('+'), Action::Faster, Section::Generation, Text::KeySpeed),
+    b(Explore, Key::ch('='), Action::Faster, Section::Generation, Text::KeySpeed),
+    b(Explore, Key::ch('-'), Action::Slower, Section::Generation, Text::KeySpeed),
+    b(Explore, Key::ch('x'), Action::ResetGeneration, Section::Generation, Text::KeyReset),
+    // ── explore: look back and branches ──
+    h(Explore, Key::new(K::Left), Action::LookBack, Section::LookBack, Text::KeyLook, 7, Text::HintLook),
+    h(Explore, Key::new(K::Right), Action::LookForward, Section::LookBack, Text::KeyLook, 7, Text::HintLook),
+    b(Explore, Key::new(K::Home), Action::LookFirst, Section::LookBack, Text::KeyLookFirst),
+    b(Explore, Key::new(K::End), Action::LookLive, Section::LookBack, Text::KeyLookLive),
+    b(Explore, Key::new(K::Esc), Action::LookLive, Section::LookBack, Text::KeyLookLive),
+    h(Explore, Key::ch('['), Action::PrevBranch, Section::LookBack, Text::KeyBranch, 10, Text::HintBranch),
+    h(Explore, Key::ch(']'), Action::NextBranch, Section::LookBack, Text::KeyBranch, 10, Text::HintBranch),
+    // ── explore: sampling ──
+    h(Explore, Key::ch('t'), Action::TemperatureDown, Section::Sampling, Text::KeyTemperature, 8, Text::HintTemperature),
+    h(Explore, Key::ch('T'), Action::TemperatureUp, Section::Sampling, Text::KeyTemperature, 8, Text::HintTemperature),
+    h(Explore, Key::ch('k'), Action::TopKDown, Section::Sampling, Text::KeyTopK, 11, Text::HintTopK),
+    h(Explore, Key::ch('K'), Action::TopKUp, Section::Sampling, Text::KeyTopK, 11, Text::HintTopK),
+    h(Explore, Key::ch('p'), Action::TopPDown, Section::Sampling, Text::KeyTopP, 11, Text::HintTopP),
+    h(Explore, Key::ch('P'), Action::TopPUp, Section::Sampling, Text::KeyTopP, 11, Text::HintTopP),
+    h(Explore, Key::ch('m'), Action::MinPDown, Section::Sampling, Text::KeyMinP, 11, Text::HintMinP),
+    h(Explore, Key::ch('M'), Action::MinPUp, Section::Sampling, Text::KeyMinP, 11, Text::HintMinP),
+    h(Explore, Key::ch('g'), Action::ToggleGreedy, Section::Sampling, Text::KeyGreedy, 8, Text::HintGreedy),
+    b(Explore, Key::ch('r'), Action::NextSeed, Section::Sampling, Text::KeySeed),
+    b(Explore, Key::ch('R'), Action::PrevSeed, Section::Sampling, Text::KeySeed),
+    // ── explore: view ──
+    b(Explore, Key::ch('c'), Action::ToggleChat, Section::View, Text::KeyChat),
+    b(Explore, Key::ch('#'), Action::ToggleIds, Section::View, Text::KeyIds),
+    h(Explore, Key::ch('l'), Action::SwitchLanguage, Section::View, Text::KeyLanguage, 13, Text::HintLanguage),
+    // ── help overlay ──
+    h(Help, Key::new(K::Esc), Action::ToggleHelp, Section::Help, Text::KeyCloseHelp, 1, Text::HintClose),
+    b(Help, Key::ch('?'), Action::ToggleHelp, Section::Help, Text::KeyCloseHelp),
+    b(Help, Key::ch('q'), Action::ToggleHelp, Section::Help, Text::KeyCloseHelp),
+    h(Help, Key::new(K::Up), Action::ScrollHelp(-1), Section::Help, Text::KeyScrollHelp, 2, Text::HintScroll),
+    h(Help, Key::new(K::Down), Action::ScrollHelp(1), Section::Help, Text::KeyScrollHelp, 2, Text::HintScroll),
+    b(Help, Key::new(K::PageUp), Action::ScrollHelp(-10), Section::Help, Text::KeyScrollHelp),
+    b(Help, Key::new(K::PageDown), Action::ScrollHelp(10), Section::Help, Text::KeyScrollHelp),
+];
+
+/// The action of a key press in `ctx`, if any. Key releases are ignored.
+pub fn resolve(ctx: Context, ev: &KeyEvent) -> Option<Action> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let key = Key::from_event(ev);
+    let own = BINDINGS.iter().filter(|b| b.scope != Scope::Global && b.scope.applies(ctx));
+    let global = BINDINGS.iter().filter(|b| b.scope == Scope::Global);
+    for binding in own.clone().chain(global) {
+        if binding.key == KeyPat::Key(key) {
+            return Some(binding.action.clone());
+        }
+    }
+    if let KeyCode::Char(c) = key.code {
+        let printable = !c.is_control()
+            && (!key.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                || key.mods.contains(KeyModifiers::CONTROL | KeyModifiers::ALT));
+        if printable && own.clone().any(|b| b.key == KeyPat::AnyChar) {
+            return Some(Action::InsertChar(c));
+        }
+    }
+    None
+}
+
+/// The bindings that apply in `ctx` (its own, then the global ones).
+pub fn bindings_for(ctx: Context) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS
+        .iter()
+        .filter(move |b| b.scope != Scope::Global && b.scope.applies(ctx))
+        .chain(BINDINGS.iter().filter(|b| b.scope == Scope::Global))
+}
+
+/// The keys bound to `action` in `ctx`, in table order.
+pub fn keys_for(ctx: Context, action: &Action) -> Vec<Key> {
+    bindings_for(ctx)
+        .filter(|b| &b.action == action)
+        .filter_map(|b| match b.key {
+            KeyPat::Key(k) => Some(k),
+            KeyPat::AnyChar => None,
+        })
+        .collect()
+}
+
+/// The label of the first key bound to `action` in `ctx` (e.g. `Space` for `Step`).
+pub fn key_label(ctx: Context, action: &Action, lang: Lang) -> Option<String> {
+    keys_for(ctx, action).first().map(|k| k.label(lang))
+}
+
+/// Labels of several keys, written compactly: runs of three or more consecutive digits as
+/// `1–9`, others joined by `/`.
+pub fn join_labels(keys: &[Key], lang: Lang) -> String {
+    let digits: Vec<u32> = keys
+        .iter()
+        .filter_map(|k| match (k.code, k.mods.is_empty()) {
+            (KeyCode::Char(c), true) => c.to_digit(10),
+            _ => None,
+        })
+        .collect();
+    if keys.len() >= 3 && digits.len() == keys.len() && digits.windows(2).all(|w| w[1] == w[0] + 1) {
+        return format!("{}–{}", digits[0], digits[digits.len() - 1]);
+    }
+    keys.iter().map(|k| k.label(lang)).collect::<Vec<_>>().join("/")
+}
+
+/// One footer hint: the keys (already joined) and the short label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint {
+    pub keys: String,
+    pub label: &'static str,
+    pub priority: u8,
+}
+
+/// The footer hints for `ctx`, most important first. Rows that share a label are merged
+/// (`t/T temperature`, `1–9 pick`).
+pub fn hints(ctx: Context, lang: Lang) -> Vec<Hint> {
+    let mut groups: Vec<(u8, Text, Vec<Key>)> = Vec::new();
+    for binding in bindings_for(ctx) {
+        let (Some((priority, label)), KeyPat::Key(key)) = (binding.hint, binding.key) else {
+            continue;
+        };
+        match groups.iter_mut().find(|(_, l, _)| *l == label) {
+            Some((_, _, keys)) => keys.push(key),
+            None => groups.push((priority, label, vec![key])),
+        }
+    }
+    groups.sort_by_key(|(p, _, _)| *p);
+    groups
+        .into_iter()
+        .map(|(priority, label, keys)| Hint {
+            keys: join_labels(&keys, lang),
+            label: lang.t(label),
+            priority,
+        })
+        .collect()
+}
+
+/// One line of the help overlay: keys and description.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HelpRow {
+    pub keys: String,
+    pub description: &'static str,
+}
+
+/// The help overlay's content: every binding, grouped by section, rows with the same
+/// description merged.
+pub fn help_sections(lang: Lang) -> Vec<(Section, Vec<HelpRow>)> {
+    Section::ALL
+        .iter()
+        .map(|&section| {
+            let mut rows: Vec<(Text, Vec<Key>, bool)> = Vec::new();
+            for binding in BINDINGS.iter().filter(|b| b.section == section) {
+                let entry = match rows.iter_mut().find(|(t, _, _)| *t == binding.help) {
+                    Some(e) => e,
+                    None => {
+                        rows.push((binding.help, Vec::new(), false));
+                        rows.last_mut().expect("just pushed")
+                    }
+                };
+                match binding.key {
+                    KeyPat::Key(k) => entry.1.push(k),
+                    KeyPat::AnyChar => entry.2 = true,
+                }
+            }
+            let rows = rows
+                .into_iter()
+                .map(|(help, keys, any_char)| {
+                    let mut label = join_labels(&keys, lang);
+                    if any_char {
+                        label = if label.is_empty() {
+                            lang.t(Text::KeyAnyChar).to_string()
+                        } else {
+                            format!("{} / {label}", lang.t(Text::KeyAnyChar))
+                        };
+                    }
+                    HelpRow { keys: label, description: lang.t(help) }
+                })
+                .collect();
+            (section, rows)
+        })
+        .filter(|(_, rows): &(Section, Vec<HelpRow>)| !rows.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEventState;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent { code, modifiers: mods, kind: KeyEventKind::Press, state: KeyEventState::NONE }
+    }
+
+    #[test]
+    fn no_two_bindings_share_a_key_in_one_scope() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            for other in &BINDINGS[i + 1..] {
+                assert!(
+                    !(a.scope == other.scope && a.key == other.key),
+                    "{:?} bound twice in {:?}",
+                    a.key,
+                    a.scope
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn global_keys_are_not_shadowed_by_mode_keys() {
+        for g in BINDINGS.iter().filter(|b| b.scope == Scope::Global) {
+            for m in BINDINGS.iter().filter(|b| b.scope != Scope::Global) {
+                assert!(g.key != m.key || g.action == m.action, "{:?} shadows a global key", m.key);
+            }
+        }
+    }
+
+    #[test]
+    fn shift_is_folded_into_characters() {
+        let t = ev(KeyCode::Char('T'), KeyModifiers::SHIFT);
+        assert_eq!(resolve(Context::Explore, &t), Some(Action::TemperatureUp));
+        let redo = ev(KeyCode::Char('R'), KeyModifiers::CONTROL | KeyModifiers::SHIFT);
+        assert_eq!(resolve(Context::Explore, &redo), Some(Action::Redo));
+    }
+
+    #[test]
+    fn printable_keys_type_in_edit_mode() {
+        for c in ['q', 's', '1', '?', 'ã', '日', ' ', 'T'] {
+            let e = ev(KeyCode::Char(c), KeyModifiers::NONE);
+            assert_eq!(resolve(Context::Edit, &e), Some(Action::InsertChar(c)), "{c}");
+        }
+        // AltGr (Ctrl+Alt) characters are printable too.
+        let altgr = ev(KeyCode::Char('@'), KeyModifiers::CONTROL | KeyModifiers::ALT);
+        assert_eq!(resolve(Context::Edit, &altgr), Some(Action::InsertChar('@')));
+        // Ctrl letters are not.
+        let ctrl_x = ev(KeyCode::Char('x'), KeyModifiers::CONTROL);
+        assert_eq!(resolve(Context::Edit, &ctrl_x), None);
+    }
+
+    #[test]
+    fn releases_are_ignored() {
+        let mut e = ev(KeyCode::Char('q'), KeyModifiers::NONE);
+        e.kind = KeyEventKind::Release;
+        assert_eq!(resolve(Context::Explore, &e), None);
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(Key::ctrl(KeyCode::Char('w')).label(Lang::En), "Ctrl-W");
+        assert_eq!(Key::alt(KeyCode::Char('b')).label(Lang::En), "Alt-b");
+        assert_eq!(Key::ch(' ').label(Lang::PtBr), "Espaço");
+        let digits: Vec<Key> = "123456789".chars().map(Key::ch).collect();
+        assert_eq!(join_labels(&digits, Lang::En), "1–9");
+        assert_eq!(join_labels(&[Key::ch('t'), Key::ch('T')], Lang::En), "t/T");
+    }
+
+    #[test]
+    fn every_context_hints_how_to_leave_it_and_get_help() {
+        let edit = hints(Context::Edit, Lang::En);
+        assert_eq!(edit[0].keys, "Esc");
+        assert!(edit.iter().any(|h| h.keys == "F1"));
+        let explore = hints(Context::Explore, Lang::En);
+        assert_eq!(explore[0].keys, "i");
+        assert!(explore.iter().any(|h| h.keys == "?"));
+        assert!(explore.iter().any(|h| h.keys == "1–9"));
+        let help = hints(Context::Help, Lang::En);
+        assert_eq!(help[0].keys, "Esc");
+    }
+
+    #[test]
+    fn every_binding_is_in_the_help() {
+        let sections = help_sections(Lang::En);
+        for binding in BINDINGS {
+            let (_, rows) = sections
+                .iter()
+                .find(|(s, _)| *s == binding.section)
+                .expect("section listed");
+            let desc = Lang::En.t(binding.help);
+            let row = rows.iter().find(|r| r.description == desc).expect("description listed");
+            if let KeyPat::Key(k) = binding.key {
+                let label = k.label(Lang::En);
+                assert!(
+                    row.keys.split('/').any(|l| l == label) || row.keys.contains('–'),
+                    "{label} missing from help row {:?}",
+                    row.keys
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The Llama-family decoder (SmolLM2, Llama 2/3, TinyLlama, Mistral, Qwen2) as a tree of small
+//! structs named like the checkpoint: `Llama` → `Block` → (`RmsNorm`, `Attention`, `Mlp`).
+//! Weights are immutable; the only state is the [`KvCache`] passed in.
+
+use tch::{Device, Kind, Tensor};
+
+use crate::model::config::Config;
+use crate::model::int4::Int4Linear;
+use crate::model::kv_cache::KvCache;
+use crate::model::rope::Rope;
+use crate::model::weights::{Checkpoint, Weight};
+use crate::model::{ModelError, Precision};
+
+/// A linear layer `y = x Wᵀ + b`.
+pub enum Linear {
+    /// Weight stored transposed, [in, out], so decode is a plain `matmul` (1.7× faster than
+    /// `linear` on [out, in] for the big LM head on CPU).
+    Dense { w_t: Tensor, bias: Option<Tensor> },
+    /// 4-bit weights in ATen's int4 packed format (fast mode).
+    Int4(Int4Linear),
+}
+
+impl Linear {
+    fn dense(w: &Tensor, bias: Option<Tensor>, device: Device, kind: Kind) -> Self {
+        Linear::Dense {
+            w_t: w.to_kind(kind).to_device(device).t_().contiguous(),
+            bias: bias.map(|b| b.to_kind(kind).to_device(device)),
+        }
+    }
+
+    pub fn forward(&self, x: &Tensor) -> Tensor {
+        match self {
+            Linear::Dense { w_t, bias } => {
+                let y = x.matmul(w_t);
+                match bias {
+                    Some(b) => y + b,
+                    None => y,
+                }
+            }
+            Linear::Int4(l) => l.forward(x),
+        }
+    }
+}
+
+/// Root-mean-square layer norm.
+pub struct RmsNorm {
+    weight: Tensor,
+    eps: f64,
+}
+
+impl RmsNorm {
+    fn load(ck: &Checkpoint, w: Weight, cfg: &Config, device: Device, kind: Kind) -> Result<Self, ModelError> {
+        Ok(Self {
+            weight: ck.load(w)?.to_kind(kind).to_device(device),
+            eps: cfg.rms_eps,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> Tensor {
+        let d = *x.size().last().expect("non-scalar");
+        x.rms_norm([d], Some(&self.weight), self.eps)
+    }
+}
+
+/// Grouped-query self-attention with q, k and v fused into one product.
+pub struct Attention {
+    qkv: Linear,
+    o: Linear,
+    heads: i64,
+    kv_heads: i64,
+    head_dim: i64,
+}
+
+impl Attention {
+    fn forward(&self, x: &Tensor, start: usize, layer: usize, cache: &mut KvCache, rope: &Rope) -> Tensor {
+        let (b, n, _) = x.size3().expect("[batch, n, hidden]");
+        let (h, kv, d) = (self.heads, self.kv_heads, self.head_dim);
+        let qkv = self.qkv.forward(x);
+        let split = |from: i64, heads: i64| {
+            qkv.narrow(-1, from * d, heads * d)
+                .view([b, n, heads, d])
+                .transpose(1, 2)
+        };
+        let q = rope.apply(&split(0, h), start);
+        let k = rope.apply(&split(h, kv), start);
+        let v = split(h + kv, kv);
+        let (k, v) = cache.write(layer, start, &k, &v);
+        // `is_causal=true` would be WRONG whenever the query is shorter than the keys (every
+        // decode step and every chunk after a cached prefix): SDPA's causal mask is aligned
+        // top-left, so query 0 would see only key 0. Build the bottom-right-aligned mask
+        // ourselves (`tril(start)`: query i sees keys 0..=start+i); a single query sees all.
+        let mask = (n > 1).then(|| {
+            Tensor::ones([n, start as i64 + n], (Kind::Bool, x.device())).tril(start as i64)
+        });
+        let y = Tensor::scaled_dot_product_attention(&q, &k, &v, mask, 0.0, false, None, true);
+        self.o.forward(&y.transpose(1, 2).reshape([b, n, h * d]))
+    }
+}
+
+/// SwiGLU feed-forward: down(silu(gate(x)) · up(x)), with gate and up fused.
+pub struct Mlp {
+    gate_up: Linear,
+    down: Linear,
+    intermediate: i64,
+}
+
+impl Mlp {
+    fn forward(&self, x: &Tensor) -> Tensor {
+        let gu = self.gate_up.forward(x);
+        let gate = gu.narrow(-1, 0, self.intermediate);
+        let up = gu.narrow(-1, self.intermediate, self.intermediate);
+        self.down.forward(&(gate.silu() * up))
+    }
+}
+
+/// One transformer block (pre-norm residual).
+pub struct Block {
+    attn_norm: RmsNorm,
+    attn: Attention,
+    ffn_norm: RmsNorm,
+    mlp: Mlp,
+}
+
+impl Block {
+    fn forward(&self, x: &Tensor, start: usize, layer: usize, cache: &mut KvCache, rope: &Rope) -> Tensor {
+        let x = x + self.attn.forward(&self.attn_norm.forward(x), start, layer, cache, rope);
+        &x + self.mlp.forward(&self.ffn_norm.forward(&x))
+    }
+}
+
+/// The whole decoder.
+pub struct Llama {
+    pub cfg: Config,
+    /// `None` when tied: embeddings are then read from the LM head's [hidden, vocab] matrix.
+    embed: Option<Tensor>,
+    blocks: Vec<Block>,
+    norm: RmsNorm,
+    lm_head: Linear,
+    /// [hidden, vocab] copy used for tied embedding lookups in fast mode (the LM head is int4).
+    tied_lookup: Option<Tensor>,
+    rope: Rope,
+    pub device: Device,
+    pub kind: Kind,
+}
+
+impl Llama {
+    /// Builds the model; `progress(fraction, step)` is called as layers load.
+    pub fn load(
+        ck: &Checkpoint,
+        cfg: Config,
+        device: Device,
+        precision: Precision,
+        progress: &mut dyn FnMut(f32, &str),
+    ) -> Result<Self, ModelError> {
+        let _guard = tch::no_grad_guard();
+        // CPU: exact float32. GPU: bfloat16 weights and activations (f32 is pointless there).
+        let kind = if device.is_cuda() { Kind::BFloat16 } else { Kind::Float };
+        let int4 = precision == Precision::Fast && !device.is_cuda();
+        let dense = |w: &Tensor, b: Option<Tensor>| Linear::dense(w, b, device, kind);
+        let matrix = |ws: &[Weight], bias: Option<Tensor>| -> Result<Linear, ModelError> {
+            if int4 && let Some(l) = Int4Linear::from_checkpoint(ck, ws, bias.as_ref())? {
+                return Ok(Linear::Int4(l));
+            }
+            let parts = ws.iter().map(|&w| ck.load(w)).collect::<Result<Vec<_>, _>>()?;
+            Ok(dense(&Tensor::cat(&parts, 0), bias))
+        };
+
+        progress(0.0, "embeddings");
+        let embed_f32 = ck.load(Weight::TokenEmbd)?;
+        let (vocab, hidden) = embed_f32.size2().map_err(|e| ModelError::Invalid(e.to_string()))?;
+        if hidden as usize != cfg.hidden {
+            return Err(ModelError::Invalid(format!(
+                "token_embd has width {hidden}, config says {}",
+                cfg.hidden
+            )));
+        }
+        let mut cfg = cfg;
+        cfg.vocab = vocab as usize;
+
+        let mut blocks = Vec::with_capacity(cfg.layers);
+        for i in 0..cfg.layers {
+            progress(0.1 + 0.8 * i as f32 / cfg.layers as f32, "layers");
+            let bias = if cfg.qkv_bias {
+                let parts = [Weight::AttnQBias(i), Weight::AttnKBias(i), Weight::AttnVBias(i)]
+                    .iter()
+                    .map(|&w| ck.load(w))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Some(Tensor::cat(&parts, 0))
+            } else {
+                None
+            };
+            blocks.push(Block {
+                attn_norm: RmsNorm::load(ck, Weight::AttnNorm(i), &cfg, device, kind)?,
+                attn: Attention {
+                    qkv: matrix(&[Weight::AttnQ(i), Weight::AttnK(i), Weight::AttnV(i)], bias)?,
+                    o: matrix(&[Weight::AttnOutput(i)], None)?,
+                    heads: cfg.heads as i64,
+                    kv_heads: cfg.kv_heads as i64,
+                    head_dim: cfg.head_dim as i64,
+                },
+                ffn_norm: RmsNorm::load(ck, Weight::FfnNorm(i), &cfg, device, kind)?,
+                mlp: Mlp {
+                    gate_up: matrix(&[Weight::FfnGate(i), Weight::FfnUp(i)], None)?,
+                    down: matrix(&[Weight::FfnDown(i)], None)?,
+                    intermediate: cfg.intermediate as i64,
+                },
+            });
+        }
+        progress(0.9, "output");
+        let norm = RmsNorm::load(ck, Weight::OutputNorm, &cfg, device, kind)?;
+        let tied = !ck.has(Weight::Output);
+        let (lm_head, embed, tied_lookup) = if tied {
+            let head = if int4 {
+                Linear::Int4(Int4Linear::quantize(&embed_f32, None))
+            } else {
+                dense(&embed_f32, None)
+            };
+            let lookup = int4.then(|| embed_f32.to_kind(kind).t_().contiguous());
+            (head, None, lookup)
+        } else {
+            let out = ck.load(Weight::Output)?;
+            let head = if int4 {
+                match Int4Linear::from_checkpoint(ck, &[Weight::Output], None)? {
+                    Some(l) => Linear::Int4(l),
+                    None => Linear::Int4(Int4Linear::quantize(&out, None)),
+                }
+            } else {
+                dense(&out, None)
+            };
+            (head, Some(embed_f32.to_kind(kind).to_device(device)), None)
+        };
+        let freq_factors = match ck.load_optional(Weight::RopeFreqs)? {
+            Some(t) => Some(Vec::<f32>::try_from(&t.to_kind(Kind::Float)).map_err(|e| ModelError::Invalid(e.to_string()))?),
+            None => None,
+        };
+        let rope = Rope::new(&cfg, freq_factors.as_deref(), device, kind);
+        progress(1.0, "ready");
+        Ok(Self { cfg, embed, blocks, norm, lm_head, tied_lookup, rope, device, kind })
+    }
+
+    /// A fresh, empty KV cache for this model.
+    pub fn new_cache(&self) -> KvCache {
+        KvCache::new(
+            self.cfg.layers,
+            self.cfg.kv_heads,
+            self.cfg.head_dim,
+            self.cfg.context_length,
+            self.kind,
+            self.device,
+        )
+    }
+
+    fn embed(&self, ids: &Tensor) -> Tensor {
+        match (&self.embed, &self.tied_lookup, &self.lm_head) {
+            (Some(e), _, _) => e.index_select(0, ids),
+            (None, Some(lookup), _) => lookup.index_select(1, ids).t_().to_device(self.device),
+            (None, None, Linear::Dense { w_t, .. }) => w_t.index_select(1, ids).t_(),
+            (None, None, Linear::Int4(_)) => unreachable!("int4 tied heads keep a lookup copy"),
+        }
+    }
+
+    /// Runs `ids` at positions `cache.len()..`, appending them to the cache; returns the
+    /// next-token logits after each of them as float32 [n, vocab] on the CPU.
+    pub fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
+        let _guard = tch::no_grad_guard();
+        let start = cache.len();
+        let end = start + ids.len();
+        if end > self.cfg.context_length {
+            return Err(ModelError::ContextFull {
+                needed: end,
+                context: self.cfg.context_length,
+            });
+        }
+        let ids64: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
+        let ids_t = Tensor::from_slice(&ids64).to_device(self.device);
+        let mut x = self.embed(&ids_t).unsqueeze(0);
+        cache.reserve(end);
+        for (i, block) in self.blocks.iter().enumerate() {
+            x = block.forward(&x, start, i, cache, &self.rope);
+        }
+        cache.set_len(end);
+        let x = self.norm.forward(&x);
+        let logits = self.lm_head.forward(&x).squeeze_dim(0);
+        Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
+    }
+}
