@@ -1,1 +1,289 @@
-//! (being written)
+//! The event loop: one `tokio::select!` over terminal events, model replies and a tick; every
+//! input becomes a `Msg` for `state::update`, whose effects are executed here (send a request,
+//! quit). Queued events are drained before drawing, and the screen is drawn only when
+//! something changed.
+//!
+//! [`Harness`] runs the same `update` without a terminal, for tests and scripted sessions.
+//!
+//! Starting it (what `main`/`playground` does):
+//!
+//! ```ignore
+//! let lang = Lang::detect(cli_lang_flag);                 // --lang, else LC_ALL/LC_MESSAGES/LANG
+//! let options = Options { prompt, no_color: ui::theme::no_color_from_env(), ..Options::default() };
+//! let state = State::new(lang, sampling_params, chat, options);
+//! let engine = engine::spawn(/* … */);                    // EngineHandle
+//! let mut terminal = ratatui::init();
+//! let result = runtime.block_on(app::run(&mut terminal, engine, state));
+//! ratatui::restore();
+//! ```
+
+use std::io::stdout;
+use std::time::Duration;
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyEvent, MouseButton, MouseEvent, MouseEventKind,
+};
+use crossterm::execute;
+use futures::{FutureExt, StreamExt};
+use ratatui::DefaultTerminal;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use tokio::time::MissedTickBehavior;
+
+pub mod fake;
+
+use crate::action::Action;
+use crate::engine::{EngineHandle, Reply, Request};
+use crate::i18n::Text;
+use crate::keymap;
+use crate::state::{self, Effect, Msg, Notice, State, TICK_MS};
+use crate::ui;
+
+/// Runs the interface until the user quits. Enables bracketed paste and mouse capture for the
+/// session and disables them again on the way out (also after an error). The terminal itself
+/// (raw mode, alternate screen) is set up and restored by the caller (`ratatui::init` /
+/// `ratatui::restore`). On quit, a `Request::Shutdown` is sent to the worker.
+pub async fn run(
+    terminal: &mut DefaultTerminal,
+    engine: EngineHandle,
+    state: State,
+) -> color_eyre::Result<()> {
+    execute!(stdout(), EnableBracketedPaste, EnableMouseCapture)?;
+    let result = event_loop(terminal, engine, state).await;
+    let restored = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
+    result?;
+    restored?;
+    Ok(())
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    mut engine: EngineHandle,
+    mut state: State,
+) -> color_eyre::Result<()> {
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(TICK_MS));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let size = terminal.size()?;
+    let mut quit = apply(
+        &mut state,
+        &engine,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    let mut engine_alive = true;
+    let mut dirty = true;
+
+    while !quit {
+        if dirty {
+            terminal.draw(|frame| ui::render(frame, &state))?;
+            dirty = false;
+        }
+        let mut msgs: Vec<Msg> = Vec::new();
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => msgs.extend(event_msg(&state, terminal_area(terminal)?, event)),
+                Some(Err(err)) => return Err(err.into()),
+                None => break,
+            },
+            reply = engine.replies.recv(), if engine_alive => match reply {
+                Some(reply) => msgs.push(Msg::Reply(reply)),
+                None => {
+                    engine_alive = false;
+                    state.notice = Some(Notice { text: Text::NoticeEngineGone, arg: None });
+                    dirty = true;
+                }
+            },
+            _ = tick.tick() => {
+                if state.animating() {
+                    msgs.push(Msg::Tick);
+                }
+            }
+        }
+        // Drain whatever else is already queued, so a burst (a paste, a fast typist, a series
+        // of replies) costs one draw.
+        while let Some(Some(Ok(event))) = events.next().now_or_never() {
+            msgs.extend(event_msg(&state, terminal_area(terminal)?, event));
+        }
+        while let Ok(reply) = engine.replies.try_recv() {
+            msgs.push(Msg::Reply(reply));
+        }
+        for msg in msgs {
+            dirty = true;
+            if apply(&mut state, &engine, msg) {
+                quit = true;
+                break;
+            }
+        }
+    }
+    let _ = engine.requests.send(Request::Shutdown);
+    Ok(())
+}
+
+fn terminal_area(terminal: &DefaultTerminal) -> color_eyre::Result<Rect> {
+    let size = terminal.size()?;
+    Ok(Rect::new(0, 0, size.width, size.height))
+}
+
+/// Runs `update` and executes its effects; returns whether to quit.
+fn apply(state: &mut State, engine: &EngineHandle, msg: Msg) -> bool {
+    let mut quit = false;
+    for effect in state::update(state, msg) {
+        match effect {
+            Effect::Evaluate(request) => {
+                if engine.requests.send(request).is_err() {
+                    state.notice = Some(Notice {
+                        text: Text::NoticeEngineGone,
+                        arg: None,
+                    });
+                }
+            }
+            Effect::Quit => quit = true,
+        }
+    }
+    quit
+}
+
+/// The message for a terminal event, if it means anything.
+pub fn event_msg(state: &State, area: Rect, event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) => keymap::resolve(state.key_context(), &key).map(Msg::Action),
+        Event::Paste(text) => match state.key_context() {
+            keymap::Context::Help => None,
+            _ => Some(Msg::Action(Action::Paste(text))),
+        },
+        Event::Mouse(mouse) => mouse_action(state, area, mouse).map(Msg::Action),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::FocusGained | Event::FocusLost => None,
+    }
+}
+
+/// Clicks pick candidates, move the look-back cursor or place the text cursor; the wheel over
+/// the candidate list moves the selection.
+pub fn mouse_action(state: &State, area: Rect, mouse: MouseEvent) -> Option<Action> {
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            ui::hit_test(area, state, mouse.column, mouse.row)
+        }
+        MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+            let areas = ui::layout::layout(area, state)?;
+            let next = areas.next;
+            let inside = mouse.column >= next.x
+                && mouse.column < next.x + next.width
+                && mouse.row >= next.y
+                && mouse.row < next.y + next.height;
+            match (inside, mouse.kind) {
+                (true, MouseEventKind::ScrollUp) => Some(Action::SelectUp),
+                (true, _) => Some(Action::SelectDown),
+                (false, _) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The app without a terminal: feed it messages, actions, keys and replies; it runs `update`
+/// and hands every effect to an executor (by default it just records them).
+pub struct Harness {
+    pub state: State,
+    /// Every effect so far, in order.
+    pub effects: Vec<Effect>,
+    executor: Box<dyn FnMut(&Effect)>,
+    /// How many of `effects` the worker stand-in has seen.
+    answered: usize,
+}
+
+impl Harness {
+    /// A harness that records effects. Sends the terminal size as a first `Resize`.
+    pub fn new(state: State) -> Harness {
+        Harness::with_executor(state, |_| {})
+    }
+
+    /// A harness that also passes every effect to `executor` (e.g. to answer requests).
+    pub fn with_executor(state: State, executor: impl FnMut(&Effect) + 'static) -> Harness {
+        Harness {
+            state,
+            effects: Vec::new(),
+            executor: Box::new(executor),
+            answered: 0,
+        }
+    }
+
+    /// Applies one message; returns its effects.
+    pub fn send(&mut self, msg: Msg) -> Vec<Effect> {
+        let effects = state::update(&mut self.state, msg);
+        for e in &effects {
+            (self.executor)(e);
+        }
+        self.effects.extend(effects.iter().cloned());
+        effects
+    }
+
+    /// Applies one action.
+    pub fn act(&mut self, action: Action) -> Vec<Effect> {
+        self.send(Msg::Action(action))
+    }
+
+    /// Presses a key (resolved through the keymap in the current context).
+    pub fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match keymap::resolve(self.state.key_context(), &key) {
+            Some(action) => self.act(action),
+            None => Vec::new(),
+        }
+    }
+
+    /// Delivers a worker reply.
+    pub fn reply(&mut self, reply: Reply) -> Vec<Effect> {
+        self.send(Msg::Reply(reply))
+    }
+
+    /// Plays the model worker: answers the newest request sent since the last call (the real
+    /// worker also keeps only the newest) with `worker`, and repeats while answers cause new
+    /// requests. Returns how many replies were delivered.
+    pub fn answer_with(&mut self, worker: impl Fn(&Request) -> Option<Reply>) -> usize {
+        let mut delivered = 0;
+        loop {
+            let newest = self.effects[self.answered..]
+                .iter()
+                .rev()
+                .find_map(|e| match e {
+                    Effect::Evaluate(r) => Some(r.clone()),
+                    Effect::Quit => None,
+                });
+            self.answered = self.effects.len();
+            let Some(reply) = newest.and_then(|r| worker(&r)) else {
+                return delivered;
+            };
+            self.reply(reply);
+            delivered += 1;
+        }
+    }
+
+    /// Answers with the [`fake::FakeModel`].
+    pub fn answer(&mut self, model: &fake::FakeModel) -> usize {
+        self.answer_with(|r| model.evaluate(r))
+    }
+
+    /// The last `Evaluate` request sent, if any.
+    pub fn last_request(&self) -> Option<&Request> {
+        self.effects.iter().rev().find_map(|e| match e {
+            Effect::Evaluate(r) => Some(r),
+            Effect::Quit => None,
+        })
+    }
+
+    /// Draws the screen at `width` × `height` into a test backend (after telling the state its
+    /// size) and returns the backend, whose `Display` is the text grid.
+    pub fn render(&mut self, width: u16, height: u16) -> TestBackend {
+        self.send(Msg::Resize { width, height });
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+        terminal
+            .draw(|frame| ui::render(frame, &self.state))
+            .expect("draw");
+        terminal.backend().clone()
+    }
+}

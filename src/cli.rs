@@ -286,12 +286,28 @@ pub fn main() -> ExitCode {
 fn run_command(common: &Common, command: &Command) -> Result<(), CliError> {
     match command {
         Command::Tokenize { input, json } => tokenize(common, &input.read()?, *json),
-        Command::Next { input, sampling, chat, show, json } => {
+        Command::Next {
+            input,
+            sampling,
+            chat,
+            show,
+            json,
+        } => {
             let params = sampling.params().map_err(CliError)?;
-            let show = show.unwrap_or(if sampling.top_k > 0 { sampling.top_k } else { 20 });
+            let show = show.unwrap_or(if sampling.top_k > 0 {
+                sampling.top_k
+            } else {
+                20
+            });
             next(common, &input.read()?, *chat, &params, show, *json)
         }
-        Command::Generate { input, sampling, chat, max_tokens, json } => {
+        Command::Generate {
+            input,
+            sampling,
+            chat,
+            max_tokens,
+            json,
+        } => {
             let params = sampling.params().map_err(CliError)?;
             generate(common, &input.read()?, *chat, &params, *max_tokens, *json)
         }
@@ -332,10 +348,21 @@ fn tokenize(common: &Common, text: &str, json: bool) -> Result<(), CliError> {
     let rows: Vec<Vec<String>> = vs
         .iter()
         .enumerate()
-        .map(|(i, v)| vec![i.to_string(), v.id.to_string(), visible(&v.text), v.piece.clone()])
+        .map(|(i, v)| {
+            vec![
+                i.to_string(),
+                v.id.to_string(),
+                visible(&v.text),
+                v.piece.clone(),
+            ]
+        })
         .collect();
     println!("{name}: {} tokens", ids.len());
-    print_table(&["#", "id", "text", "piece"], &[true, true, false, false], &rows);
+    print_table(
+        &["#", "id", "text", "piece"],
+        &[true, true, false, false],
+        &rows,
+    );
     Ok(())
 }
 
@@ -351,8 +378,15 @@ fn load_tokenizer(path: &Path) -> Result<crate::tokenizer::Tokenizer, CliError> 
 }
 
 fn model_name(path: &Path) -> String {
-    let base = if path.is_dir() { path.file_name() } else { path.file_stem() };
-    base.map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
+    let base = if path.is_dir() {
+        path.file_name()
+    } else {
+        path.file_stem()
+    };
+    base.map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
 }
 
 #[derive(Serialize)]
@@ -377,7 +411,11 @@ struct NextJson<'a> {
 }
 
 /// Loads the model and evaluates the prompt; errors on an empty prompt.
-fn prompt_session(common: &Common, text: &str, chat: bool) -> Result<(Session, Vec<u32>, Vec<f32>), CliError> {
+fn prompt_session(
+    common: &Common,
+    text: &str,
+    chat: bool,
+) -> Result<(Session, Vec<u32>, Vec<f32>), CliError> {
     let mut session = Session::new(common.load()?);
     let ids = session.prompt_ids(text, chat)?;
     if ids.is_empty() {
@@ -392,7 +430,14 @@ fn prompt_session(common: &Common, text: &str, chat: bool) -> Result<(Session, V
     Ok((session, ids, logits))
 }
 
-fn next(common: &Common, text: &str, chat: bool, params: &SamplingParams, show: usize, json: bool) -> Result<(), CliError> {
+fn next(
+    common: &Common,
+    text: &str,
+    chat: bool,
+    params: &SamplingParams,
+    show: usize,
+    json: bool,
+) -> Result<(), CliError> {
     let (session, ids, logits) = prompt_session(common, text, chat)?;
     let dist = Distribution::new(&logits, params);
     let views = session.model.tokenizer.views();
@@ -439,12 +484,25 @@ fn next(common: &Common, text: &str, chat: bool, params: &SamplingParams, show: 
                 format!("{:.4}", c.logprob),
                 format!("{:.3}", c.logit),
                 format!("{:.2}%", c.final_prob * 100.0),
-                if c.kept { "yes".into() } else { format!("cut ({:?})", c.cut_by.expect("cut")) },
+                if c.kept {
+                    "yes".into()
+                } else {
+                    format!("cut ({:?})", c.cut_by.expect("cut"))
+                },
             ]
         })
         .collect();
     print_table(
-        &["rank", "id", "token", "model %", "logprob", "logit", "sampled %", "kept"],
+        &[
+            "rank",
+            "id",
+            "token",
+            "model %",
+            "logprob",
+            "logit",
+            "sampled %",
+            "kept",
+        ],
         &[true, true, false, true, true, true, true, false],
         &rows,
     );
@@ -473,7 +531,14 @@ struct GenerateJson<'a> {
     steps: Vec<StepJson>,
 }
 
-fn generate(common: &Common, text: &str, chat: bool, params: &SamplingParams, max_tokens: usize, json: bool) -> Result<(), CliError> {
+fn generate(
+    common: &Common,
+    text: &str,
+    chat: bool,
+    params: &SamplingParams,
+    max_tokens: usize,
+    json: bool,
+) -> Result<(), CliError> {
     let (mut session, prompt_ids, mut logits) = prompt_session(common, text, chat)?;
     let stop_ids = session.info(Default::default()).stop_ids;
     let mut ids = prompt_ids.clone();
@@ -486,7 +551,12 @@ fn generate(common: &Common, text: &str, chat: bool, params: &SamplingParams, ma
         let chosen = &dist.candidates[draw.rank];
         let id = chosen.id;
         let tok = &session.model.tokenizer;
-        steps.push(StepJson { id, text: tok.view(id).text, prob: chosen.prob, rank: chosen.rank + 1 });
+        steps.push(StepJson {
+            id,
+            text: tok.view(id).text,
+            prob: chosen.prob,
+            rank: chosen.rank + 1,
+        });
         let stop = stop_ids.contains(&id);
         if !json && !stop {
             pending.extend_from_slice(tok.token_bytes(id));
@@ -508,7 +578,11 @@ fn generate(common: &Common, text: &str, chat: bool, params: &SamplingParams, ma
         logits = eval.positions.last().expect("non-empty").logits.to_vec();
     }
     if json {
-        let out = GenerateJson { model: &session.model.name, prompt_ids: &prompt_ids, steps };
+        let out = GenerateJson {
+            model: &session.model.name,
+            prompt_ids: &prompt_ids,
+            steps,
+        };
         writeln!(stdout, "{}", serde_json::to_string(&out)?)?;
     } else {
         if !pending.is_empty() {
@@ -537,7 +611,11 @@ fn print_table(headers: &[&str], right: &[bool], rows: &[Vec<String>]) {
             .zip(right)
             .map(|((c, &w), &r)| {
                 let pad = " ".repeat(w.saturating_sub(c.width()));
-                if r { format!("{pad}{c}") } else { format!("{c}{pad}") }
+                if r {
+                    format!("{pad}{c}")
+                } else {
+                    format!("{c}{pad}")
+                }
             })
             .collect();
         println!("{}", parts.join("  ").trim_end());

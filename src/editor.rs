@@ -59,14 +59,21 @@ pub fn grapheme_display(g: &str) -> Cow<'_, str> {
 }
 
 fn is_word(g: &str) -> bool {
-    g.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_')
+    g.chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || c == '_')
 }
 
 impl Editor {
     /// An editor holding `text`, with the cursor at its end.
     pub fn new(text: &str) -> Self {
         let text = normalise_newlines(text);
-        Self { cursor: text.len(), text, goal_col: None, scroll: 0 }
+        Self {
+            cursor: text.len(),
+            text,
+            goal_col: None,
+            scroll: 0,
+        }
     }
 
     /// The whole text.
@@ -292,13 +299,21 @@ impl Editor {
             for (i, g) in line.grapheme_indices(true) {
                 let w = grapheme_width(g);
                 if col + w > wrap && col > 0 {
-                    rows.push(Row { start, end: line_start + i, line_end: false });
+                    rows.push(Row {
+                        start,
+                        end: line_start + i,
+                        line_end: false,
+                    });
                     start = line_start + i;
                     col = 0;
                 }
                 col += w;
             }
-            rows.push(Row { start, end: line_start + line.len(), line_end: true });
+            rows.push(Row {
+                start,
+                end: line_start + line.len(),
+                line_end: true,
+            });
             line_start += line.len() + 1;
         }
         rows
@@ -315,7 +330,10 @@ impl Editor {
             })
             .unwrap_or(0);
         let r = rows[idx];
-        let col = self.text[r.start..self.cursor.max(r.start)].graphemes(true).map(grapheme_width).sum();
+        let col = self.text[r.start..self.cursor.max(r.start)]
+            .graphemes(true)
+            .map(grapheme_width)
+            .sum();
         (idx, col)
     }
 
@@ -362,11 +380,17 @@ impl Editor {
     }
 
     fn prev_boundary(&self, at: usize) -> usize {
-        self.text[..at].graphemes(true).next_back().map_or(0, |g| at - g.len())
+        self.text[..at]
+            .graphemes(true)
+            .next_back()
+            .map_or(0, |g| at - g.len())
     }
 
     fn next_boundary(&self, at: usize) -> usize {
-        self.text[at..].graphemes(true).next().map_or(at, |g| at + g.len())
+        self.text[at..]
+            .graphemes(true)
+            .next()
+            .map_or(at, |g| at + g.len())
     }
 
     fn word_left_of(&self, mut at: usize) -> usize {
@@ -384,7 +408,9 @@ impl Editor {
     }
 
     fn line_end_of(&self, at: usize) -> usize {
-        self.text[at..].find('\n').map_or(self.text.len(), |i| at + i)
+        self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |i| at + i)
     }
 
     /// After an insertion the cursor may sit inside a grapheme that the new character joined
@@ -488,7 +514,11 @@ mod tests {
         e.down(80);
         assert_eq!(e.cursor(), "abcdef\nxy".len(), "clamped to the short line");
         e.down(80);
-        assert_eq!(e.cursor(), "abcdef\nxy\nmnop".len(), "goal column 4 restored");
+        assert_eq!(
+            e.cursor(),
+            "abcdef\nxy\nmnop".len(),
+            "goal column 4 restored"
+        );
         e.up(80);
         e.up(80);
         assert_eq!(e.cursor(), 4);
@@ -497,7 +527,11 @@ mod tests {
         e.set_cursor(9);
         e.down(80);
         e.down(80);
-        assert_eq!(e.cursor(), e.text().len(), "down from the bottom row goes to the end");
+        assert_eq!(
+            e.cursor(),
+            e.text().len(),
+            "down from the bottom row goes to the end"
+        );
     }
 
     #[test]
@@ -513,9 +547,17 @@ mod tests {
         assert_eq!(e.cursor(), 9);
         e.set_cursor(3);
         e.down(5);
-        assert_eq!(e.cursor(), 7, "stays on the wrapped row, not at the next row's start");
+        assert_eq!(
+            e.cursor(),
+            7,
+            "stays on the wrapped row, not at the next row's start"
+        );
         e.set_cursor(4);
-        assert_eq!(e.cursor_position(5), (1, 0), "a wrap boundary belongs to the next row");
+        assert_eq!(
+            e.cursor_position(5),
+            (1, 0),
+            "a wrap boundary belongs to the next row"
+        );
     }
 
     #[test]

@@ -231,6 +231,12 @@ impl GgufFile {
     }
 }
 
+// The model worker thread owns the file; the UI thread may read its metadata.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<GgufFile>();
+};
+
 impl fmt::Debug for GgufFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GgufFile")

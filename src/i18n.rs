@@ -27,7 +27,11 @@ impl Lang {
     pub fn from_env(flag: Option<&str>, locale_vars: &[Option<&str>]) -> Lang {
         let chosen = match flag.map(str::trim) {
             Some(f) if !f.is_empty() && !f.eq_ignore_ascii_case("auto") => Some(f),
-            _ => locale_vars.iter().flatten().map(|v| v.trim()).find(|v| !v.is_empty()),
+            _ => locale_vars
+                .iter()
+                .flatten()
+                .map(|v| v.trim())
+                .find(|v| !v.is_empty()),
         };
         match chosen {
             Some(v) if v.to_ascii_lowercase().starts_with("pt") => Lang::PtBr,
@@ -38,8 +42,10 @@ impl Lang {
     /// [`Lang::from_env`] with `LC_ALL`, `LC_MESSAGES` and `LANG` read from the process
     /// environment.
     pub fn detect(flag: Option<&str>) -> Lang {
-        let vars: Vec<Option<String>> =
-            ["LC_ALL", "LC_MESSAGES", "LANG"].iter().map(|k| std::env::var(k).ok()).collect();
+        let vars: Vec<Option<String>> = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .map(|k| std::env::var(k).ok())
+            .collect();
         let refs: Vec<Option<&str>> = vars.iter().map(|v| v.as_deref()).collect();
         Lang::from_env(flag, &refs)
     }
@@ -87,7 +93,7 @@ impl Lang {
         let digits = n.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(' ');
             }
             out.push(c);
@@ -149,6 +155,8 @@ pub enum Text {
     TokensTitle,
     /// Next token
     NextTokenTitle,
+    /// Next token after {}
+    NextTokenAfter,
     /// Look-back: before token {} {}
     LookBackTitle,
     /// Sampling
@@ -165,15 +173,15 @@ pub enum Text {
     ChatOnNote,
 
     // ── tokens pane ──
-    /// rank in model:
+    /// model rank:
     GltrLabel,
-    /// top-1
+    /// 1st
     GltrTop1,
-    /// top-10
+    /// ≤10
     GltrTop10,
-    /// top-100
+    /// ≤100
     GltrTop100,
-    /// beyond
+    /// >100
     GltrBeyond,
     /// special
     SpecialLegend,
@@ -209,6 +217,8 @@ pub enum Text {
     StageMinP,
     /// rest of vocabulary ({} tokens)
     RestOfVocab,
+    /// other {} tokens
+    RestOfVocabShort,
     /// entropy
     Entropy,
     /// effective choices
@@ -217,7 +227,7 @@ pub enum Text {
     Nats,
     /// kept {} of {} tokens
     KeptOf,
-    /// ◀ actual
+    /// ● actual
     ActualMarker,
     /// Type a prompt to see what the model expects next.
     EmptyPromptHint,
@@ -243,6 +253,8 @@ pub enum Text {
     Off,
     /// last roll
     LastRoll,
+    /// this token's roll
+    RollHere,
     /// cumulative {}–{}
     CumulativeRange,
     /// picked by you: #{} {}
@@ -315,10 +327,10 @@ pub enum Text {
     NoticeEngineGone,
 
     // ── help overlay ──
-    /// Edit mode: what you type goes into the prompt; only Ctrl, Alt and F keys act. Explore mode: single keys act.
+    /// Edit mode: keys type into the prompt; only Ctrl, Alt and F-keys act. Explore mode: single keys act.
     HelpIntro,
-    /// Esc, ? or q closes · ↑↓ scroll
-    HelpFooter,
+    /// ↓ more
+    HelpMore,
     /// Everywhere
     SectionGlobal,
     /// Editing the prompt
@@ -466,11 +478,23 @@ mod tests {
     #[test]
     fn lang_from_flag_and_env() {
         assert_eq!(Lang::from_env(Some("pt"), &[]), Lang::PtBr);
-        assert_eq!(Lang::from_env(Some("pt-BR"), &[Some("en_US.UTF-8")]), Lang::PtBr);
+        assert_eq!(
+            Lang::from_env(Some("pt-BR"), &[Some("en_US.UTF-8")]),
+            Lang::PtBr
+        );
         assert_eq!(Lang::from_env(Some("en"), &[Some("pt_BR.UTF-8")]), Lang::En);
-        assert_eq!(Lang::from_env(None, &[None, Some("pt_BR.UTF-8")]), Lang::PtBr);
-        assert_eq!(Lang::from_env(Some("auto"), &[Some(""), Some("pt_PT")]), Lang::PtBr);
-        assert_eq!(Lang::from_env(None, &[Some("C.UTF-8"), Some("pt_BR")]), Lang::En);
+        assert_eq!(
+            Lang::from_env(None, &[None, Some("pt_BR.UTF-8")]),
+            Lang::PtBr
+        );
+        assert_eq!(
+            Lang::from_env(Some("auto"), &[Some(""), Some("pt_PT")]),
+            Lang::PtBr
+        );
+        assert_eq!(
+            Lang::from_env(None, &[Some("C.UTF-8"), Some("pt_BR")]),
+            Lang::En
+        );
         assert_eq!(Lang::from_env(None, &[]), Lang::En);
     }
 
@@ -491,6 +515,9 @@ mod tests {
     #[test]
     fn templates_fill_in_order() {
         assert_eq!(fill("{} of {}", &[&1, &"two"]), "1 of two");
-        assert_eq!(Lang::PtBr.f(Text::RestOfVocab, &[&"49 142"]), "resto do vocabulário (49 142 tokens)");
+        assert_eq!(
+            Lang::PtBr.f(Text::RestOfVocab, &[&"49 142"]),
+            "resto do vocabulário (49 142 tokens)"
+        );
     }
 }

@@ -59,9 +59,9 @@ impl Section {
     /// Every section, in the order the help overlay lists them.
     pub const ALL: [Section; 7] = [
         Section::Generation,
-        Section::LookBack,
         Section::Sampling,
         Section::View,
+        Section::LookBack,
         Section::Editor,
         Section::Global,
         Section::Help,
@@ -91,7 +91,10 @@ pub struct Key {
 impl Key {
     /// A plain key.
     pub const fn new(code: KeyCode) -> Key {
-        Key { code, mods: KeyModifiers::NONE }
+        Key {
+            code,
+            mods: KeyModifiers::NONE,
+        }
     }
 
     /// A character key (upper case for Shift+letter).
@@ -101,18 +104,25 @@ impl Key {
 
     /// Ctrl + a lower-case letter, or Ctrl + another key.
     pub const fn ctrl(code: KeyCode) -> Key {
-        Key { code, mods: KeyModifiers::CONTROL }
+        Key {
+            code,
+            mods: KeyModifiers::CONTROL,
+        }
     }
 
     /// Alt + a key.
     pub const fn alt(code: KeyCode) -> Key {
-        Key { code, mods: KeyModifiers::ALT }
+        Key {
+            code,
+            mods: KeyModifiers::ALT,
+        }
     }
 
     /// The key of a terminal event, normalised: Shift is folded into characters (`T` is `T`,
     /// not Shift+`t`), Ctrl/Alt letters are lower case, Shift+Tab is `BackTab`.
     pub fn from_event(ev: &KeyEvent) -> Key {
-        let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match ev.code {
             KeyCode::Char(c) => {
                 mods.remove(KeyModifiers::SHIFT);
@@ -194,10 +204,34 @@ pub struct Binding {
     /// Shown in the footer: (priority, short label); lower priority shows first and survives
     /// narrow terminals.
     pub hint: Option<(u8, Text)>,
+    /// Another key for an action that a listed key of the same scope already does (terminal
+    /// variants such as Ctrl-H for Backspace); left out of the help overlay to keep it short.
+    pub alias: bool,
 }
 
 const fn b(scope: Scope, key: Key, action: Action, section: Section, help: Text) -> Binding {
-    Binding { scope, key: KeyPat::Key(key), action, section, help, hint: None }
+    Binding {
+        scope,
+        key: KeyPat::Key(key),
+        action,
+        section,
+        help,
+        hint: None,
+        alias: false,
+    }
+}
+
+/// An unlisted alias (see [`Binding::alias`]).
+const fn alias(scope: Scope, key: Key, action: Action, section: Section, help: Text) -> Binding {
+    Binding {
+        scope,
+        key: KeyPat::Key(key),
+        action,
+        section,
+        help,
+        hint: None,
+        alias: true,
+    }
 }
 
 const fn h(
@@ -209,7 +243,15 @@ const fn h(
     priority: u8,
     hint: Text,
 ) -> Binding {
-    Binding { scope, key: KeyPat::Key(key), action, section, help, hint: Some((priority, hint)) }
+    Binding {
+        scope,
+        key: KeyPat::Key(key),
+        action,
+        section,
+        help,
+        hint: Some((priority, hint)),
+        alias: false,
+    }
 }
 
 use KeyCode as K;
@@ -218,14 +260,64 @@ use Scope::{Edit, Explore, Global, Help};
 /// The key table. Order matters only for display.
 pub static BINDINGS: &[Binding] = &[
     // ── everywhere ──
-    h(Global, Key::ctrl(K::Char('c')), Action::Quit, Section::Global, Text::KeyQuit, 3, Text::HintQuit),
-    b(Global, Key::ctrl(K::Char('q')), Action::Quit, Section::Global, Text::KeyQuit),
-    h(Global, Key::new(K::F(1)), Action::ToggleHelp, Section::Global, Text::KeyHelp, 2, Text::HintHelp),
-    b(Global, Key::new(K::F(2)), Action::SwitchLanguage, Section::Global, Text::KeyLanguage),
+    h(
+        Global,
+        Key::ctrl(K::Char('c')),
+        Action::Quit,
+        Section::Global,
+        Text::KeyQuit,
+        3,
+        Text::HintQuit,
+    ),
+    alias(
+        Global,
+        Key::ctrl(K::Char('q')),
+        Action::Quit,
+        Section::Global,
+        Text::KeyQuit,
+    ),
+    h(
+        Global,
+        Key::new(K::F(1)),
+        Action::ToggleHelp,
+        Section::Global,
+        Text::KeyHelp,
+        2,
+        Text::HintHelp,
+    ),
+    b(
+        Global,
+        Key::new(K::F(2)),
+        Action::SwitchLanguage,
+        Section::Global,
+        Text::KeyLanguage,
+    ),
     // ── edit mode: switching ──
-    h(Edit, Key::new(K::Esc), Action::Explore, Section::Editor, Text::KeyExplore, 1, Text::HintExplore),
-    b(Edit, Key::new(K::Tab), Action::ToggleMode, Section::Editor, Text::KeyToggleMode),
-    h(Edit, Key::ctrl(K::Char('n')), Action::Step, Section::Editor, Text::KeyStep, 4, Text::HintStep),
+    h(
+        Edit,
+        Key::new(K::Esc),
+        Action::Explore,
+        Section::Editor,
+        Text::KeyExplore,
+        1,
+        Text::HintExplore,
+    ),
+    b(
+        Edit,
+        Key::new(K::Tab),
+        Action::ToggleMode,
+        Section::Editor,
+        Text::KeyToggleMode,
+    ),
+    h(
+        Edit,
+        Key::ctrl(K::Char('n')),
+        Action::Step,
+        Section::Editor,
+        Text::KeyStep,
+        4,
+        Text::HintStep,
+    ),
     // ── edit mode: the editor ──
     Binding {
         scope: Edit,
@@ -234,91 +326,625 @@ pub static BINDINGS: &[Binding] = &[
         section: Section::Editor,
         help: Text::KeyInsert,
         hint: None,
+        alias: false,
     },
-    b(Edit, Key::new(K::Enter), Action::Newline, Section::Editor, Text::KeyNewline),
-    b(Edit, Key::new(K::Backspace), Action::DeleteBack, Section::Editor, Text::KeyDelete),
-    b(Edit, Key::new(K::Delete), Action::DeleteForward, Section::Editor, Text::KeyDelete),
-    b(Edit, Key::ctrl(K::Char('h')), Action::DeleteBack, Section::Editor, Text::KeyDelete),
-    b(Edit, Key::ctrl(K::Char('d')), Action::DeleteForward, Section::Editor, Text::KeyDelete),
-    b(Edit, Key::ctrl(K::Char('w')), Action::DeleteWordBack, Section::Editor, Text::KeyDeleteWord),
-    b(Edit, Key::alt(K::Backspace), Action::DeleteWordBack, Section::Editor, Text::KeyDeleteWord),
-    b(Edit, Key::ctrl(K::Char('u')), Action::KillToLineStart, Section::Editor, Text::KeyKill),
-    b(Edit, Key::ctrl(K::Char('k')), Action::KillToLineEnd, Section::Editor, Text::KeyKill),
-    b(Edit, Key::new(K::Left), Action::CaretLeft, Section::Editor, Text::KeyCaret),
-    b(Edit, Key::new(K::Right), Action::CaretRight, Section::Editor, Text::KeyCaret),
-    b(Edit, Key::new(K::Up), Action::CaretUp, Section::Editor, Text::KeyCaret),
-    b(Edit, Key::new(K::Down), Action::CaretDown, Section::Editor, Text::KeyCaret),
-    b(Edit, Key::ctrl(K::Left), Action::CaretWordLeft, Section::Editor, Text::KeyCaretWord),
-    b(Edit, Key::ctrl(K::Right), Action::CaretWordRight, Section::Editor, Text::KeyCaretWord),
-    b(Edit, Key::alt(K::Char('b')), Action::CaretWordLeft, Section::Editor, Text::KeyCaretWord),
-    b(Edit, Key::alt(K::Char('f')), Action::CaretWordRight, Section::Editor, Text::KeyCaretWord),
-    b(Edit, Key::alt(K::Left), Action::CaretWordLeft, Section::Editor, Text::KeyCaretWord),
-    b(Edit, Key::alt(K::Right), Action::CaretWordRight, Section::Editor, Text::KeyCaretWord),
-    b(Edit, Key::new(K::Home), Action::CaretLineStart, Section::Editor, Text::KeyCaretLine),
-    b(Edit, Key::new(K::End), Action::CaretLineEnd, Section::Editor, Text::KeyCaretLine),
-    b(Edit, Key::ctrl(K::Char('a')), Action::CaretLineStart, Section::Editor, Text::KeyCaretLine),
-    b(Edit, Key::ctrl(K::Char('e')), Action::CaretLineEnd, Section::Editor, Text::KeyCaretLine),
+    b(
+        Edit,
+        Key::new(K::Enter),
+        Action::Newline,
+        Section::Editor,
+        Text::KeyNewline,
+    ),
+    b(
+        Edit,
+        Key::new(K::Backspace),
+        Action::DeleteBack,
+        Section::Editor,
+        Text::KeyDelete,
+    ),
+    b(
+        Edit,
+        Key::new(K::Delete),
+        Action::DeleteForward,
+        Section::Editor,
+        Text::KeyDelete,
+    ),
+    alias(
+        Edit,
+        Key::ctrl(K::Char('h')),
+        Action::DeleteBack,
+        Section::Editor,
+        Text::KeyDelete,
+    ),
+    alias(
+        Edit,
+        Key::ctrl(K::Char('d')),
+        Action::DeleteForward,
+        Section::Editor,
+        Text::KeyDelete,
+    ),
+    b(
+        Edit,
+        Key::ctrl(K::Char('w')),
+        Action::DeleteWordBack,
+        Section::Editor,
+        Text::KeyDeleteWord,
+    ),
+    b(
+        Edit,
+        Key::alt(K::Backspace),
+        Action::DeleteWordBack,
+        Section::Editor,
+        Text::KeyDeleteWord,
+    ),
+    b(
+        Edit,
+        Key::ctrl(K::Char('u')),
+        Action::KillToLineStart,
+        Section::Editor,
+        Text::KeyKill,
+    ),
+    b(
+        Edit,
+        Key::ctrl(K::Char('k')),
+        Action::KillToLineEnd,
+        Section::Editor,
+        Text::KeyKill,
+    ),
+    b(
+        Edit,
+        Key::new(K::Left),
+        Action::CaretLeft,
+        Section::Editor,
+        Text::KeyCaret,
+    ),
+    b(
+        Edit,
+        Key::new(K::Right),
+        Action::CaretRight,
+        Section::Editor,
+        Text::KeyCaret,
+    ),
+    b(
+        Edit,
+        Key::new(K::Up),
+        Action::CaretUp,
+        Section::Editor,
+        Text::KeyCaret,
+    ),
+    b(
+        Edit,
+        Key::new(K::Down),
+        Action::CaretDown,
+        Section::Editor,
+        Text::KeyCaret,
+    ),
+    b(
+        Edit,
+        Key::ctrl(K::Left),
+        Action::CaretWordLeft,
+        Section::Editor,
+        Text::KeyCaretWord,
+    ),
+    b(
+        Edit,
+        Key::ctrl(K::Right),
+        Action::CaretWordRight,
+        Section::Editor,
+        Text::KeyCaretWord,
+    ),
+    b(
+        Edit,
+        Key::alt(K::Char('b')),
+        Action::CaretWordLeft,
+        Section::Editor,
+        Text::KeyCaretWord,
+    ),
+    b(
+        Edit,
+        Key::alt(K::Char('f')),
+        Action::CaretWordRight,
+        Section::Editor,
+        Text::KeyCaretWord,
+    ),
+    alias(
+        Edit,
+        Key::alt(K::Left),
+        Action::CaretWordLeft,
+        Section::Editor,
+        Text::KeyCaretWord,
+    ),
+    alias(
+        Edit,
+        Key::alt(K::Right),
+        Action::CaretWordRight,
+        Section::Editor,
+        Text::KeyCaretWord,
+    ),
+    b(
+        Edit,
+        Key::new(K::Home),
+        Action::CaretLineStart,
+        Section::Editor,
+        Text::KeyCaretLine,
+    ),
+    b(
+        Edit,
+        Key::new(K::End),
+        Action::CaretLineEnd,
+        Section::Editor,
+        Text::KeyCaretLine,
+    ),
+    b(
+        Edit,
+        Key::ctrl(K::Char('a')),
+        Action::CaretLineStart,
+        Section::Editor,
+        Text::KeyCaretLine,
+    ),
+    b(
+        Edit,
+        Key::ctrl(K::Char('e')),
+        Action::CaretLineEnd,
+        Section::Editor,
+        Text::KeyCaretLine,
+    ),
     // ── explore: switching back ──
-    h(Explore, Key::ch('i'), Action::Edit, Section::View, Text::KeyEdit, 1, Text::HintEdit),
-    b(Explore, Key::ch('e'), Action::Edit, Section::View, Text::KeyEdit),
-    b(Explore, Key::new(K::Tab), Action::ToggleMode, Section::View, Text::KeyToggleMode),
-    h(Explore, Key::ch('?'), Action::ToggleHelp, Section::View, Text::KeyHelp, 2, Text::HintHelp),
-    h(Explore, Key::ch('q'), Action::Quit, Section::View, Text::KeyQuit, 3, Text::HintQuit),
+    h(
+        Explore,
+        Key::ch('i'),
+        Action::Edit,
+        Section::View,
+        Text::KeyEdit,
+        1,
+        Text::HintEdit,
+    ),
+    b(
+        Explore,
+        Key::ch('e'),
+        Action::Edit,
+        Section::View,
+        Text::KeyEdit,
+    ),
+    b(
+        Explore,
+        Key::new(K::Tab),
+        Action::ToggleMode,
+        Section::View,
+        Text::KeyToggleMode,
+    ),
+    h(
+        Explore,
+        Key::ch('?'),
+        Action::ToggleHelp,
+        Section::View,
+        Text::KeyHelp,
+        2,
+        Text::HintHelp,
+    ),
+    h(
+        Explore,
+        Key::ch('q'),
+        Action::Quit,
+        Section::View,
+        Text::KeyQuit,
+        3,
+        Text::HintQuit,
+    ),
     // ── explore: generation ──
-    h(Explore, Key::ch(' '), Action::Step, Section::Generation, Text::KeyStep, 4, Text::HintStep),
-    b(Explore, Key::ch('s'), Action::Step, Section::Generation, Text::KeyStep),
-    h(Explore, Key::ch('1'), Action::PickRank(1), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
-    h(Explore, Key::ch('2'), Action::PickRank(2), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
-    h(Explore, Key::ch('3'), Action::PickRank(3), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
-    h(Explore, Key::ch('4'), Action::PickRank(4), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
-    h(Explore, Key::ch('5'), Action::PickRank(5), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
-    h(Explore, Key::ch('6'), Action::PickRank(6), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
-    h(Explore, Key::ch('7'), Action::PickRank(7), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
-    h(Explore, Key::ch('8'), Action::PickRank(8), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
-    h(Explore, Key::ch('9'), Action::PickRank(9), Section::Generation, Text::KeyPickRank, 5, Text::HintPick),
-    h(Explore, Key::new(K::Up), Action::SelectUp, Section::Generation, Text::KeySelect, 9, Text::HintChoose),
-    h(Explore, Key::new(K::Down), Action::SelectDown, Section::Generation, Text::KeySelect, 9, Text::HintChoose),
-    h(Explore, Key::new(K::Enter), Action::PickSelected, Section::Generation, Text::KeyPickSelected, 9, Text::HintChoose),
-    h(Explore, Key::ch('u'), Action::Undo, Section::Generation, Text::KeyUndo, 6, Text::HintUndoRedo),
-    h(Explore, Key::ch('U'), Action::Redo, Section::Generation, Text::KeyRedo, 6, Text::HintUndoRedo),
-    b(Explore, Key::ctrl(K::Char('r')), Action::Redo, Section::Generation, Text::KeyRedo),
-    h(Explore, Key::ch('a'), Action::ToggleAutoplay, Section::Generation, Text::KeyAutoplay, 12, Text::HintAuto),
-    b(Explore, Key::ch('+'), Action::Faster, Section::Generation, Text::KeySpeed),
-    b(Explore, Key::ch('='), Action::Faster, Section::Generation, Text::KeySpeed),
-    b(Explore, Key::ch('-'), Action::Slower, Section::Generation, Text::KeySpeed),
-    b(Explore, Key::ch('x'), Action::ResetGeneration, Section::Generation, Text::KeyReset),
+    h(
+        Explore,
+        Key::ch(' '),
+        Action::Step,
+        Section::Generation,
+        Text::KeyStep,
+        4,
+        Text::HintStep,
+    ),
+    b(
+        Explore,
+        Key::ch('s'),
+        Action::Step,
+        Section::Generation,
+        Text::KeyStep,
+    ),
+    h(
+        Explore,
+        Key::ch('1'),
+        Action::PickRank(1),
+        Section::Generation,
+        Text::KeyPickRank,
+        5,
+        Text::HintPick,
+    ),
+    h(
+        Explore,
+        Key::ch('2'),
+        Action::PickRank(2),
+        Section::Generation,
+        Text::KeyPickRank,
+        5,
+        Text::HintPick,
+    ),
+    h(
+        Explore,
+        Key::ch('3'),
+        Action::PickRank(3),
+        Section::Generation,
+        Text::KeyPickRank,
+        5,
+        Text::HintPick,
+    ),
+    h(
+        Explore,
+        Key::ch('4'),
+        Action::PickRank(4),
+        Section::Generation,
+        Text::KeyPickRank,
+        5,
+        Text::HintPick,
+    ),
+    h(
+        Explore,
+        Key::ch('5'),
+        Action::PickRank(5),
+        Section::Generation,
+        Text::KeyPickRank,
+        5,
+        Text::HintPick,
+    ),
+    h(
+        Explore,
+        Key::ch('6'),
+        Action::PickRank(6),
+        Section::Generation,
+        Text::KeyPickRank,
+        5,
+        Text::HintPick,
+    ),
+    h(
+        Explore,
+        Key::ch('7'),
+        Action::PickRank(7),
+        Section::Generation,
+        Text::KeyPickRank,
+        5,
+        Text::HintPick,
+    ),
+    h(
+        Explore,
+        Key::ch('8'),
+        Action::PickRank(8),
+        Section::Generation,
+        Text::KeyPickRank,
+        5,
+        Text::HintPick,
+    ),
+    h(
+        Explore,
+        Key::ch('9'),
+        Action::PickRank(9),
+        Section::Generation,
+        Text::KeyPickRank,
+        5,
+        Text::HintPick,
+    ),
+    h(
+        Explore,
+        Key::new(K::Up),
+        Action::SelectUp,
+        Section::Generation,
+        Text::KeySelect,
+        9,
+        Text::HintChoose,
+    ),
+    h(
+        Explore,
+        Key::new(K::Down),
+        Action::SelectDown,
+        Section::Generation,
+        Text::KeySelect,
+        9,
+        Text::HintChoose,
+    ),
+    h(
+        Explore,
+        Key::new(K::Enter),
+        Action::PickSelected,
+        Section::Generation,
+        Text::KeyPickSelected,
+        9,
+        Text::HintChoose,
+    ),
+    h(
+        Explore,
+        Key::ch('u'),
+        Action::Undo,
+        Section::Generation,
+        Text::KeyUndo,
+        6,
+        Text::HintUndoRedo,
+    ),
+    h(
+        Explore,
+        Key::ch('U'),
+        Action::Redo,
+        Section::Generation,
+        Text::KeyRedo,
+        6,
+        Text::HintUndoRedo,
+    ),
+    b(
+        Explore,
+        Key::ctrl(K::Char('r')),
+        Action::Redo,
+        Section::Generation,
+        Text::KeyRedo,
+    ),
+    h(
+        Explore,
+        Key::ch('a'),
+        Action::ToggleAutoplay,
+        Section::Generation,
+        Text::KeyAutoplay,
+        12,
+        Text::HintAuto,
+    ),
+    b(
+        Explore,
+        Key::ch('+'),
+        Action::Faster,
+        Section::Generation,
+        Text::KeySpeed,
+    ),
+    b(
+        Explore,
+        Key::ch('-'),
+        Action::Slower,
+        Section::Generation,
+        Text::KeySpeed,
+    ),
+    b(
+        Explore,
+        Key::ch('x'),
+        Action::ResetGeneration,
+        Section::Generation,
+        Text::KeyReset,
+    ),
     // ── explore: look back and branches ──
-    h(Explore, Key::new(K::Left), Action::LookBack, Section::LookBack, Text::KeyLook, 7, Text::HintLook),
-    h(Explore, Key::new(K::Right), Action::LookForward, Section::LookBack, Text::KeyLook, 7, Text::HintLook),
-    b(Explore, Key::new(K::Home), Action::LookFirst, Section::LookBack, Text::KeyLookFirst),
-    b(Explore, Key::new(K::End), Action::LookLive, Section::LookBack, Text::KeyLookLive),
-    b(Explore, Key::new(K::Esc), Action::LookLive, Section::LookBack, Text::KeyLookLive),
-    h(Explore, Key::ch('['), Action::PrevBranch, Section::LookBack, Text::KeyBranch, 10, Text::HintBranch),
-    h(Explore, Key::ch(']'), Action::NextBranch, Section::LookBack, Text::KeyBranch, 10, Text::HintBranch),
+    h(
+        Explore,
+        Key::new(K::Left),
+        Action::LookBack,
+        Section::LookBack,
+        Text::KeyLook,
+        7,
+        Text::HintLook,
+    ),
+    h(
+        Explore,
+        Key::new(K::Right),
+        Action::LookForward,
+        Section::LookBack,
+        Text::KeyLook,
+        7,
+        Text::HintLook,
+    ),
+    b(
+        Explore,
+        Key::new(K::Home),
+        Action::LookFirst,
+        Section::LookBack,
+        Text::KeyLookFirst,
+    ),
+    b(
+        Explore,
+        Key::new(K::End),
+        Action::LookLive,
+        Section::LookBack,
+        Text::KeyLookLive,
+    ),
+    b(
+        Explore,
+        Key::new(K::Esc),
+        Action::LookLive,
+        Section::LookBack,
+        Text::KeyLookLive,
+    ),
+    h(
+        Explore,
+        Key::ch('['),
+        Action::PrevBranch,
+        Section::LookBack,
+        Text::KeyBranch,
+        10,
+        Text::HintBranch,
+    ),
+    h(
+        Explore,
+        Key::ch(']'),
+        Action::NextBranch,
+        Section::LookBack,
+        Text::KeyBranch,
+        10,
+        Text::HintBranch,
+    ),
     // ── explore: sampling ──
-    h(Explore, Key::ch('t'), Action::TemperatureDown, Section::Sampling, Text::KeyTemperature, 8, Text::HintTemperature),
-    h(Explore, Key::ch('T'), Action::TemperatureUp, Section::Sampling, Text::KeyTemperature, 8, Text::HintTemperature),
-    h(Explore, Key::ch('k'), Action::TopKDown, Section::Sampling, Text::KeyTopK, 11, Text::HintTopK),
-    h(Explore, Key::ch('K'), Action::TopKUp, Section::Sampling, Text::KeyTopK, 11, Text::HintTopK),
-    h(Explore, Key::ch('p'), Action::TopPDown, Section::Sampling, Text::KeyTopP, 11, Text::HintTopP),
-    h(Explore, Key::ch('P'), Action::TopPUp, Section::Sampling, Text::KeyTopP, 11, Text::HintTopP),
-    h(Explore, Key::ch('m'), Action::MinPDown, Section::Sampling, Text::KeyMinP, 11, Text::HintMinP),
-    h(Explore, Key::ch('M'), Action::MinPUp, Section::Sampling, Text::KeyMinP, 11, Text::HintMinP),
-    h(Explore, Key::ch('g'), Action::ToggleGreedy, Section::Sampling, Text::KeyGreedy, 8, Text::HintGreedy),
-    b(Explore, Key::ch('r'), Action::NextSeed, Section::Sampling, Text::KeySeed),
-    b(Explore, Key::ch('R'), Action::PrevSeed, Section::Sampling, Text::KeySeed),
+    h(
+        Explore,
+        Key::ch('t'),
+        Action::TemperatureDown,
+        Section::Sampling,
+        Text::KeyTemperature,
+        8,
+        Text::HintTemperature,
+    ),
+    h(
+        Explore,
+        Key::ch('T'),
+        Action::TemperatureUp,
+        Section::Sampling,
+        Text::KeyTemperature,
+        8,
+        Text::HintTemperature,
+    ),
+    h(
+        Explore,
+        Key::ch('k'),
+        Action::TopKDown,
+        Section::Sampling,
+        Text::KeyTopK,
+        11,
+        Text::HintTopK,
+    ),
+    h(
+        Explore,
+        Key::ch('K'),
+        Action::TopKUp,
+        Section::Sampling,
+        Text::KeyTopK,
+        11,
+        Text::HintTopK,
+    ),
+    h(
+        Explore,
+        Key::ch('p'),
+        Action::TopPDown,
+        Section::Sampling,
+        Text::KeyTopP,
+        11,
+        Text::HintTopP,
+    ),
+    h(
+        Explore,
+        Key::ch('P'),
+        Action::TopPUp,
+        Section::Sampling,
+        Text::KeyTopP,
+        11,
+        Text::HintTopP,
+    ),
+    h(
+        Explore,
+        Key::ch('m'),
+        Action::MinPDown,
+        Section::Sampling,
+        Text::KeyMinP,
+        11,
+        Text::HintMinP,
+    ),
+    h(
+        Explore,
+        Key::ch('M'),
+        Action::MinPUp,
+        Section::Sampling,
+        Text::KeyMinP,
+        11,
+        Text::HintMinP,
+    ),
+    h(
+        Explore,
+        Key::ch('g'),
+        Action::ToggleGreedy,
+        Section::Sampling,
+        Text::KeyGreedy,
+        8,
+        Text::HintGreedy,
+    ),
+    b(
+        Explore,
+        Key::ch('r'),
+        Action::NextSeed,
+        Section::Sampling,
+        Text::KeySeed,
+    ),
+    b(
+        Explore,
+        Key::ch('R'),
+        Action::PrevSeed,
+        Section::Sampling,
+        Text::KeySeed,
+    ),
     // ── explore: view ──
-    b(Explore, Key::ch('c'), Action::ToggleChat, Section::View, Text::KeyChat),
-    b(Explore, Key::ch('#'), Action::ToggleIds, Section::View, Text::KeyIds),
-    h(Explore, Key::ch('l'), Action::SwitchLanguage, Section::View, Text::KeyLanguage, 13, Text::HintLanguage),
+    b(
+        Explore,
+        Key::ch('c'),
+        Action::ToggleChat,
+        Section::View,
+        Text::KeyChat,
+    ),
+    b(
+        Explore,
+        Key::ch('#'),
+        Action::ToggleIds,
+        Section::View,
+        Text::KeyIds,
+    ),
+    h(
+        Explore,
+        Key::ch('l'),
+        Action::SwitchLanguage,
+        Section::View,
+        Text::KeyLanguage,
+        13,
+        Text::HintLanguage,
+    ),
     // ── help overlay ──
-    h(Help, Key::new(K::Esc), Action::ToggleHelp, Section::Help, Text::KeyCloseHelp, 1, Text::HintClose),
-    b(Help, Key::ch('?'), Action::ToggleHelp, Section::Help, Text::KeyCloseHelp),
-    b(Help, Key::ch('q'), Action::ToggleHelp, Section::Help, Text::KeyCloseHelp),
-    h(Help, Key::new(K::Up), Action::ScrollHelp(-1), Section::Help, Text::KeyScrollHelp, 2, Text::HintScroll),
-    h(Help, Key::new(K::Down), Action::ScrollHelp(1), Section::Help, Text::KeyScrollHelp, 2, Text::HintScroll),
-    b(Help, Key::new(K::PageUp), Action::ScrollHelp(-10), Section::Help, Text::KeyScrollHelp),
-    b(Help, Key::new(K::PageDown), Action::ScrollHelp(10), Section::Help, Text::KeyScrollHelp),
+    h(
+        Help,
+        Key::new(K::Esc),
+        Action::ToggleHelp,
+        Section::Help,
+        Text::KeyCloseHelp,
+        1,
+        Text::HintClose,
+    ),
+    b(
+        Help,
+        Key::ch('?'),
+        Action::ToggleHelp,
+        Section::Help,
+        Text::KeyCloseHelp,
+    ),
+    b(
+        Help,
+        Key::ch('q'),
+        Action::ToggleHelp,
+        Section::Help,
+        Text::KeyCloseHelp,
+    ),
+    h(
+        Help,
+        Key::new(K::Up),
+        Action::ScrollHelp(-1),
+        Section::Help,
+        Text::KeyScrollHelp,
+        2,
+        Text::HintScroll,
+    ),
+    h(
+        Help,
+        Key::new(K::Down),
+        Action::ScrollHelp(1),
+        Section::Help,
+        Text::KeyScrollHelp,
+        2,
+        Text::HintScroll,
+    ),
+    b(
+        Help,
+        Key::new(K::PageUp),
+        Action::ScrollHelp(-10),
+        Section::Help,
+        Text::KeyScrollHelp,
+    ),
+    b(
+        Help,
+        Key::new(K::PageDown),
+        Action::ScrollHelp(10),
+        Section::Help,
+        Text::KeyScrollHelp,
+    ),
 ];
 
 /// The action of a key press in `ctx`, if any. Key releases are ignored.
@@ -327,7 +953,9 @@ pub fn resolve(ctx: Context, ev: &KeyEvent) -> Option<Action> {
         return None;
     }
     let key = Key::from_event(ev);
-    let own = BINDINGS.iter().filter(|b| b.scope != Scope::Global && b.scope.applies(ctx));
+    let own = BINDINGS
+        .iter()
+        .filter(|b| b.scope != Scope::Global && b.scope.applies(ctx));
     let global = BINDINGS.iter().filter(|b| b.scope == Scope::Global);
     for binding in own.clone().chain(global) {
         if binding.key == KeyPat::Key(key) {
@@ -336,7 +964,9 @@ pub fn resolve(ctx: Context, ev: &KeyEvent) -> Option<Action> {
     }
     if let KeyCode::Char(c) = key.code {
         let printable = !c.is_control()
-            && (!key.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            && (!key
+                .mods
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
                 || key.mods.contains(KeyModifiers::CONTROL | KeyModifiers::ALT));
         if printable && own.clone().any(|b| b.key == KeyPat::AnyChar) {
             return Some(Action::InsertChar(c));
@@ -379,10 +1009,14 @@ pub fn join_labels(keys: &[Key], lang: Lang) -> String {
             _ => None,
         })
         .collect();
-    if keys.len() >= 3 && digits.len() == keys.len() && digits.windows(2).all(|w| w[1] == w[0] + 1) {
+    if keys.len() >= 3 && digits.len() == keys.len() && digits.windows(2).all(|w| w[1] == w[0] + 1)
+    {
         return format!("{}–{}", digits[0], digits[digits.len() - 1]);
     }
-    keys.iter().map(|k| k.label(lang)).collect::<Vec<_>>().join("/")
+    keys.iter()
+        .map(|k| k.label(lang))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// One footer hint: the keys (already joined) and the short label.
@@ -396,20 +1030,23 @@ pub struct Hint {
 /// The footer hints for `ctx`, most important first. Rows that share a label are merged
 /// (`t/T temperature`, `1–9 pick`).
 pub fn hints(ctx: Context, lang: Lang) -> Vec<Hint> {
-    let mut groups: Vec<(u8, Text, Vec<Key>)> = Vec::new();
+    let mut groups: Vec<(u8, Text, Vec<Key>, Scope)> = Vec::new();
     for binding in bindings_for(ctx) {
         let (Some((priority, label)), KeyPat::Key(key)) = (binding.hint, binding.key) else {
             continue;
         };
-        match groups.iter_mut().find(|(_, l, _)| *l == label) {
-            Some((_, _, keys)) => keys.push(key),
-            None => groups.push((priority, label, vec![key])),
+        match groups.iter_mut().find(|(_, l, _, _)| *l == label) {
+            // A global key whose job the context's own keys already show is left out
+            // (Explore shows `?` for help, not `?/F1`).
+            Some((_, _, keys, scope)) if *scope == binding.scope => keys.push(key),
+            Some(_) => {}
+            None => groups.push((priority, label, vec![key], binding.scope)),
         }
     }
-    groups.sort_by_key(|(p, _, _)| *p);
+    groups.sort_by_key(|(p, _, _, _)| *p);
     groups
         .into_iter()
-        .map(|(priority, label, keys)| Hint {
+        .map(|(priority, label, keys, _)| Hint {
             keys: join_labels(&keys, lang),
             label: lang.t(label),
             priority,
@@ -431,7 +1068,7 @@ pub fn help_sections(lang: Lang) -> Vec<(Section, Vec<HelpRow>)> {
         .iter()
         .map(|&section| {
             let mut rows: Vec<(Text, Vec<Key>, bool)> = Vec::new();
-            for binding in BINDINGS.iter().filter(|b| b.section == section) {
+            for binding in BINDINGS.iter().filter(|b| b.section == section && !b.alias) {
                 let entry = match rows.iter_mut().find(|(t, _, _)| *t == binding.help) {
                     Some(e) => e,
                     None => {
@@ -455,7 +1092,10 @@ pub fn help_sections(lang: Lang) -> Vec<(Section, Vec<HelpRow>)> {
                             format!("{} / {label}", lang.t(Text::KeyAnyChar))
                         };
                     }
-                    HelpRow { keys: label, description: lang.t(help) }
+                    HelpRow {
+                        keys: label,
+                        description: lang.t(help),
+                    }
                 })
                 .collect();
             (section, rows)
@@ -470,7 +1110,12 @@ mod tests {
     use crossterm::event::KeyEventState;
 
     fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
-        KeyEvent { code, modifiers: mods, kind: KeyEventKind::Press, state: KeyEventState::NONE }
+        KeyEvent {
+            code,
+            modifiers: mods,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        }
     }
 
     #[test]
@@ -491,7 +1136,11 @@ mod tests {
     fn global_keys_are_not_shadowed_by_mode_keys() {
         for g in BINDINGS.iter().filter(|b| b.scope == Scope::Global) {
             for m in BINDINGS.iter().filter(|b| b.scope != Scope::Global) {
-                assert!(g.key != m.key || g.action == m.action, "{:?} shadows a global key", m.key);
+                assert!(
+                    g.key != m.key || g.action == m.action,
+                    "{:?} shadows a global key",
+                    m.key
+                );
             }
         }
     }
@@ -500,7 +1149,10 @@ mod tests {
     fn shift_is_folded_into_characters() {
         let t = ev(KeyCode::Char('T'), KeyModifiers::SHIFT);
         assert_eq!(resolve(Context::Explore, &t), Some(Action::TemperatureUp));
-        let redo = ev(KeyCode::Char('R'), KeyModifiers::CONTROL | KeyModifiers::SHIFT);
+        let redo = ev(
+            KeyCode::Char('R'),
+            KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+        );
         assert_eq!(resolve(Context::Explore, &redo), Some(Action::Redo));
     }
 
@@ -508,11 +1160,21 @@ mod tests {
     fn printable_keys_type_in_edit_mode() {
         for c in ['q', 's', '1', '?', 'ã', '日', ' ', 'T'] {
             let e = ev(KeyCode::Char(c), KeyModifiers::NONE);
-            assert_eq!(resolve(Context::Edit, &e), Some(Action::InsertChar(c)), "{c}");
+            assert_eq!(
+                resolve(Context::Edit, &e),
+                Some(Action::InsertChar(c)),
+                "{c}"
+            );
         }
         // AltGr (Ctrl+Alt) characters are printable too.
-        let altgr = ev(KeyCode::Char('@'), KeyModifiers::CONTROL | KeyModifiers::ALT);
-        assert_eq!(resolve(Context::Edit, &altgr), Some(Action::InsertChar('@')));
+        let altgr = ev(
+            KeyCode::Char('@'),
+            KeyModifiers::CONTROL | KeyModifiers::ALT,
+        );
+        assert_eq!(
+            resolve(Context::Edit, &altgr),
+            Some(Action::InsertChar('@'))
+        );
         // Ctrl letters are not.
         let ctrl_x = ev(KeyCode::Char('x'), KeyModifiers::CONTROL);
         assert_eq!(resolve(Context::Edit, &ctrl_x), None);
@@ -552,18 +1214,49 @@ mod tests {
     fn every_binding_is_in_the_help() {
         let sections = help_sections(Lang::En);
         for binding in BINDINGS {
+            if binding.alias {
+                // An alias's action is listed under another key of the same scope.
+                assert!(
+                    BINDINGS.iter().any(|b| !b.alias
+                        && b.scope == binding.scope
+                        && b.action == binding.action),
+                    "alias {:?} has no listed key",
+                    binding.key
+                );
+                continue;
+            }
             let (_, rows) = sections
                 .iter()
                 .find(|(s, _)| *s == binding.section)
                 .expect("section listed");
             let desc = Lang::En.t(binding.help);
-            let row = rows.iter().find(|r| r.description == desc).expect("description listed");
+            let row = rows
+                .iter()
+                .find(|r| r.description == desc)
+                .expect("description listed");
             if let KeyPat::Key(k) = binding.key {
                 let label = k.label(Lang::En);
                 assert!(
                     row.keys.split('/').any(|l| l == label) || row.keys.contains('–'),
                     "{label} missing from help row {:?}",
                     row.keys
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_action_with_a_key_is_in_the_help_in_both_languages() {
+        for lang in [Lang::En, Lang::PtBr] {
+            let listed: Vec<&'static str> = help_sections(lang)
+                .into_iter()
+                .flat_map(|(_, rows)| rows.into_iter().map(|r| r.description))
+                .collect();
+            for binding in BINDINGS {
+                assert!(
+                    listed.contains(&lang.t(binding.help)),
+                    "{:?} not in the {lang:?} help",
+                    binding.action
                 );
             }
         }

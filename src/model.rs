@@ -26,7 +26,9 @@ pub enum ModelError {
     Gguf(#[from] GgufError),
     #[error(transparent)]
     Tokenizer(#[from] TokenizerError),
-    #[error("unknown architecture `{0}`: tokenscope runs llama-family decoders (llama, mistral, qwen2)")]
+    #[error(
+        "unknown architecture `{0}`: tokenscope runs llama-family decoders (llama, mistral, qwen2)"
+    )]
     UnknownArchitecture(String),
     #[error("the model file lacks the metadata key `{0}`")]
     MissingKey(String),
@@ -107,7 +109,13 @@ pub fn load(
         (Checkpoint::Gguf(g), cfg, tokenizer)
     };
     let llama = Llama::load(&ck, cfg, device, precision, progress)?;
-    Ok(LoadedModel { llama, tokenizer, name, device, precision })
+    Ok(LoadedModel {
+        llama,
+        tokenizer,
+        name,
+        device,
+        precision,
+    })
 }
 
 fn display_name(path: &Path) -> String {

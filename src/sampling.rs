@@ -72,8 +72,9 @@
 //! share the whole mass equally; if every logit is `−∞`/NaN, the distribution is uniform.
 //! Entropies are in nats and skip zero-probability entries.
 //!
-//! Cost: one sort of the vocabulary (a `u64` key per token) plus a few linear passes; about
-//! 1 ms for a 49 152-token vocabulary in a release build.
+//! Cost: one radix sort of the vocabulary plus a few linear passes (two `exp` per token when
+//! `T ≠ 1`): about 1.1–1.3 ms for a 49 152-token vocabulary in a release build (measured by the
+//! ignored test `speed_for_a_49152_token_vocabulary` in `tests/sampling.rs`).
 
 mod draw;
 mod filters;
@@ -240,15 +241,13 @@ impl Distribution {
         // Temperature stage, as weights relative to rank 0 (weight 1) and their prefix sums.
         let greedy = params.temperature == 0.0;
         let temp = if greedy {
-            let mut exp = vec![0.0; n];
-            exp[0] = 1.0;
-            exp
+            filters::Weights::one_hot(n)
         } else if params.temperature == 1.0 {
-            raw.exp.clone()
+            raw.clone()
         } else {
-            filters::Weights::new(&sorted, f64::from(params.temperature)).exp
+            filters::Weights::new(&sorted, f64::from(params.temperature))
         };
-        let prefix = filters::prefix_sums(&temp);
+        let prefix = filters::prefix_sums(&temp.exp);
 
         // Each stage keeps a prefix of the ranks.
         let (after_k, after_p, after_min_p) = if greedy {
@@ -256,23 +255,29 @@ impl Distribution {
         } else {
             let k = filters::top_k_len(n, params.top_k);
             let p = filters::top_p_len(&prefix, k, f64::from(params.top_p));
-            (k, p, filters::min_p_len(&temp, p, f64::from(params.min_p)))
+            let min_p = filters::min_p_len(&temp.exp, p, f64::from(params.min_p));
+            (k, p, min_p)
         };
 
+        // Multiplying by reciprocals is measurably faster than dividing 49 152 × 5 times.
+        let inv_raw = 1.0 / raw_total;
+        let [inv_temp, inv_k, inv_p, inv_final] =
+            [n, after_k, after_p, after_min_p].map(|len| 1.0 / prefix[len]);
+        let ln_final_total = prefix[after_min_p].ln();
         let mut entropy_raw = 0.0;
         let mut entropy_final = 0.0;
         let candidates = (0..n)
             .map(|rank| {
-                let w = temp[rank];
-                let share = |len: usize| if rank < len { w / prefix[len] } else { 0.0 };
-                let prob = raw.exp[rank] / raw_total;
+                let w = temp.exp[rank];
+                let share = |len: usize, inv: f64| if rank < len { w * inv } else { 0.0 };
+                let prob = raw.exp[rank] * inv_raw;
                 let logprob = raw.shifted[rank] - ln_raw_total;
                 if prob > 0.0 {
                     entropy_raw -= prob * logprob;
                 }
-                let final_prob = share(after_min_p);
+                let final_prob = share(after_min_p, inv_final);
                 if final_prob > 0.0 {
-                    entropy_final -= final_prob * final_prob.ln();
+                    entropy_final -= final_prob * (temp.shifted[rank] - ln_final_total);
                 }
                 let cut_by = if rank < after_min_p {
                     None
@@ -291,9 +296,9 @@ impl Distribution {
                     logit: sorted[rank],
                     logprob,
                     prob,
-                    temp_prob: w / prefix[n],
-                    top_k_prob: share(after_k),
-                    top_p_prob: share(after_p),
+                    temp_prob: w * inv_temp,
+                    top_k_prob: share(after_k, inv_k),
+                    top_p_prob: share(after_p, inv_p),
                     final_prob,
                     kept: cut_by.is_none(),
                     cut_by,

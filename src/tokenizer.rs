@@ -45,9 +45,8 @@ fn lib_err(e: impl std::fmt::Display) -> TokenizerError {
     TokenizerError::Library(e.to_string())
 }
 
-/// GPT-2's regex, shared by the `gpt2` and `smollm` pre-tokenizers.
-const GPT2_REGEX: &str =
-    r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+// GPT-2's regex (`'s|'t|…| ?\p{L}+| ?\p{N}+|…`) is the one built into `ByteLevel` with
+// `use_regex = true`, so the gpt2 and smollm pre-tokenizers need no Split of their own.
 /// llama.cpp's LLAMA3 (`llama-bpe`) regex: digits in runs of up to three.
 const LLAMA3_REGEX: &str = r"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 /// llama.cpp's QWEN2 regex: single digits.
@@ -205,8 +204,8 @@ impl Tokenizer {
                 _ => {}
             }
         }
-        tok.add_special_tokens(controls);
-        tok.add_tokens(user_defined);
+        tok.add_special_tokens(controls).map_err(lib_err)?;
+        tok.add_tokens(user_defined).map_err(lib_err)?;
 
         let table = byte_level_decoder();
         let bytes: Vec<Vec<u8>> = tokens
@@ -224,7 +223,9 @@ impl Tokenizer {
         let id = |key: &str| gguf.get_u64(key).map(|v| v as u32);
         let bos = id("tokenizer.ggml.bos_token_id");
         let eos = id("tokenizer.ggml.eos_token_id");
-        let add_bos = gguf.get_bool("tokenizer.ggml.add_bos_token").unwrap_or(false);
+        let add_bos = gguf
+            .get_bool("tokenizer.ggml.add_bos_token")
+            .unwrap_or(false);
         let name_of = |id: Option<u32>| {
             id.and_then(|i| pieces.get(i as usize).cloned())
                 .unwrap_or_default()
@@ -252,11 +253,11 @@ impl Tokenizer {
         let path = dir.join("tokenizer.json");
         let tok = tokenizers::Tokenizer::from_file(&path)
             .map_err(|e| TokenizerError::Library(format!("{}: {e}", path.display())))?;
-        let config: serde_json::Value = match std::fs::read_to_string(dir.join("tokenizer_config.json"))
-        {
-            Ok(s) => serde_json::from_str(&s).map_err(lib_err)?,
-            Err(_) => serde_json::Value::Null,
-        };
+        let config: serde_json::Value =
+            match std::fs::read_to_string(dir.join("tokenizer_config.json")) {
+                Ok(s) => serde_json::from_str(&s).map_err(lib_err)?,
+                Err(_) => serde_json::Value::Null,
+            };
         let token_str = |key: &str| -> Option<String> {
             match config.get(key)? {
                 serde_json::Value::String(s) => Some(s.clone()),
@@ -378,7 +379,10 @@ impl Tokenizer {
     /// Encodes chat-template text, where control tokens written in the text (`<|im_start|>`)
     /// become control tokens. Never add BOS/EOS here: the template writes them itself.
     pub fn encode_template(&self, text: &str) -> Result<Vec<u32>, TokenizerError> {
-        let enc = self.with_specials.encode_fast(text, false).map_err(lib_err)?;
+        let enc = self
+            .with_specials
+            .encode_fast(text, false)
+            .map_err(lib_err)?;
         Ok(enc.get_ids().to_vec())
     }
 
@@ -404,7 +408,10 @@ impl Tokenizer {
 
     /// The raw bytes a token stands for (control tokens: their name).
     pub fn token_bytes(&self, id: u32) -> &[u8] {
-        self.bytes.get(id as usize).map(Vec::as_slice).unwrap_or(&[])
+        self.bytes
+            .get(id as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Concatenated bytes of a sequence of tokens.

@@ -1,1 +1,117 @@
-//! (being written)
+//! Drawing: `render(frame, &State)` reads the state and draws every pane into the areas that
+//! [`layout::layout`] computes; `hit_test` maps a mouse click back to an action with the same
+//! layout. Each pane has its own module and takes only what it draws; every style comes from
+//! [`theme::Theme`] and every string from the `i18n` catalog.
+
+pub mod distribution;
+pub mod generation;
+pub mod help;
+pub mod layout;
+pub mod prompt;
+pub mod sampling;
+pub mod status;
+pub mod text;
+pub mod theme;
+pub mod tokens;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::action::Action;
+use crate::i18n::Text;
+use crate::state::{Overlay, State};
+
+use layout::{MIN_HEIGHT, MIN_WIDTH, inner};
+use theme::Theme;
+
+/// Draws the whole screen.
+pub fn render(frame: &mut Frame, state: &State) {
+    let theme = Theme::new(state.no_color);
+    let area = frame.area();
+    let Some(areas) = layout::layout(area, state) else {
+        too_small(frame, area, state, &theme);
+        return;
+    };
+    prompt::render(frame, areas.prompt, state, &theme);
+    tokens::render(frame, areas.tokens, state, &theme);
+    sampling::render(frame, areas.sampling, state, &theme);
+    distribution::render(frame, areas.next, state, &theme);
+    generation::render(frame, areas.generation, state, &theme);
+    status::render_status(frame, areas.status, state, &theme);
+    status::render_hints(frame, areas.hints, state, &theme);
+    if let Overlay::Help { scroll } = state.overlay {
+        help::render(frame, area, state, &theme, scroll);
+    }
+}
+
+/// "Terminal too small", centred.
+fn too_small(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let text = state.lang.f(
+        Text::TooSmall,
+        &[&area.width, &area.height, &MIN_WIDTH, &MIN_HEIGHT],
+    );
+    let p = Paragraph::new(Line::from(Span::styled(text, theme.warning)))
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true });
+    let y = area.y + area.height.saturating_sub(2) / 2;
+    frame.render_widget(
+        p,
+        Rect::new(
+            area.x,
+            y,
+            area.width,
+            area.height.saturating_sub(y - area.y),
+        ),
+    );
+}
+
+fn contains(r: Rect, column: u16, row: u16) -> bool {
+    column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height
+}
+
+/// The action of a left click at (`column`, `row`) on a screen of size `area`: a candidate row
+/// picks it, a token chip puts the look-back cursor on it, the prompt pane places the text
+/// cursor; any click closes the help overlay.
+pub fn hit_test(area: Rect, state: &State, column: u16, row: u16) -> Option<Action> {
+    if matches!(state.overlay, Overlay::Help { .. }) {
+        return Some(Action::ToggleHelp);
+    }
+    let areas = layout::layout(area, state)?;
+    let prompt = inner(areas.prompt);
+    if contains(prompt, column, row) {
+        return Some(Action::ClickPrompt {
+            row: row - prompt.y,
+            col: column - prompt.x,
+        });
+    }
+    let next = inner(areas.next);
+    if contains(next, column, row) && row > next.y {
+        let view = state.view.as_ref()?;
+        let dist = view.dist.as_ref()?;
+        let actual = view.actual.and_then(|(_, r)| r);
+        let rows =
+            distribution::list_rows(dist, state.selected, actual, usize::from(next.height - 1));
+        return match rows.get(usize::from(row - next.y - 1)) {
+            Some(distribution::ListRow::Candidate(rank)) => Some(Action::PickRank(rank + 1)),
+            _ => None,
+        };
+    }
+    let tokens = inner(areas.tokens);
+    if contains(tokens, column, row) {
+        let seq = state.sequence();
+        let chips =
+            tokens::layout_chips(&seq, usize::from(tokens.width), state.show_ids, state.look);
+        let first = tokens::first_row(&chips, usize::from(tokens.height.saturating_sub(1)));
+        let (r, c) = (
+            usize::from(row - tokens.y) + first,
+            usize::from(column - tokens.x),
+        );
+        return chips
+            .iter()
+            .find(|chip| chip.row == r && c >= chip.col && c < chip.col + chip.width())
+            .map(|chip| Action::LookAt(chip.index));
+    }
+    None
+}

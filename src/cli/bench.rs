@@ -50,10 +50,18 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
 
     let mut rows = vec![
         ("load model".to_string(), load.as_secs_f64() * 1e3, f64::NAN),
-        ("first distribution after load (8 tokens)".into(), first.as_secs_f64() * 1e3, f64::NAN),
+        (
+            "first distribution after load (8 tokens)".into(),
+            first.as_secs_f64() * 1e3,
+            f64::NAN,
+        ),
     ];
     for n in [16usize, 64, 256] {
-        let runs = if n == 256 { reps.div_ceil(4).max(3) } else { reps };
+        let runs = if n == 256 {
+            reps.div_ceil(4).max(3)
+        } else {
+            reps
+        };
         let mut v = Vec::new();
         for _ in 0..runs {
             session.evaluate(&[])?;
@@ -74,13 +82,19 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
         v.push(t.elapsed());
     }
     let (p50, p95) = stats(v);
-    rows.push(("append 1 token to a cached 64-token prompt + distribution".into(), p50, p95));
+    rows.push((
+        "append 1 token to a cached 64-token prompt + distribution".into(),
+        p50,
+        p95,
+    ));
     // Decode: greedy steps after a 64-token prompt.
     let mut seq = ids[..64].to_vec();
     let mut e = session.evaluate(&seq)?;
     let mut v = Vec::new();
     for _ in 0..reps.max(16) {
-        let next = Distribution::new(&e.positions.last().expect("tokens").logits, &params).greedy().id;
+        let next = Distribution::new(&e.positions.last().expect("tokens").logits, &params)
+            .greedy()
+            .id;
         seq.push(next);
         let t = Instant::now();
         e = session.evaluate(&seq)?;
@@ -93,11 +107,22 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
     let mut v = Vec::new();
     for _ in 0..reps {
         let t = Instant::now();
-        let _ = Distribution::new(&logits, &SamplingParams { top_p: 0.9, top_k: 40, ..params });
+        let _ = Distribution::new(
+            &logits,
+            &SamplingParams {
+                top_p: 0.9,
+                top_k: 40,
+                ..params
+            },
+        );
         v.push(t.elapsed());
     }
     let (p50, p95) = stats(v);
-    rows.push(("distribution from cached logits (49k vocab)".into(), p50, p95));
+    rows.push((
+        "distribution from cached logits (49k vocab)".into(),
+        p50,
+        p95,
+    ));
 
     println!(
         "model {} · {} · threads {}",
@@ -107,7 +132,11 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
     );
     println!("{:<60} {:>10} {:>10}", "measurement", "p50 ms", "p95 ms");
     for (name, p50, p95) in rows {
-        let p95 = if p95.is_nan() { "-".to_string() } else { format!("{p95:.2}") };
+        let p95 = if p95.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{p95:.2}")
+        };
         println!("{name:<60} {p50:>10.2} {p95:>10}");
     }
     if let Some(rss) = peak_rss_mib() {

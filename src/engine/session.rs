@@ -32,7 +32,13 @@ pub struct Session {
 impl Session {
     pub fn new(model: LoadedModel) -> Self {
         let cache = model.llama.new_cache();
-        Self { model, cache, tokens: Vec::new(), logits: Vec::new(), stats: Vec::new() }
+        Self {
+            model,
+            cache,
+            tokens: Vec::new(),
+            logits: Vec::new(),
+            stats: Vec::new(),
+        }
     }
 
     /// Facts about the model for the UI.
@@ -76,13 +82,23 @@ impl Session {
         let started = Instant::now();
         let context = self.model.llama.cfg.context_length;
         if ids.len() > context {
-            return Err(ModelError::ContextFull { needed: ids.len(), context });
+            return Err(ModelError::ContextFull {
+                needed: ids.len(),
+                context,
+            });
         }
         let vocab = self.model.llama.cfg.vocab as u32;
         if let Some(&bad) = ids.iter().find(|&&id| id >= vocab) {
-            return Err(ModelError::Invalid(format!("token id {bad} is outside the vocabulary ({vocab})")));
+            return Err(ModelError::Invalid(format!(
+                "token id {bad} is outside the vocabulary ({vocab})"
+            )));
         }
-        let common = self.tokens.iter().zip(ids).take_while(|(a, b)| a == b).count();
+        let common = self
+            .tokens
+            .iter()
+            .zip(ids)
+            .take_while(|(a, b)| a == b)
+            .count();
         self.tokens.truncate(common);
         self.logits.truncate(common);
         self.stats.truncate(common);
@@ -121,7 +137,11 @@ impl Session {
                 prob: self.stats[i].map(|s| s.1),
             })
             .collect();
-        Ok(Evaluation { positions, reused, elapsed: started.elapsed() })
+        Ok(Evaluation {
+            positions,
+            reused,
+            elapsed: started.elapsed(),
+        })
     }
 }
 

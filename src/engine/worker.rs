@@ -29,7 +29,10 @@ pub fn spawn(opts: EngineOptions) -> EngineHandle {
         .name("model".into())
         .spawn(move || run(opts, req_rx, reply_tx))
         .expect("spawning the model thread");
-    EngineHandle { requests: req_tx, replies: reply_rx }
+    EngineHandle {
+        requests: req_tx,
+        replies: reply_rx,
+    }
 }
 
 fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSender<Reply>) {
@@ -38,17 +41,26 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
     }
     let started = Instant::now();
     let mut progress = |fraction: f32, step: &str| {
-        let _ = replies.send(Reply::Progress { fraction, step: step.to_string() });
+        let _ = replies.send(Reply::Progress {
+            fraction,
+            step: step.to_string(),
+        });
     };
     let loaded = match model::load(&opts.model, opts.device, opts.precision, &mut progress) {
         Ok(m) => m,
         Err(e) => {
-            let _ = replies.send(Reply::Failed { id: 0, message: format!("{}: {e}", opts.model.display()) });
+            let _ = replies.send(Reply::Failed {
+                id: 0,
+                message: format!("{}: {e}", opts.model.display()),
+            });
             return;
         }
     };
     let mut session = Session::new(loaded);
-    if replies.send(Reply::Loaded(session.info(started.elapsed()))).is_err() {
+    if replies
+        .send(Reply::Loaded(session.info(started.elapsed())))
+        .is_err()
+    {
         return;
     }
     while let Ok(mut request) = requests.recv() {
@@ -62,7 +74,12 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
         }
         let reply = match request {
             Request::Shutdown => return,
-            Request::Evaluate { id, prompt, chat, continuation } => {
+            Request::Evaluate {
+                id,
+                prompt,
+                chat,
+                continuation,
+            } => {
                 match session.prompt_ids(&prompt, chat).and_then(|mut ids| {
                     let prompt_len = ids.len();
                     ids.extend(continuation);
@@ -75,7 +92,10 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
                         reused: e.reused,
                         elapsed: e.elapsed,
                     },
-                    Err(e) => Reply::Failed { id, message: e.to_string() },
+                    Err(e) => Reply::Failed {
+                        id,
+                        message: e.to_string(),
+                    },
                 }
             }
         };

@@ -65,7 +65,7 @@ fn check_sizes(t: GgmlType, bytes: &[u8], n_elements: usize) -> Result<(), GgufE
             type_name: t.to_string(),
         });
     };
-    if n_elements % block_size != 0 {
+    if !n_elements.is_multiple_of(block_size) {
         return Err(GgufError::Invalid(format!(
             "{n_elements} elements are not whole {t} blocks of {block_size}"
         )));

@@ -25,7 +25,7 @@ pub enum GgufError {
     UnsupportedVersion(u32),
     /// The file ends (or a declared size points) past the bytes that exist.
     #[error(
-        "GGUF file is truncated or corrupt: {what} needs {needed} bytes but only {available} remain"
+        "GGUF file is truncated or corrupt: {what}: needs {needed} bytes, but only {available} remain"
     )]
     Truncated {
         /// What was being read, e.g. `string length of metadata key #3`.
@@ -39,7 +39,7 @@ pub enum GgufError {
     #[error("invalid GGUF file: {0}")]
     Invalid(String),
     /// A tensor's type cannot be dequantized by this reader (or is not known at all).
-    #[error("tensor {tensor:?} has type {type_name}, which tokenscope cannot dequantize")]
+    #[error("tensor {tensor:?} has type {type_name}, which tokenscope does not support")]
     UnsupportedType {
         /// The tensor's name (empty when [`crate::gguf::dequantize`] was called on bare bytes).
         tensor: String,

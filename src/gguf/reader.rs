@@ -131,8 +131,8 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Header, GgufError> {
     let file_len = bytes.len() as u64;
     let data_len = file_len.saturating_sub(data_start);
     for t in &tensors {
-        // `n_bytes` fits in usize and the offset in u64, so this sum fits in u128 at worst;
-        // checked_add in u64 is enough because anything that overflows is past the end anyway.
+        // Tensors may overlap (the spec does not forbid it); they must only lie in the file.
+        // A sum that overflows u64 is past the end of any file.
         let end = t.offset.checked_add(t.n_bytes as u64);
         if end.is_none_or(|end| end > data_len) {
             return Err(GgufError::Truncated {
@@ -332,7 +332,7 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| invalid(format!("dimensions {ne:?} overflow")))?;
         // Blocks never straddle rows: the innermost dimension holds whole blocks.
         let row = ne.first().copied().unwrap_or(1);
-        if row % block_size as u64 != 0 {
+        if !row.is_multiple_of(block_size as u64) {
             return Err(invalid(format!(
                 "its rows of {row} elements are not whole {ggml_type} blocks of {block_size}"
             )));
@@ -340,7 +340,7 @@ impl<'a> Reader<'a> {
         let n_bytes = (n_elements / block_size)
             .checked_mul(type_size)
             .ok_or_else(|| invalid(format!("dimensions {ne:?} overflow")))?;
-        if offset % alignment != 0 {
+        if !offset.is_multiple_of(alignment) {
             return Err(invalid(format!(
                 "data offset {offset} is not a multiple of the alignment {alignment}"
             )));

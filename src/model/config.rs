@@ -96,7 +96,9 @@ impl Config {
             head_dim,
             intermediate: req("feed_forward_length")?,
             vocab,
-            rope_theta: g.get_f32(&key("rope.freq_base")).map_or(10_000.0, f64::from),
+            rope_theta: g
+                .get_f32(&key("rope.freq_base"))
+                .map_or(10_000.0, f64::from),
             rope_style: match arch {
                 Architecture::Llama => RopeStyle::Interleaved,
                 Architecture::Qwen2 => RopeStyle::HalfSplit,
@@ -106,7 +108,9 @@ impl Config {
             rms_eps: g
                 .get_f32(&key("attention.layer_norm_rms_epsilon"))
                 .map_or(1e-5, f64::from),
-            context_length: g.get_u64(&key("context_length")).map_or(2048, |v| v as usize),
+            context_length: g
+                .get_u64(&key("context_length"))
+                .map_or(2048, |v| v as usize),
             tied_embeddings: g.tensor("output.weight").is_none(),
             qkv_bias: g.tensor("blk.0.attn_q.bias").is_some(),
         };
@@ -115,8 +119,8 @@ impl Config {
 
     /// Reads an HF `config.json`.
     pub fn from_hf_json(text: &str) -> Result<Self, ModelError> {
-        let raw: HfConfig =
-            serde_json::from_str(text).map_err(|e| ModelError::Invalid(format!("config.json: {e}")))?;
+        let raw: HfConfig = serde_json::from_str(text)
+            .map_err(|e| ModelError::Invalid(format!("config.json: {e}")))?;
         raw.resolve()
     }
 
@@ -125,14 +129,17 @@ impl Config {
         if self.hidden == 0 || self.heads == 0 || self.kv_heads == 0 || self.layers == 0 {
             return bad(format!("degenerate sizes: {self:?}"));
         }
-        if self.heads % self.kv_heads != 0 {
+        if !self.heads.is_multiple_of(self.kv_heads) {
             return bad(format!(
                 "{} attention heads are not a multiple of {} kv heads",
                 self.heads, self.kv_heads
             ));
         }
-        if self.head_dim % 2 != 0 {
-            return bad(format!("head size {} is odd (RoPE needs pairs)", self.head_dim));
+        if !self.head_dim.is_multiple_of(2) {
+            return bad(format!(
+                "head size {} is odd (RoPE needs pairs)",
+                self.head_dim
+            ));
         }
         Ok(self)
     }

@@ -29,7 +29,13 @@ pub struct Int4Linear {
 }
 
 impl Int4Linear {
-    fn new(q: Vec<i32>, scales_zeros: Vec<f32>, out: usize, inp: usize, bias: Option<&Tensor>) -> Self {
+    fn new(
+        q: Vec<i32>,
+        scales_zeros: Vec<f32>,
+        out: usize,
+        inp: usize,
+        bias: Option<&Tensor>,
+    ) -> Self {
         let q = Tensor::from_slice(&q).view([out as i64, inp as i64]);
         let packed = q.internal_convert_weight_to_int4pack_for_cpu(1);
         // scales_zeros arrives as [out, in/GROUP, 2]; ATen wants [in/GROUP, out, 2].
@@ -48,15 +54,25 @@ impl Int4Linear {
 
     /// Packs GGUF Q4_0/Q4_1 tensors exactly (rows of `ws` stacked); `None` if any of them has
     /// another type or the checkpoint is not GGUF.
-    pub fn from_checkpoint(ck: &Checkpoint, ws: &[Weight], bias: Option<&Tensor>) -> Result<Option<Self>, ModelError> {
-        let Checkpoint::Gguf(g) = ck else { return Ok(None) };
+    pub fn from_checkpoint(
+        ck: &Checkpoint,
+        ws: &[Weight],
+        bias: Option<&Tensor>,
+    ) -> Result<Option<Self>, ModelError> {
+        let Checkpoint::Gguf(g) = ck else {
+            return Ok(None);
+        };
         let mut q = Vec::new();
         let mut sz = Vec::new();
         let (mut out, mut inp) = (0, 0);
         for &w in ws {
             let name = w.gguf_name();
-            let info = g.tensor(&name).ok_or(ModelError::MissingTensor(name.clone()))?;
-            let [rows, cols] = info.shape[..] else { return Ok(None) };
+            let info = g
+                .tensor(&name)
+                .ok_or(ModelError::MissingTensor(name.clone()))?;
+            let [rows, cols] = info.shape[..] else {
+                return Ok(None);
+            };
             if cols % GROUP != 0 || (inp != 0 && inp != cols) {
                 return Ok(None);
             }
@@ -89,14 +105,19 @@ impl Int4Linear {
     pub fn quantize(w: &Tensor, bias: Option<&Tensor>) -> Self {
         let (out, inp) = w.size2().expect("matrix");
         let (out, inp) = (out as usize, inp as usize);
-        let values = Vec::<f32>::try_from(&w.to_kind(Kind::Float).contiguous().view([-1])).expect("f32");
+        let values =
+            Vec::<f32>::try_from(&w.to_kind(Kind::Float).contiguous().view([-1])).expect("f32");
         let mut q = Vec::with_capacity(values.len());
         let mut sz = Vec::with_capacity(values.len() / GROUP * 2);
         for group in values.chunks_exact(GROUP) {
             let min = group.iter().copied().fold(f32::INFINITY, f32::min);
             let max = group.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             let scale = if max > min { (max - min) / 15.0 } else { 1.0 };
-            q.extend(group.iter().map(|&v| ((v - min) / scale).round().clamp(0.0, 15.0) as i32));
+            q.extend(
+                group
+                    .iter()
+                    .map(|&v| ((v - min) / scale).round().clamp(0.0, 15.0) as i32),
+            );
             sz.extend([scale, min + 8.0 * scale]);
         }
         Self::new(q, sz, out, inp, bias)

@@ -19,7 +19,14 @@ pub struct KvCache {
 }
 
 impl KvCache {
-    pub fn new(layers: usize, kv_heads: usize, head_dim: usize, max: usize, kind: Kind, device: Device) -> Self {
+    pub fn new(
+        layers: usize,
+        kv_heads: usize,
+        head_dim: usize,
+        max: usize,
+        kind: Kind,
+        device: Device,
+    ) -> Self {
         let mut cache = Self {
             layers: Vec::with_capacity(layers),
             len: 0,
@@ -62,7 +69,10 @@ impl KvCache {
         if total <= self.capacity {
             return;
         }
-        let capacity = total.max(self.capacity * 2).max(64).min(self.max.max(total));
+        let capacity = total
+            .max(self.capacity * 2)
+            .max(64)
+            .min(self.max.max(total));
         for i in 0..self.layers.len() {
             let (k, v) = (self.empty(capacity), self.empty(capacity));
             if self.len > 0 {
@@ -77,7 +87,13 @@ impl KvCache {
 
     /// Writes `k`, `v` [1, kv_heads, n, head_dim] at positions `start..start+n` of `layer` and
     /// returns views of positions `0..start+n`.
-    pub fn write(&mut self, layer: usize, start: usize, k: &Tensor, v: &Tensor) -> (Tensor, Tensor) {
+    pub fn write(
+        &mut self,
+        layer: usize,
+        start: usize,
+        k: &Tensor,
+        v: &Tensor,
+    ) -> (Tensor, Tensor) {
         let n = k.size()[2];
         let (ck, cv) = &self.layers[layer];
         ck.narrow(2, start as i64, n).copy_(k);

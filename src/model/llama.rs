@@ -23,7 +23,11 @@ pub enum Linear {
 impl Linear {
     fn dense(w: &Tensor, bias: Option<Tensor>, device: Device, kind: Kind) -> Self {
         Linear::Dense {
-            w_t: w.to_kind(kind).to_device(device).t_().contiguous(),
+            w_t: w
+                .to_kind(kind)
+                .to_device(device)
+                .transpose(0, 1)
+                .contiguous(),
             bias: bias.map(|b| b.to_kind(kind).to_device(device)),
         }
     }
@@ -49,7 +53,13 @@ pub struct RmsNorm {
 }
 
 impl RmsNorm {
-    fn load(ck: &Checkpoint, w: Weight, cfg: &Config, device: Device, kind: Kind) -> Result<Self, ModelError> {
+    fn load(
+        ck: &Checkpoint,
+        w: Weight,
+        cfg: &Config,
+        device: Device,
+        kind: Kind,
+    ) -> Result<Self, ModelError> {
         Ok(Self {
             weight: ck.load(w)?.to_kind(kind).to_device(device),
             eps: cfg.rms_eps,
@@ -72,7 +82,14 @@ pub struct Attention {
 }
 
 impl Attention {
-    fn forward(&self, x: &Tensor, start: usize, layer: usize, cache: &mut KvCache, rope: &Rope) -> Tensor {
+    fn forward(
+        &self,
+        x: &Tensor,
+        start: usize,
+        layer: usize,
+        cache: &mut KvCache,
+        rope: &Rope,
+    ) -> Tensor {
         let (b, n, _) = x.size3().expect("[batch, n, hidden]");
         let (h, kv, d) = (self.heads, self.kv_heads, self.head_dim);
         let qkv = self.qkv.forward(x);
@@ -122,8 +139,17 @@ pub struct Block {
 }
 
 impl Block {
-    fn forward(&self, x: &Tensor, start: usize, layer: usize, cache: &mut KvCache, rope: &Rope) -> Tensor {
-        let x = x + self.attn.forward(&self.attn_norm.forward(x), start, layer, cache, rope);
+    fn forward(
+        &self,
+        x: &Tensor,
+        start: usize,
+        layer: usize,
+        cache: &mut KvCache,
+        rope: &Rope,
+    ) -> Tensor {
+        let x = x + self
+            .attn
+            .forward(&self.attn_norm.forward(x), start, layer, cache, rope);
         &x + self.mlp.forward(&self.ffn_norm.forward(&x))
     }
 }
@@ -131,13 +157,12 @@ impl Block {
 /// The whole decoder.
 pub struct Llama {
     pub cfg: Config,
-    /// `None` when tied: embeddings are then read from the LM head's [hidden, vocab] matrix.
+    /// `None` when tied in exact mode: embeddings are then read from the LM head's
+    /// [hidden, vocab] matrix.
     embed: Option<Tensor>,
     blocks: Vec<Block>,
     norm: RmsNorm,
     lm_head: Linear,
-    /// [hidden, vocab] copy used for tied embedding lookups in fast mode (the LM head is int4).
-    tied_lookup: Option<Tensor>,
     rope: Rope,
     pub device: Device,
     pub kind: Kind,
@@ -154,20 +179,29 @@ impl Llama {
     ) -> Result<Self, ModelError> {
         let _guard = tch::no_grad_guard();
         // CPU: exact float32. GPU: bfloat16 weights and activations (f32 is pointless there).
-        let kind = if device.is_cuda() { Kind::BFloat16 } else { Kind::Float };
+        let kind = if device.is_cuda() {
+            Kind::BFloat16
+        } else {
+            Kind::Float
+        };
         let int4 = precision == Precision::Fast && !device.is_cuda();
         let dense = |w: &Tensor, b: Option<Tensor>| Linear::dense(w, b, device, kind);
         let matrix = |ws: &[Weight], bias: Option<Tensor>| -> Result<Linear, ModelError> {
             if int4 && let Some(l) = Int4Linear::from_checkpoint(ck, ws, bias.as_ref())? {
                 return Ok(Linear::Int4(l));
             }
-            let parts = ws.iter().map(|&w| ck.load(w)).collect::<Result<Vec<_>, _>>()?;
+            let parts = ws
+                .iter()
+                .map(|&w| ck.load(w))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(dense(&Tensor::cat(&parts, 0), bias))
         };
 
         progress(0.0, "embeddings");
         let embed_f32 = ck.load(Weight::TokenEmbd)?;
-        let (vocab, hidden) = embed_f32.size2().map_err(|e| ModelError::Invalid(e.to_string()))?;
+        let (vocab, hidden) = embed_f32
+            .size2()
+            .map_err(|e| ModelError::Invalid(e.to_string()))?;
         if hidden as usize != cfg.hidden {
             return Err(ModelError::Invalid(format!(
                 "token_embd has width {hidden}, config says {}",
@@ -181,10 +215,14 @@ impl Llama {
         for i in 0..cfg.layers {
             progress(0.1 + 0.8 * i as f32 / cfg.layers as f32, "layers");
             let bias = if cfg.qkv_bias {
-                let parts = [Weight::AttnQBias(i), Weight::AttnKBias(i), Weight::AttnVBias(i)]
-                    .iter()
-                    .map(|&w| ck.load(w))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let parts = [
+                    Weight::AttnQBias(i),
+                    Weight::AttnKBias(i),
+                    Weight::AttnVBias(i),
+                ]
+                .iter()
+                .map(|&w| ck.load(w))
+                .collect::<Result<Vec<_>, _>>()?;
                 Some(Tensor::cat(&parts, 0))
             } else {
                 None
@@ -192,7 +230,10 @@ impl Llama {
             blocks.push(Block {
                 attn_norm: RmsNorm::load(ck, Weight::AttnNorm(i), &cfg, device, kind)?,
                 attn: Attention {
-                    qkv: matrix(&[Weight::AttnQ(i), Weight::AttnK(i), Weight::AttnV(i)], bias)?,
+                    qkv: matrix(
+                        &[Weight::AttnQ(i), Weight::AttnK(i), Weight::AttnV(i)],
+                        bias,
+                    )?,
                     o: matrix(&[Weight::AttnOutput(i)], None)?,
                     heads: cfg.heads as i64,
                     kv_heads: cfg.kv_heads as i64,
@@ -209,14 +250,16 @@ impl Llama {
         progress(0.9, "output");
         let norm = RmsNorm::load(ck, Weight::OutputNorm, &cfg, device, kind)?;
         let tied = !ck.has(Weight::Output);
-        let (lm_head, embed, tied_lookup) = if tied {
+        let (lm_head, embed) = if tied {
             let head = if int4 {
                 Linear::Int4(Int4Linear::quantize(&embed_f32, None))
             } else {
                 dense(&embed_f32, None)
             };
-            let lookup = int4.then(|| embed_f32.to_kind(kind).t_().contiguous());
-            (head, None, lookup)
+            // Exact mode reads embeddings from the head's [hidden, vocab] copy (saves 113 MB);
+            // the int4 head cannot be read back, so fast mode keeps the float table.
+            let embed = int4.then(|| embed_f32.to_kind(kind).to_device(device));
+            (head, embed)
         } else {
             let out = ck.load(Weight::Output)?;
             let head = if int4 {
@@ -227,15 +270,27 @@ impl Llama {
             } else {
                 dense(&out, None)
             };
-            (head, Some(embed_f32.to_kind(kind).to_device(device)), None)
+            (head, Some(embed_f32.to_kind(kind).to_device(device)))
         };
         let freq_factors = match ck.load_optional(Weight::RopeFreqs)? {
-            Some(t) => Some(Vec::<f32>::try_from(&t.to_kind(Kind::Float)).map_err(|e| ModelError::Invalid(e.to_string()))?),
+            Some(t) => Some(
+                Vec::<f32>::try_from(&t.to_kind(Kind::Float))
+                    .map_err(|e| ModelError::Invalid(e.to_string()))?,
+            ),
             None => None,
         };
         let rope = Rope::new(&cfg, freq_factors.as_deref(), device, kind);
         progress(1.0, "ready");
-        Ok(Self { cfg, embed, blocks, norm, lm_head, tied_lookup, rope, device, kind })
+        Ok(Self {
+            cfg,
+            embed,
+            blocks,
+            norm,
+            lm_head,
+            rope,
+            device,
+            kind,
+        })
     }
 
     /// A fresh, empty KV cache for this model.
@@ -251,11 +306,12 @@ impl Llama {
     }
 
     fn embed(&self, ids: &Tensor) -> Tensor {
-        match (&self.embed, &self.tied_lookup, &self.lm_head) {
-            (Some(e), _, _) => e.index_select(0, ids),
-            (None, Some(lookup), _) => lookup.index_select(1, ids).t_().to_device(self.device),
-            (None, None, Linear::Dense { w_t, .. }) => w_t.index_select(1, ids).t_(),
-            (None, None, Linear::Int4(_)) => unreachable!("int4 tied heads keep a lookup copy"),
+        match (&self.embed, &self.lm_head) {
+            (Some(e), _) => e.index_select(0, ids),
+            (None, Linear::Dense { w_t, .. }) => w_t.index_select(1, ids).transpose(0, 1),
+            (None, Linear::Int4(_)) => {
+                unreachable!("int4 tied heads keep the float embedding table")
+            }
         }
     }
 

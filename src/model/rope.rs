@@ -18,7 +18,7 @@ impl Rope {
         let half = cfg.head_dim / 2;
         let inv_freq: Vec<f64> = (0..half)
             .map(|i| {
-                let f = cfg.rope_theta.powf(-(2 * i) as f64 / cfg.head_dim as f64);
+                let f = cfg.rope_theta.powf(-((2 * i) as f64) / cfg.head_dim as f64);
                 let f = match &cfg.llama3_scaling {
                     Some(s) => llama3_scale(f, s),
                     None => f,

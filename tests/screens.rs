@@ -1,0 +1,169 @@
+//! Whole-screen snapshots (ratatui `TestBackend` + insta) of deterministic synthetic states:
+//! the fake model of `app::fake`, fixed seed, fixed keys. Create or update with
+//! `INSTA_UPDATE=always cargo test --test screens`, then read the `.snap` files.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tokenscope::action::Action;
+use tokenscope::app::Harness;
+use tokenscope::app::fake::FakeModel;
+use tokenscope::engine::Reply;
+use tokenscope::i18n::Lang;
+use tokenscope::sampling::SamplingParams;
+use tokenscope::state::{Options, State};
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+/// A loaded fake model, the prompt evaluated, in Explore mode.
+fn loaded(lang: Lang, prompt: &str) -> (Harness, FakeModel) {
+    let model = FakeModel::new();
+    let params = SamplingParams {
+        temperature: 0.8,
+        top_k: 0,
+        top_p: 0.9,
+        min_p: 0.0,
+        seed: 42,
+    };
+    let options = Options {
+        prompt: prompt.to_string(),
+        explore: true,
+        ..Options::default()
+    };
+    let mut h = Harness::new(State::new(lang, params, false, options));
+    h.reply(Reply::Loaded(model.info()));
+    h.answer(&model);
+    (h, model)
+}
+
+/// The classroom example: a prompt, two tokens picked by hand (ranks 1 and 3), then two dice
+/// rolls (the last one lands on the second most likely token).
+fn classroom(lang: Lang) -> Harness {
+    let (mut h, model) = loaded(lang, "The capital of France is");
+    for c in "13  ".chars() {
+        h.key(key(c));
+        h.answer(&model);
+    }
+    h
+}
+
+#[test]
+fn main_screen_100x30() {
+    let mut h = classroom(Lang::En);
+    insta::assert_snapshot!(h.render(100, 30));
+}
+
+#[test]
+fn main_screen_80x24() {
+    let mut h = classroom(Lang::En);
+    insta::assert_snapshot!(h.render(80, 24));
+}
+
+#[test]
+fn main_screen_160x48() {
+    let mut h = classroom(Lang::En);
+    insta::assert_snapshot!(h.render(160, 48));
+}
+
+#[test]
+fn main_screen_pt_br() {
+    let mut h = classroom(Lang::PtBr);
+    insta::assert_snapshot!(h.render(100, 30));
+}
+
+#[test]
+fn look_back_on_a_generated_token() {
+    let mut h = classroom(Lang::En);
+    h.key(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+    h.key(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+    insta::assert_snapshot!(h.render(100, 30));
+}
+
+#[test]
+fn help_overlay() {
+    let mut h = classroom(Lang::En);
+    h.act(Action::ToggleHelp);
+    insta::assert_snapshot!(h.render(100, 30));
+}
+
+#[test]
+fn help_overlay_pt_br_80x24() {
+    let mut h = classroom(Lang::PtBr);
+    h.act(Action::ToggleHelp);
+    insta::assert_snapshot!(h.render(80, 24));
+}
+
+#[test]
+fn editing_while_the_model_loads() {
+    let params = SamplingParams::default();
+    let mut h = Harness::new(State::new(Lang::En, params, false, Options::default()));
+    h.reply(Reply::Progress {
+        fraction: 0.45,
+        step: "reading weights".into(),
+    });
+    for c in "Olá, mundo".chars() {
+        h.key(key(c));
+    }
+    insta::assert_snapshot!(h.render(100, 30));
+}
+
+#[test]
+fn greedy_with_ids_and_chat() {
+    let (mut h, model) = loaded(Lang::En, "What is the capital of France?");
+    h.key(key('c'));
+    h.answer(&model);
+    h.key(key('g'));
+    h.key(key('#'));
+    h.key(key(' '));
+    h.answer(&model);
+    insta::assert_snapshot!(h.render(100, 30));
+}
+
+#[test]
+fn too_small() {
+    let mut h = classroom(Lang::En);
+    insta::assert_snapshot!(h.render(50, 14));
+}
+
+#[test]
+fn no_color_uses_no_colours() {
+    use ratatui::style::Color;
+    let model = FakeModel::new();
+    let options = Options {
+        prompt: "The capital of France is".into(),
+        explore: true,
+        no_color: true,
+        ..Options::default()
+    };
+    let mut h = Harness::new(State::new(
+        Lang::En,
+        SamplingParams::default(),
+        false,
+        options,
+    ));
+    h.reply(Reply::Loaded(model.info()));
+    h.answer(&model);
+    h.key(key(' '));
+    h.answer(&model);
+    let backend = h.render(100, 30);
+    for cell in backend.buffer().content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{cell:?}");
+    }
+    // The colour theme does colour the tokens (and never sets a background).
+    h.state.no_color = false;
+    let backend = h.render(100, 30);
+    assert!(
+        backend
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| c.fg != Color::Reset)
+    );
+    assert!(
+        backend
+            .buffer()
+            .content()
+            .iter()
+            .all(|c| c.bg == Color::Reset)
+    );
+}
