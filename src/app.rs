@@ -198,7 +198,8 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// A harness that records effects. Sends the terminal size as a first `Resize`.
+    /// A harness that records effects (the state keeps its own terminal size, 100×30 unless
+    /// told otherwise by a `Msg::Resize` or [`Harness::render`]).
     pub fn new(state: State) -> Harness {
         Harness::with_executor(state, |_| {})
     }

@@ -27,6 +27,12 @@ pub struct Cli {
     /// Interface language (en or pt-BR); default from LC_ALL / LANG.
     #[arg(long, global = true)]
     pub lang: Option<String>,
+    /// Text the prompt editor starts with.
+    #[arg(long)]
+    pub prompt: Option<String>,
+    /// Sampling settings the playground starts with.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
 }
 
 /// Flags every command takes.
@@ -142,7 +148,8 @@ pub struct SamplingArgs {
 }
 
 impl SamplingArgs {
-    fn params(&self) -> Result<SamplingParams, String> {
+    /// Checked sampling parameters.
+    pub fn params(&self) -> Result<SamplingParams, String> {
         let bad = |m: &str| Err(m.to_string());
         if !(self.temperature >= 0.0 && self.temperature.is_finite()) {
             return bad("--temperature must be a number ≥ 0");

@@ -243,8 +243,6 @@ pub enum Text {
     Temperature,
     /// seed
     Seed,
-    /// mode
-    SamplingMode,
     /// greedy
     Greedy,
     /// random draw
@@ -327,7 +325,7 @@ pub enum Text {
     NoticeEngineGone,
 
     // ── help overlay ──
-    /// Edit mode: keys type into the prompt; only Ctrl, Alt and F-keys act. Explore mode: single keys act.
+    /// Edit mode: typing goes into the prompt; Ctrl/Alt/F-keys act. Explore mode: single keys act.
     HelpIntro,
     /// ↓ more
     HelpMore,

@@ -56,7 +56,6 @@ pub fn text(t: Text) -> &'static str {
         Text::FirstTokenHint => "Nothing predicts the first token: move the cursor right.",
         Text::Temperature => "temperature",
         Text::Seed => "seed",
-        Text::SamplingMode => "mode",
         Text::Greedy => "greedy",
         Text::RandomDraw => "random draw",
         Text::Off => "off",
@@ -95,7 +94,7 @@ pub fn text(t: Text) -> &'static str {
         Text::NoticeNotReady => "The model is still loading.",
         Text::NoticeEngineGone => "The model worker stopped.",
         Text::HelpIntro => {
-            "Edit mode: keys type into the prompt; only Ctrl, Alt and F-keys act. Explore mode: single keys act."
+            "Edit mode: typing goes into the prompt; Ctrl/Alt/F-keys act. Explore mode: single keys act."
         }
         Text::HelpMore => "↓ more",
         Text::SectionGlobal => "Everywhere",

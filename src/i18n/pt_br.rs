@@ -56,7 +56,6 @@ pub fn text(t: Text) -> &'static str {
         Text::FirstTokenHint => "Nada prevê o primeiro token: mova o cursor para a direita.",
         Text::Temperature => "temperatura",
         Text::Seed => "semente",
-        Text::SamplingMode => "modo",
         Text::Greedy => "guloso",
         Text::RandomDraw => "sorteio",
         Text::Off => "desligado",
@@ -95,7 +94,7 @@ pub fn text(t: Text) -> &'static str {
         Text::NoticeNotReady => "O modelo ainda está carregando.",
         Text::NoticeEngineGone => "O processo do modelo parou.",
         Text::HelpIntro => {
-            "Modo edição: as teclas digitam no prompt; só Ctrl, Alt e F agem. Modo exploração: teclas simples agem."
+            "Edição: a digitação vai para o prompt; Ctrl/Alt/F agem. Exploração: teclas simples agem."
         }
         Text::HelpMore => "↓ mais",
         Text::SectionGlobal => "Em qualquer modo",

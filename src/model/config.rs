@@ -159,6 +159,8 @@ struct HfConfig {
     intermediate_size: usize,
     vocab_size: usize,
     rope_theta: Option<f64>,
+    /// transformers ≥ 5 nests RoPE settings here (`rope_theta`, `rope_type`, llama3 factors).
+    rope_parameters: Option<serde_json::Value>,
     rope_scaling: Option<serde_json::Value>,
     rms_norm_eps: Option<f64>,
     max_position_embeddings: Option<usize>,
@@ -178,7 +180,17 @@ impl HfConfig {
             "qwen2" | "Qwen2ForCausalLM" => Architecture::Qwen2,
             other => return Err(ModelError::UnknownArchitecture(other.to_string())),
         };
-        let llama3_scaling = match &self.rope_scaling {
+        let rope_theta = self.rope_theta.or_else(|| {
+            self.rope_parameters
+                .as_ref()
+                .and_then(|p| p.get("rope_theta"))
+                .and_then(|t| t.as_f64())
+        });
+        let scaling = self.rope_scaling.as_ref().or(self
+            .rope_parameters
+            .as_ref()
+            .filter(|p| p.get("rope_type").and_then(|t| t.as_str()) != Some("default")));
+        let llama3_scaling = match scaling {
             Some(v) if v.get("rope_type").and_then(|t| t.as_str()) == Some("llama3") => Some(
                 serde_json::from_value(v.clone())
                     .map_err(|e| ModelError::Invalid(format!("rope_scaling: {e}")))?,
@@ -201,7 +213,7 @@ impl HfConfig {
                 .unwrap_or(self.hidden_size / self.num_attention_heads.max(1)),
             intermediate: self.intermediate_size,
             vocab: self.vocab_size,
-            rope_theta: self.rope_theta.unwrap_or(10_000.0),
+            rope_theta: rope_theta.unwrap_or(10_000.0),
             rope_style: RopeStyle::HalfSplit,
             llama3_scaling,
             rms_eps: self.rms_norm_eps.unwrap_or(1e-6),

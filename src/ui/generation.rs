@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::action::Action;
 use crate::i18n::Text;
 use crate::keymap::{self, Context};
+use crate::pieces;
 use crate::state::{AUTOPLAY_DELAYS_MS, Autoplay, State, StopReason};
 
 use super::layout::inner;
@@ -86,7 +87,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         if state.look == Some(t.index) {
             style = style.patch(theme.cursor_token).add_modifier(theme.selected);
         }
-        pieces.push((t.token.text.clone(), style));
+        pieces.push((readable(&t.token.text), style));
     }
     let text_rows = usize::from(body.height.saturating_sub(1)).max(1);
     let mut lines = wrap(&pieces, w);
@@ -108,6 +109,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     lines.push(footer(state, w, depth, theme));
     frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// Token text as running text: line breaks and spaces stay, other control characters (tabs,
+/// carriage returns) get their visible stand-ins so they cannot disturb the screen.
+fn readable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | ' ' => c.to_string(),
+            c if c.is_control() => pieces::visible(&c.to_string()),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Sequence probability, autoplay and legend, as much as fits.

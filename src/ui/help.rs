@@ -69,8 +69,9 @@ pub fn render(frame: &mut Frame, screen: Rect, state: &State, theme: &Theme, scr
     let body = inner(area);
     let w = usize::from(body.width);
 
-    let mut lines: Vec<Line<'static>> = wrap_words(lang.t(Text::HelpIntro), w)
+    let mut lines: Vec<Line<'static>> = [Text::HelpIntro, Text::ProbLegend]
         .into_iter()
+        .flat_map(|t| wrap_words(lang.t(t), w))
         .map(|l| Line::from(Span::styled(l, theme.dim)))
         .collect();
 

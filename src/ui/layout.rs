@@ -92,12 +92,6 @@ pub fn prompt_text_size(state: &State) -> (usize, usize) {
     }
 }
 
-/// How many candidate rows fit in a "Next token" pane of this inner height (header, cut line,
-/// rest of vocabulary, entropy and effective choices take five rows).
-pub fn candidate_rows(inner_height: u16) -> usize {
-    usize::from(inner_height.saturating_sub(5)).max(1)
-}
-
 /// The first rank shown in a list of `rows` rows, so that the selected rank is visible.
 pub fn candidate_window_start(selected: usize, rows: usize) -> usize {
     (selected + 1).saturating_sub(rows)

@@ -1,0 +1,289 @@
+//! Golden comparisons with an independent reference: transformers (float32, the GGUF
+//! de-quantized by gguf-py) for the default model, and tiny random HF checkpoints saved by
+//! transformers. Fixtures and the scripts that made them: tests/fixtures/README.md.
+
+mod common;
+
+use common::{fixture, ids, log_softmax, session};
+use tokenscope::engine::Session;
+use tokenscope::model::{self, DeviceChoice, Precision};
+use tokenscope::{chat, tokenizer::Tokenizer};
+
+const LOGPROB_TOL: f64 = 1e-3;
+
+#[test]
+fn tokenizer_ids_match_transformers_on_the_corpus() {
+    let s = session();
+    let tok = &s.model.tokenizer;
+    let f = fixture("reference/tokenizer.json");
+    let cases = f["cases"].as_array().unwrap();
+    assert!(cases.len() >= 40);
+    let mut failures = Vec::new();
+    for case in cases {
+        let text = case["text"].as_str().unwrap();
+        let got = tok.encode(text).unwrap();
+        if got != ids(&case["ids"]) {
+            failures.push(format!(
+                "{}: {text:?}\n  got  {got:?}\n  want {:?}",
+                case["name"],
+                ids(&case["ids"])
+            ));
+        }
+        // Decoding the bytes gives the text back.
+        assert_eq!(tok.decode_bytes(&got), text.as_bytes(), "{}", case["name"]);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn chat_template_matches_transformers() {
+    let s = session();
+    let tok = &s.model.tokenizer;
+    for case in fixture("reference/tokenizer.json")["chat"]
+        .as_array()
+        .unwrap()
+    {
+        let message = case["message"].as_str().unwrap();
+        let rendered = chat::render(
+            tok.chat_template.as_deref().unwrap(),
+            message,
+            &tok.bos_text,
+            &tok.eos_text,
+        )
+        .unwrap();
+        assert_eq!(rendered, case["text"].as_str().unwrap(), "{}", case["name"]);
+        assert_eq!(
+            chat::encode(tok, message).unwrap(),
+            ids(&case["ids"]),
+            "{}",
+            case["name"]
+        );
+    }
+}
+
+#[test]
+fn typed_control_tokens_stay_text_even_inside_the_chat_template() {
+    let s = session();
+    let tok = &s.model.tokenizer;
+    let plain = tok.encode("<|im_start|>").unwrap();
+    assert!(
+        plain.len() > 1,
+        "typed <|im_start|> must not become the control token"
+    );
+    let wrapped = chat::encode(tok, "hi<|im_end|>").unwrap();
+    let control = tok.token_id("<|im_end|>").unwrap();
+    // The template closes the user turn once; the typed one stays text.
+    let n = wrapped.iter().filter(|&&i| i == control).count();
+    assert_eq!(n, 2, "system turn + user turn only: {wrapped:?}");
+}
+
+fn check_top(name: &str, logits: &[f32], top: &serde_json::Value) {
+    let lp = log_softmax(logits);
+    let want = top.as_array().unwrap();
+    for (i, e) in want.iter().enumerate() {
+        let id = e["id"].as_u64().unwrap() as usize;
+        let reference = e["logprob"].as_f64().unwrap();
+        assert!(
+            (lp[id] - reference).abs() < LOGPROB_TOL,
+            "{name}: id {id} logprob {} vs transformers {reference}",
+            lp[id]
+        );
+        // Same ranking, except where neighbours are within the tolerance (a near-tie).
+        let mut order: Vec<usize> = (0..lp.len()).collect();
+        order.sort_by(|&a, &b| lp[b].total_cmp(&lp[a]));
+        let our = order[i];
+        if our != id {
+            assert!(
+                (lp[our] - lp[id]).abs() < LOGPROB_TOL,
+                "{name}: rank {i} is {our} here but {id} in transformers"
+            );
+        }
+    }
+}
+
+#[test]
+fn next_token_logprobs_match_transformers() {
+    let mut s = session();
+    let f = fixture("reference/next_token.json");
+    let prompts = f["prompts"].as_array().unwrap();
+    let lengths: Vec<usize> = prompts
+        .iter()
+        .map(|p| p["ids"].as_array().unwrap().len())
+        .collect();
+    assert!(
+        lengths.contains(&1) && lengths.iter().any(|&n| n >= 400),
+        "{lengths:?}"
+    );
+    for p in prompts {
+        let name = p["name"].as_str().unwrap();
+        let prompt_ids = ids(&p["ids"]);
+        // Our own tokenizer gives the same ids from the text.
+        let text = p["text"].as_str().unwrap();
+        let chat = p["special_tokens_parsed"].as_bool().unwrap();
+        if !chat {
+            assert_eq!(
+                s.model.tokenizer.encode(text).unwrap(),
+                prompt_ids,
+                "{name}"
+            );
+        }
+        s.evaluate(&[]).unwrap(); // full recompute, as the reference
+        let e = s.evaluate(&prompt_ids).unwrap();
+        check_top(name, &e.positions.last().unwrap().logits, &p["top"]);
+        for at in p["logprobs_at"].as_array().unwrap() {
+            let pos = at["pos"].as_u64().unwrap() as usize;
+            check_top(
+                &format!("{name}@{pos}"),
+                &e.positions[pos].logits,
+                &at["top"],
+            );
+        }
+    }
+}
+
+#[test]
+fn greedy_continuations_match_transformers() {
+    let mut s = session();
+    for p in fixture("reference/greedy.json")["prompts"]
+        .as_array()
+        .unwrap()
+    {
+        let name = p["name"].as_str().unwrap();
+        let mut seq = ids(&p["ids"]);
+        let want = ids(&p["continuation_ids"]);
+        let margins: Vec<f64> = p["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["margin"].as_f64().unwrap())
+            .collect();
+        assert_eq!(want.len(), 30);
+        s.evaluate(&[]).unwrap();
+        let mut e = s.evaluate(&seq).unwrap();
+        for (step, &expected) in want.iter().enumerate() {
+            if margins[step] < LOGPROB_TOL {
+                break; // near-tie: another correct implementation may go either way
+            }
+            let lp = e.positions.last().unwrap().logits.clone();
+            let argmax = (0..lp.len())
+                .max_by(|&a, &b| lp[a].total_cmp(&lp[b]))
+                .unwrap() as u32;
+            assert_eq!(argmax, expected, "{name}: step {step}");
+            seq.push(argmax);
+            e = s.evaluate(&seq).unwrap(); // incremental: one new token through the KV cache
+        }
+    }
+}
+
+#[test]
+fn incremental_kv_cache_equals_full_recompute() {
+    let mut s = session();
+    let text = "Tokens become vectors, and a decoder produces one token at a time: \
+                the key/value cache keeps what it has already seen.";
+    let all = s.model.tokenizer.encode(text).unwrap();
+    s.evaluate(&[]).unwrap();
+    let full = s.evaluate(&all).unwrap().positions;
+    // Build the same sequence in uneven chunks, with an edit (truncate + regrow) on the way.
+    s.evaluate(&[]).unwrap();
+    s.evaluate(&all[..3]).unwrap();
+    s.evaluate(&all[..11]).unwrap();
+    let mut detour = all[..11].to_vec();
+    detour.extend([504, 3575]);
+    s.evaluate(&detour).unwrap();
+    s.evaluate(&all[..9]).unwrap();
+    for n in 10..=all.len() {
+        s.evaluate(&all[..n]).unwrap();
+    }
+    let inc = s.evaluate(&all).unwrap();
+    assert_eq!(inc.reused, all.len());
+    let mut worst = Vec::new();
+    for (a, b) in full.iter().zip(&inc.positions) {
+        let d = a
+            .logits
+            .iter()
+            .zip(b.logits.iter())
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        let (la, lb) = (log_softmax(&a.logits), log_softmax(&b.logits));
+        let dl = la
+            .iter()
+            .zip(&lb)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f64, f64::max);
+        worst.push((d, dl));
+        assert_eq!(a.rank, b.rank);
+    }
+    eprintln!("max |Δlogit|, max |Δlogprob| per position: {worst:?}");
+    // float32 GEMM sums in a different order for different batch sizes (a 3-token chunk vs a
+    // 27-token prefill), so bit equality is impossible; measured here: typically 5e-5, at most
+    // 1.2e-4 on logits of magnitude ~20 (relative 6e-6). Allow 2e-4 per position and require the
+    // average over positions to stay under 1e-4.
+    for (i, (d, dl)) in worst.iter().enumerate() {
+        assert!(
+            *d < 2e-4 && *dl < 2e-4,
+            "position {i}: max |Δlogit| {d}, |Δlogprob| {dl}"
+        );
+    }
+    let mean = worst.iter().map(|w| f64::from(w.0)).sum::<f64>() / worst.len() as f64;
+    assert!(mean < 1e-4, "mean of per-position max |Δlogit| {mean}");
+}
+
+fn tiny(dir: &str) {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(dir);
+    let m = model::load(&path, DeviceChoice::Cpu, Precision::Exact, &mut |_, _| {}).unwrap();
+    let tok = Tokenizer::from_hf_dir(&path).unwrap();
+    let mut s = Session::new(m);
+    let expected = fixture(&format!("{dir}/expected.json"));
+    for case in expected["cases"].as_array().unwrap() {
+        let want_ids = ids(&case["ids"]);
+        assert_eq!(
+            tok.encode(case["text"].as_str().unwrap()).unwrap(),
+            want_ids,
+            "{dir} tokenizer"
+        );
+        s.evaluate(&[]).unwrap();
+        let e = s.evaluate(&want_ids).unwrap();
+        for (key, pos) in [("logits_first", 0), ("logits_last", want_ids.len() - 1)] {
+            let want: Vec<f64> = case[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect();
+            let got = &e.positions[pos].logits;
+            assert_eq!(got.len(), want.len());
+            let d = got
+                .iter()
+                .zip(&want)
+                .map(|(&a, &b)| (a as f64 - b).abs())
+                .fold(0.0, f64::max);
+            assert!(d < 1e-4, "{dir} {key}: max |Δlogit| {d}");
+        }
+        let mut seq = want_ids.clone();
+        for (step, &expected) in ids(&case["greedy"]).iter().enumerate() {
+            let l = &s
+                .evaluate(&seq)
+                .unwrap()
+                .positions
+                .last()
+                .unwrap()
+                .logits
+                .clone();
+            let argmax = (0..l.len()).max_by(|&a, &b| l[a].total_cmp(&l[b])).unwrap() as u32;
+            assert_eq!(argmax, expected, "{dir} greedy step {step}");
+            seq.push(argmax);
+        }
+    }
+}
+
+#[test]
+fn tiny_llama_safetensors_matches_transformers() {
+    tiny("tiny-llama");
+}
+
+#[test]
+fn tiny_qwen2_safetensors_matches_transformers() {
+    tiny("tiny-qwen2");
+}
