@@ -16,9 +16,11 @@ pub fn main(cli: &Cli) -> Result<(), String> {
     let model = cli.common.model_path().map_err(|e| e.0)?;
     let params = cli.sampling.params()?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err("the playground needs an interactive terminal; for scripts use \
+        return Err(
+            "the playground needs an interactive terminal; for scripts use \
                     `tokenscope tokenize`, `next` or `generate` (see --help)"
-            .into());
+                .into(),
+        );
     }
     color_eyre::install().map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -54,7 +56,10 @@ async fn terminated() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::hangup())) {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
             (Ok(mut term), Ok(mut hup)) => {
                 tokio::select! {
                     _ = term.recv() => {},

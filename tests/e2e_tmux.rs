@@ -32,7 +32,10 @@ impl Tmux {
             if pred(&s) {
                 return s;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{s}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -46,7 +49,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
     }
 }
 
@@ -58,7 +63,9 @@ fn type_prompt_see_paris_step_and_quit() {
     }
     let model = common::model_path();
     let bin = env!("CARGO_BIN_EXE_tokenscope");
-    let tmux = Tmux { socket: format!("tokenscope-e2e-{}", std::process::id()) };
+    let tmux = Tmux {
+        socket: format!("tokenscope-e2e-{}", std::process::id()),
+    };
     // After the app exits, print its status and whether the tty is back in canonical mode.
     let script = format!(
         "LANG=en_US.UTF-8 '{bin}' --model '{}' --lang en; echo \"EXIT=$?\"; \
@@ -66,7 +73,19 @@ fn type_prompt_see_paris_step_and_quit() {
          echo; sleep 60",
         model.display()
     );
-    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "sh", "-c", &script]);
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
     // The editor is focused and the model loads while we type.
     tmux.wait_for("the playground to start", 30, |s| s.contains("Prompt"));
     tmux.keys(&["-l", "The capital of France is"]);
@@ -84,6 +103,12 @@ fn type_prompt_see_paris_step_and_quit() {
     assert!(s.contains("EXIT=0"), "non-zero exit:\n{s}");
     // The alternate screen is gone (no pane borders left) and the tty is cooked again.
     assert!(!s.contains("┌ Prompt"), "alternate screen not left:\n{s}");
-    assert!(s.contains("icanon") && !s.contains("-icanon"), "raw mode not restored:\n{s}");
-    assert!(s.contains("echo") && !s.contains("-echo"), "echo not restored:\n{s}");
+    assert!(
+        s.contains("icanon") && !s.contains("-icanon"),
+        "raw mode not restored:\n{s}"
+    );
+    assert!(
+        s.contains("echo") && !s.contains("-echo"),
+        "echo not restored:\n{s}"
+    );
 }
