@@ -1,17 +1,31 @@
 //! The command line: the playground (no subcommand) and the scriptable `tokenize`, `next`,
 //! `generate` and `bench` commands. JSON keys are a stable contract (see README).
+//!
+//! Conventions of the scriptable commands:
+//! - **Text is taken exactly as given** (argument, `--file PATH`, or `-` for standard input): no
+//!   trimming, no added newline; it must be UTF-8.
+//! - **Ranks are 1-based**: rank 1 is the most likely token (highest raw logit; ties go to the
+//!   lower id), in the JSON (`rank`) and in the tables alike.
+//! - **Probabilities**: `prob` / `logprob` are the model's raw distribution (softmax of the
+//!   logits at temperature 1, no filters); `sampled_prob` is the distribution the sampler draws
+//!   from after temperature → top-k → top-p → min-p (0 for candidates cut).
+//! - **Failures** print one paragraph starting `error:` on stderr and exit with status 1
+//!   (command-line syntax errors are clap's: status 2). Flag values and the input are checked
+//!   before the model is loaded.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::engine::Session;
-use crate::model::{self, DeviceChoice, LoadedModel, Precision};
+use crate::gguf::{GgmlType, GgufError};
+use crate::model::{self, DeviceChoice, LoadedModel, ModelError, Precision};
 use crate::pieces::{bytes_to_text, visible};
-use crate::sampling::{Distribution, SamplingParams};
+use crate::sampling::{Distribution, SamplingParams, Stage};
 
 /// tokenscope: see what a language model really does.
 #[derive(Parser, Debug)]
@@ -75,7 +89,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show the model's next-token distribution for a prompt.
+    /// Show the model's next-token distribution for a prompt (ranks are 1-based).
     Next {
         #[command(flatten)]
         input: Input,
@@ -87,7 +101,8 @@ pub enum Command {
         /// How many candidates to list (default: --top-k if given, else 20).
         #[arg(long)]
         show: Option<usize>,
-        /// Print JSON (see README for the keys).
+        /// Print JSON: {"model", "prompt_ids", "entropy_nats", "candidates": [{"rank" (1 = most
+        /// likely), "id", "piece", "text", "logit", "logprob", "prob", "sampled_prob", "kept"}]}.
         #[arg(long)]
         json: bool,
     },
@@ -103,7 +118,8 @@ pub enum Command {
         /// Stop after this many new tokens (also stops at end-of-sequence).
         #[arg(long, default_value_t = 64)]
         max_tokens: usize,
-        /// Print JSON: {"model", "prompt_ids", "steps": [{"id", "text", "prob", "rank"}]}.
+        /// Print JSON: {"model", "prompt_ids", "steps": [{"id", "text", "prob", "rank"}]}, where
+        /// `prob` is the model's raw probability of the chosen token and `rank` its 1-based rank.
         #[arg(long)]
         json: bool,
     },
@@ -148,17 +164,27 @@ pub struct SamplingArgs {
 }
 
 impl SamplingArgs {
-    /// Checked sampling parameters.
+    /// Checked sampling parameters; the error names the flag, its allowed range and the value
+    /// given.
     pub fn params(&self) -> Result<SamplingParams, String> {
-        let bad = |m: &str| Err(m.to_string());
         if !(self.temperature >= 0.0 && self.temperature.is_finite()) {
-            return bad("--temperature must be a number ≥ 0");
+            return Err(format!(
+                "--temperature must be a finite number ≥ 0 (0 = always pick the most likely \
+                 token), not {}",
+                self.temperature
+            ));
         }
         if !(self.top_p > 0.0 && self.top_p <= 1.0) {
-            return bad("--top-p must be in (0, 1]");
+            return Err(format!(
+                "--top-p must be greater than 0 and at most 1 (1 = off), not {}",
+                self.top_p
+            ));
         }
         if !(0.0..=1.0).contains(&self.min_p) {
-            return bad("--min-p must be in [0, 1]");
+            return Err(format!(
+                "--min-p must be between 0 and 1 (0 = off), not {}",
+                self.min_p
+            ));
         }
         Ok(SamplingParams {
             temperature: self.temperature,
@@ -191,13 +217,31 @@ pub fn default_model_path() -> PathBuf {
 }
 
 impl Common {
-    /// The model path to use, checked to exist.
+    /// The model path to use, checked to exist (and, for a folder, to look like an HF model).
     pub fn model_path(&self) -> Result<PathBuf, CliError> {
         match &self.model {
+            Some(p) if p.is_dir() => {
+                let missing: Vec<&str> = ["config.json", "tokenizer.json"]
+                    .into_iter()
+                    .filter(|f| !p.join(f).is_file())
+                    .collect();
+                if missing.is_empty() {
+                    Ok(p.clone())
+                } else {
+                    Err(CliError(format!(
+                        "the model folder {} is not a Hugging Face model folder: it has no {}. \
+                         --model takes a GGUF file or a folder with config.json, \
+                         *.safetensors and tokenizer.json.",
+                        p.display(),
+                        missing.join(" and no ")
+                    )))
+                }
+            }
             Some(p) if p.exists() => Ok(p.clone()),
             Some(p) => Err(CliError(format!(
-                "the model {} does not exist. Pass --model with a GGUF file or an HF folder \
-                 (config.json + *.safetensors + tokenizer.json) that you already have.",
+                "the model {} does not exist (from --model or TOKENSCOPE_MODEL). Pass --model \
+                 with a GGUF file or an HF folder (config.json + *.safetensors + \
+                 tokenizer.json) that you already have.",
                 p.display()
             ))),
             None => {
@@ -238,23 +282,78 @@ impl Common {
             eprintln!("note: no usable CUDA device (or a CPU-only libtorch); running on the CPU");
         }
         let path = self.model_path()?;
-        model::load(&path, self.device(), self.precision(), &mut |_, _| {})
-            .map_err(|e| CliError(format!("cannot load {}: {e}", path.display())))
+        model::load(&path, self.device(), self.precision(), &mut |_, _| {}).map_err(|e| {
+            let hint = match &e {
+                ModelError::Gguf(g) => gguf_hint(&path, g),
+                _ => None,
+            };
+            load_error(&path, &e, hint)
+        })
+    }
+}
+
+/// `cannot load PATH: why`, plus a sentence on what to do when there is one.
+fn load_error(path: &Path, why: &dyn std::fmt::Display, hint: Option<String>) -> CliError {
+    let mut message = format!("cannot load {}: {why}", path.display());
+    if let Some(hint) = hint {
+        message.push_str(". ");
+        message.push_str(&hint);
+    }
+    CliError(message)
+}
+
+/// What to do about a GGUF error, when the error alone does not say.
+fn gguf_hint(path: &Path, e: &GgufError) -> Option<String> {
+    let again = if path == default_model_path() {
+        "delete it and run `scripts/run` to install the default model again"
+    } else {
+        "download or copy it again"
+    };
+    match e {
+        GgufError::NotGguf => Some(
+            "--model takes a GGUF file (.gguf) or a Hugging Face folder (config.json + \
+             *.safetensors + tokenizer.json)"
+                .into(),
+        ),
+        GgufError::Truncated { .. } => {
+            let size = std::fs::metadata(path).map_or(0, |m| m.len());
+            Some(format!(
+                "The file ({size} bytes) ends before the data its header describes: it was \
+                 most likely cut short while downloading or copying; {again}"
+            ))
+        }
+        GgufError::UnsupportedType { .. } => {
+            let supported: Vec<&str> = (0..64)
+                .map(GgmlType::from_id)
+                .filter(|t| t.can_dequantize())
+                .map(GgmlType::name)
+                .collect();
+            Some(format!(
+                "tokenscope reads the tensor types {}; use a GGUF file quantized to those \
+                 (llama.cpp's llama-quantize can convert one)",
+                supported.join(", ")
+            ))
+        }
+        _ => None,
     }
 }
 
 impl Input {
     /// The text exactly as given: no trimming, no added newline.
     fn read(&self) -> Result<String, CliError> {
-        let bytes = match (&self.text, &self.file) {
-            (_, Some(path)) => std::fs::read(path)
-                .map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))?,
+        let (bytes, source) = match (&self.text, &self.file) {
+            (_, Some(path)) => (
+                std::fs::read(path).map_err(|e| {
+                    CliError(format!("cannot read the --file {}: {e}", path.display()))
+                })?,
+                format!("the file {}", path.display()),
+            ),
             (Some(t), None) if t == "-" => {
                 let mut buf = Vec::new();
                 std::io::stdin()
                     .read_to_end(&mut buf)
                     .map_err(|e| CliError(format!("cannot read standard input: {e}")))?;
-                buf
+                (buf, "standard input".to_string())
             }
             (Some(t), None) => return Ok(t.clone()),
             (None, None) => {
@@ -266,9 +365,11 @@ impl Input {
             }
         };
         String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
             CliError(format!(
-                "the input is not valid UTF-8 (invalid byte at offset {}); tokenscope reads UTF-8 text",
-                e.utf8_error().valid_up_to()
+                "{source} is not valid UTF-8 text: byte {at} (counting from 0) is 0x{:02X}. \
+                 tokenscope reads UTF-8; convert the text first (e.g. with iconv).",
+                e.as_bytes()[at]
             ))
         })
     }
@@ -283,11 +384,26 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(_) if STDOUT_CLOSED.load(Ordering::Relaxed) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", one_paragraph(&message));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Keeps an error message to one paragraph: libtorch's C++ backtrace (everything from
+/// "Exception raised from") is dropped and line breaks become spaces.
+fn one_paragraph(message: &str) -> String {
+    let message = message
+        .find("Exception raised from")
+        .map_or(message, |i| &message[..i]);
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn run_command(common: &Common, command: &Command) -> Result<(), CliError> {
@@ -306,7 +422,9 @@ fn run_command(common: &Common, command: &Command) -> Result<(), CliError> {
             } else {
                 20
             });
-            next(common, &input.read()?, *chat, &params, show, *json)
+            let text = input.read()?;
+            check_not_empty(common, &text, *chat)?;
+            next(common, &text, *chat, &params, show, *json)
         }
         Command::Generate {
             input,
@@ -316,7 +434,9 @@ fn run_command(common: &Common, command: &Command) -> Result<(), CliError> {
             json,
         } => {
             let params = sampling.params().map_err(CliError)?;
-            generate(common, &input.read()?, *chat, &params, *max_tokens, *json)
+            let text = input.read()?;
+            check_not_empty(common, &text, *chat)?;
+            generate(common, &text, *chat, &params, *max_tokens, *json)
         }
         Command::Bench { reps } => crate::cli::bench::run(common, *reps),
     }
@@ -349,8 +469,7 @@ fn tokenize(common: &Common, text: &str, json: bool) -> Result<(), CliError> {
             texts: vs.iter().map(|v| v.text.as_str()).collect(),
             count: ids.len(),
         };
-        println!("{}", serde_json::to_string(&out)?);
-        return Ok(());
+        return emit(&format!("{}\n", serde_json::to_string(&out)?));
     }
     let rows: Vec<Vec<String>> = vs
         .iter()
@@ -364,13 +483,15 @@ fn tokenize(common: &Common, text: &str, json: bool) -> Result<(), CliError> {
             ]
         })
         .collect();
-    println!("{name}: {} tokens", ids.len());
-    print_table(
-        &["#", "id", "text", "piece"],
-        &[true, true, false, false],
-        &rows,
-    );
-    Ok(())
+    emit(&format!(
+        "{name}: {}\n{}",
+        count(ids.len(), "token"),
+        table(
+            &["#", "id", "text", "piece"],
+            &[true, true, false, false],
+            &rows
+        )
+    ))
 }
 
 fn load_tokenizer(path: &Path) -> Result<crate::tokenizer::Tokenizer, CliError> {
@@ -378,10 +499,10 @@ fn load_tokenizer(path: &Path) -> Result<crate::tokenizer::Tokenizer, CliError> 
         crate::tokenizer::Tokenizer::from_hf_dir(path)
     } else {
         let g = crate::gguf::GgufFile::open(path)
-            .map_err(|e| CliError(format!("cannot load {}: {e}", path.display())))?;
+            .map_err(|e| load_error(path, &e, gguf_hint(path, &e)))?;
         crate::tokenizer::Tokenizer::from_gguf(&g)
     };
-    tok.map_err(|e| CliError(format!("cannot load {}: {e}", path.display())))
+    tok.map_err(|e| load_error(path, &e, None))
 }
 
 fn model_name(path: &Path) -> String {
@@ -396,16 +517,23 @@ fn model_name(path: &Path) -> String {
     )
 }
 
+/// One row of `next --json`'s `candidates`.
 #[derive(Serialize)]
 struct CandidateJson<'a> {
+    /// 1-based: 1 is the most likely token (highest raw logit, ties to the lower id).
     rank: usize,
     id: u32,
     piece: &'a str,
     text: &'a str,
     logit: f32,
+    /// Raw log-probability (log-softmax of the logits, temperature 1, no filters).
     logprob: f64,
+    /// Raw probability, `exp(logprob)`.
     prob: f64,
+    /// Probability in the distribution the sampler draws from (after temperature, top-k,
+    /// top-p, min-p); 0 when cut. Equals `prob` with the default settings.
     sampled_prob: f64,
+    /// Whether the token survives every sampling stage.
     kept: bool,
 }
 
@@ -417,7 +545,31 @@ struct NextJson<'a> {
     candidates: Vec<CandidateJson<'a>>,
 }
 
-/// Loads the model and evaluates the prompt; errors on an empty prompt.
+fn empty_prompt() -> CliError {
+    CliError(
+        "the prompt is empty: the model needs at least one token to predict the next one (and \
+         this model adds no beginning-of-sequence token). Give some text, or use --chat to wrap \
+         it in the chat template."
+            .into(),
+    )
+}
+
+/// Refuses an empty prompt before the weights are loaded (only the tokenizer is read, in case
+/// it adds a beginning-of-sequence token).
+fn check_not_empty(common: &Common, text: &str, chat: bool) -> Result<(), CliError> {
+    if text.is_empty()
+        && !chat
+        && load_tokenizer(&common.model_path()?)?
+            .encode("")?
+            .is_empty()
+    {
+        return Err(empty_prompt());
+    }
+    Ok(())
+}
+
+/// Loads the model and evaluates the prompt; errors on an empty prompt or one longer than the
+/// context window.
 fn prompt_session(
     common: &Common,
     text: &str,
@@ -426,11 +578,17 @@ fn prompt_session(
     let mut session = Session::new(common.load()?);
     let ids = session.prompt_ids(text, chat)?;
     if ids.is_empty() {
-        return Err(CliError(
-            "the prompt is empty: the model needs at least one token to predict the next one \
-             (this model adds no beginning-of-sequence token). Give some text, or use --chat."
-                .into(),
-        ));
+        return Err(empty_prompt());
+    }
+    let context = session.model.llama.cfg.context_length;
+    if ids.len() > context {
+        return Err(CliError(format!(
+            "the prompt is {} tokens long{}, but the model's context window holds {context} \
+             tokens: shorten it by at least {} tokens (`tokenscope tokenize` counts them).",
+            ids.len(),
+            if chat { " with the chat template" } else { "" },
+            ids.len() - context
+        )));
     }
     let eval = session.evaluate(&ids)?;
     let logits = eval.positions.last().expect("non-empty").logits.to_vec();
@@ -469,13 +627,12 @@ fn next(
                 })
                 .collect(),
         };
-        println!("{}", serde_json::to_string(&out)?);
-        return Ok(());
+        return emit(&format!("{}\n", serde_json::to_string(&out)?));
     }
-    println!(
-        "{}: {} prompt tokens · entropy {:.3} nats (model) / {:.3} (after sampling) · {} kept",
+    let mut text = format!(
+        "{}: {} · entropy {:.3} nats (model) / {:.3} (after sampling) · {} kept\n",
         session.model.name,
-        ids.len(),
+        count(ids.len(), "prompt token"),
         dist.entropy_raw,
         dist.entropy_final,
         dist.kept
@@ -494,12 +651,18 @@ fn next(
                 if c.kept {
                     "yes".into()
                 } else {
-                    format!("cut ({:?})", c.cut_by.expect("cut"))
+                    match c.cut_by {
+                        Some(Stage::Greedy) => "cut (greedy)".into(),
+                        Some(Stage::TopK) => "cut by top-k".into(),
+                        Some(Stage::TopP) => "cut by top-p".into(),
+                        Some(Stage::MinP) => "cut by min-p".into(),
+                        None => "cut".into(),
+                    }
                 },
             ]
         })
         .collect();
-    print_table(
+    text.push_str(&table(
         &[
             "rank",
             "id",
@@ -512,22 +675,26 @@ fn next(
         ],
         &[true, true, false, true, true, true, true, false],
         &rows,
-    );
+    ));
     let (raw, fin) = dist.mass_beyond(shown.len());
-    println!(
-        "rest of the vocabulary ({} tokens): {:.2}% (model), {:.2}% (after sampling)",
-        dist.candidates.len() - shown.len(),
+    text.push_str(&format!(
+        "rest of the vocabulary ({}): {:.2}% (model), {:.2}% (after sampling)\n",
+        count(dist.candidates.len() - shown.len(), "token"),
         raw * 100.0,
         fin * 100.0
-    );
-    Ok(())
+    ));
+    emit(&text)
 }
 
+/// One generated token in `generate --json`'s `steps`.
 #[derive(Serialize)]
 struct StepJson {
     id: u32,
+    /// What the token decodes to on its own (`<0xF0>` for a byte that is not UTF-8 alone).
     text: String,
+    /// The model's raw probability of this token (temperature 1, no filters).
     prob: f64,
+    /// Its 1-based rank under the raw distribution (1 = the most likely token).
     rank: usize,
 }
 
@@ -548,6 +715,8 @@ fn generate(
 ) -> Result<(), CliError> {
     let (mut session, prompt_ids, mut logits) = prompt_session(common, text, chat)?;
     let stop_ids = session.info(Default::default()).stop_ids;
+    let context = session.model.llama.cfg.context_length;
+    let mut context_full = false;
     let mut ids = prompt_ids.clone();
     let mut steps = Vec::new();
     let mut pending = Vec::new(); // bytes not yet printable as UTF-8
@@ -574,11 +743,18 @@ fn generate(
             };
             let out = bytes_to_text(&pending[..valid]);
             pending.drain(..valid);
-            stdout.write_all(out.as_bytes())?;
-            stdout.flush()?;
+            stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(stdout_error)?;
         }
         ids.push(id);
         if stop || steps.len() == max_tokens {
+            break;
+        }
+        if ids.len() > context {
+            // The newest token was predicted but there is no room left to feed it back.
+            context_full = true;
             break;
         }
         let eval = session.evaluate(&ids)?;
@@ -590,20 +766,56 @@ fn generate(
             prompt_ids: &prompt_ids,
             steps,
         };
-        writeln!(stdout, "{}", serde_json::to_string(&out)?)?;
+        writeln!(stdout, "{}", serde_json::to_string(&out)?).map_err(stdout_error)?;
     } else {
         if !pending.is_empty() {
-            stdout.write_all(bytes_to_text(&pending).as_bytes())?;
+            stdout
+                .write_all(bytes_to_text(&pending).as_bytes())
+                .map_err(stdout_error)?;
         }
         if std::io::stdout().is_terminal() {
-            writeln!(stdout)?;
+            writeln!(stdout).map_err(stdout_error)?;
         }
+    }
+    stdout.flush().map_err(stdout_error)?;
+    if context_full {
+        let generated = ids.len() - prompt_ids.len();
+        eprintln!(
+            "note: stopped after {} new tokens: the sequence fills the model's context window \
+             ({context} tokens)",
+            generated
+        );
     }
     Ok(())
 }
 
-/// Prints rows as an aligned table (by display width), `right[i]` right-aligns column i.
-fn print_table(headers: &[&str], right: &[bool], rows: &[Vec<String>]) {
+/// `1 token`, `2 tokens`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Set when standard output is a closed pipe (`tokenscope … | head`): the program then ends
+/// quietly with success instead of reporting an error.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+fn stdout_error(e: std::io::Error) -> CliError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+    CliError(format!("cannot write to standard output: {e}"))
+}
+
+/// Writes `text` to standard output (never panics, unlike `println!` on a closed pipe).
+fn emit(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// Rows as an aligned table (by display width), one line each; `right[i]` right-aligns column
+/// i.
+fn table(headers: &[&str], right: &[bool], rows: &[Vec<String>]) -> String {
     use unicode_width::UnicodeWidthStr;
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for row in rows {
@@ -611,7 +823,8 @@ fn print_table(headers: &[&str], right: &[bool], rows: &[Vec<String>]) {
             *w = (*w).max(cell.width());
         }
     }
-    let line = |cells: Vec<&str>| {
+    let mut text = String::new();
+    let mut line = |cells: Vec<&str>| {
         let parts: Vec<String> = cells
             .iter()
             .zip(&widths)
@@ -625,10 +838,12 @@ fn print_table(headers: &[&str], right: &[bool], rows: &[Vec<String>]) {
                 }
             })
             .collect();
-        println!("{}", parts.join("  ").trim_end());
+        text.push_str(parts.join("  ").trim_end());
+        text.push('\n');
     };
     line(headers.to_vec());
     for row in rows {
         line(row.iter().map(String::as_str).collect());
     }
+    text
 }

@@ -522,6 +522,21 @@ pub fn help_sections(lang: Lang) -> Vec<(Section, Vec<HelpRow>)> {
         .collect()
 }
 
+/// Every binding as Markdown tables, one per help section (the README's key table is this text,
+/// checked by `tests/readme.rs`).
+pub fn markdown(lang: Lang) -> String {
+    let mut out = String::new();
+    for (section, rows) in help_sections(lang) {
+        out.push_str(&format!("**{}**\n\n| keys | action |\n|---|---|\n", lang.t(section.title())));
+        for row in rows {
+            let keys = row.keys.replace('|', "\\|");
+            out.push_str(&format!("| {keys} | {} |\n", row.description.replace('|', "\\|")));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

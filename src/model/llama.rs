@@ -198,18 +198,24 @@ impl Llama {
         };
 
         progress(0.0, "embeddings");
-        let embed_f32 = ck.load(Weight::TokenEmbd)?;
-        let (vocab, hidden) = embed_f32
-            .size2()
-            .map_err(|e| ModelError::Invalid(e.to_string()))?;
-        if hidden as usize != cfg.hidden {
+        let embd_shape = match ck {
+            Checkpoint::Gguf(g) => g.tensor(&Weight::TokenEmbd.gguf_name()).map(|t| t.shape.clone()),
+            Checkpoint::Safetensors(t) => t
+                .get(&Weight::TokenEmbd.hf_name())
+                .map(|t| t.size().iter().map(|&d| d as usize).collect()),
+        }
+        .ok_or_else(|| ModelError::MissingTensor("token embeddings".into()))?;
+        let [vocab, hidden] = embd_shape[..] else {
+            return Err(ModelError::Invalid(format!("token embeddings have shape {embd_shape:?}")));
+        };
+        if hidden != cfg.hidden {
             return Err(ModelError::Invalid(format!(
-                "token_embd has width {hidden}, config says {}",
+                "token embeddings have width {hidden}, the config says {}",
                 cfg.hidden
             )));
         }
         let mut cfg = cfg;
-        cfg.vocab = vocab as usize;
+        cfg.vocab = vocab;
 
         let mut blocks = Vec::with_capacity(cfg.layers);
         for i in 0..cfg.layers {
@@ -250,27 +256,24 @@ impl Llama {
         progress(0.9, "output");
         let norm = RmsNorm::load(ck, Weight::OutputNorm, &cfg, device, kind)?;
         let tied = !ck.has(Weight::Output);
-        let (lm_head, embed) = if tied {
-            let head = if int4 {
-                Linear::Int4(Int4Linear::quantize(&embed_f32, None))
-            } else {
-                dense(&embed_f32, None)
-            };
-            // Exact mode reads embeddings from the head's [hidden, vocab] copy (saves 113 MB);
-            // the int4 head cannot be read back, so fast mode keeps the float table.
-            let embed = int4.then(|| embed_f32.to_kind(kind).to_device(device));
-            (head, embed)
+        let (lm_head, embed) = if tied && !int4 {
+            // Exact mode reads embeddings from the head's [hidden, vocab] matrix: one copy.
+            let w_t = ck.load_transposed(Weight::TokenEmbd)?.to_kind(kind).to_device(device);
+            (Linear::Dense { w_t, bias: None }, None)
         } else {
-            let out = ck.load(Weight::Output)?;
-            let head = if int4 {
-                match Int4Linear::from_checkpoint(ck, &[Weight::Output], None)? {
+            let embed = ck.load(Weight::TokenEmbd)?;
+            let head = match (tied, int4) {
+                (true, _) => Linear::Int4(Int4Linear::quantize(&embed, None)),
+                (false, true) => match Int4Linear::from_checkpoint(ck, &[Weight::Output], None)? {
                     Some(l) => Linear::Int4(l),
-                    None => Linear::Int4(Int4Linear::quantize(&out, None)),
-                }
-            } else {
-                dense(&out, None)
+                    None => Linear::Int4(Int4Linear::quantize(&ck.load(Weight::Output)?, None)),
+                },
+                (false, false) => Linear::Dense {
+                    w_t: ck.load_transposed(Weight::Output)?.to_kind(kind).to_device(device),
+                    bias: None,
+                },
             };
-            (head, Some(embed_f32.to_kind(kind).to_device(device)))
+            (head, Some(embed.to_kind(kind).to_device(device)))
         };
         let freq_factors = match ck.load_optional(Weight::RopeFreqs)? {
             Some(t) => Some(

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use tch::{Kind, Tensor};
 
-use crate::gguf::GgufFile;
+use crate::gguf::{GgufError, GgufFile, dequantize_into};
 use crate::model::ModelError;
 
 /// Every tensor the Llama-family decoder reads, named once for both checkpoint formats.
@@ -135,14 +135,63 @@ impl Checkpoint {
                     .tensor(&name)
                     .ok_or(ModelError::MissingTensor(name.clone()))?;
                 let shape: Vec<i64> = info.shape.iter().map(|&d| d as i64).collect();
-                let values = g.dequantize(&name)?;
-                Ok(Tensor::from_slice(&values).view(shape.as_slice()))
+                let mut t = Tensor::zeros(shape.as_slice(), (Kind::Float, tch::Device::Cpu));
+                dequantize_into(info.ggml_type, g.tensor_data(info), f32_slice_mut(&mut t))
+                    .map_err(|e| match e {
+                        GgufError::UnsupportedType { type_name, .. } => {
+                            GgufError::UnsupportedType { tensor: name.clone(), type_name }
+                        }
+                        e => e,
+                    })?;
+                Ok(t)
             }
             Checkpoint::Safetensors(t) => t
                 .get(&name)
                 .map(|t| t.to_kind(Kind::Float))
                 .ok_or(ModelError::MissingTensor(name)),
         }
+    }
+
+    /// `w` transposed, as an f32 CPU tensor [in, out], written straight into its final layout
+    /// (no [out, in] copy is ever held: for a 49152×576 tied embedding that saves 113 MB of
+    /// peak memory at load).
+    pub fn load_transposed(&self, w: Weight) -> Result<Tensor, ModelError> {
+        let Checkpoint::Gguf(g) = self else {
+            return Ok(self.load(w)?.transpose(0, 1).contiguous());
+        };
+        let name = self.name(w);
+        let info = g.tensor(&name).ok_or(ModelError::MissingTensor(name.clone()))?;
+        let [rows, cols] = info.shape[..] else {
+            return Err(ModelError::Invalid(format!("{name} is not a matrix")));
+        };
+        let data = g.tensor_data(info);
+        let row_bytes = data.len() / rows.max(1);
+        let mut t = Tensor::zeros([cols as i64, rows as i64], (Kind::Float, tch::Device::Cpu));
+        let out = f32_slice_mut(&mut t);
+        // 64 rows at a time, so every write below is a run of 64 contiguous floats.
+        const CHUNK: usize = 64;
+        let mut buf = vec![0f32; CHUNK * cols];
+        for r0 in (0..rows).step_by(CHUNK) {
+            let n = CHUNK.min(rows - r0);
+            for i in 0..n {
+                let bytes = &data[(r0 + i) * row_bytes..(r0 + i + 1) * row_bytes];
+                dequantize_into(info.ggml_type, bytes, &mut buf[i * cols..(i + 1) * cols])
+                    .map_err(|e| match e {
+                        GgufError::UnsupportedType { type_name, .. } => GgufError::UnsupportedType {
+                            tensor: name.clone(),
+                            type_name,
+                        },
+                        e => e,
+                    })?;
+            }
+            for c in 0..cols {
+                let dst = &mut out[c * rows + r0..c * rows + r0 + n];
+                for (i, d) in dst.iter_mut().enumerate() {
+                    *d = buf[i * cols + c];
+                }
+            }
+        }
+        Ok(t)
     }
 
     /// Like [`Self::load`], `None` when absent.
@@ -153,4 +202,14 @@ impl Checkpoint {
             Ok(None)
         }
     }
+}
+
+/// The elements of a freshly allocated, contiguous f32 CPU tensor, to fill in place (no
+/// intermediate `Vec` and copy).
+fn f32_slice_mut(t: &mut Tensor) -> &mut [f32] {
+    assert!(t.kind() == Kind::Float && t.device() == tch::Device::Cpu && t.is_contiguous());
+    let n = t.numel();
+    // SAFETY: `t` is a contiguous f32 CPU tensor of `n` elements that we own exclusively (the
+    // `&mut` borrow keeps it alive and unaliased while the slice lives).
+    unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, n) }
 }

@@ -64,3 +64,109 @@ pub fn log_softmax(logits: &[f32]) -> Vec<f64> {
         + max;
     logits.iter().map(|&l| l as f64 - lse).collect()
 }
+
+// ── the real model answering the headless app ──────────────────────────────────────────────
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use tokenscope::app::Harness;
+use tokenscope::engine::{ModelInfo, Reply, Request};
+
+/// The `elapsed` written into every reply fed to a harness (real times differ per run).
+pub const FIXED_ELAPSED: Duration = Duration::from_millis(42);
+
+/// The load time reported in `Reply::Loaded`.
+pub const FIXED_LOAD_TIME: Duration = Duration::from_millis(1500);
+
+/// Plays the engine worker (`src/engine/worker.rs`) synchronously with the real default model:
+/// holds the shared [`session`] for as long as it lives (so tests of one binary that use it run
+/// one after another and the KV cache is theirs alone) and starts from an empty KV cache, so the
+/// `reused` counts it reports are the same on every run. Every reply it delivers is kept in
+/// `replies`.
+pub struct RealWorker {
+    session: RefCell<std::sync::MutexGuard<'static, Session>>,
+    pub replies: RefCell<Vec<Reply>>,
+}
+
+impl RealWorker {
+    pub fn new() -> RealWorker {
+        let mut s = session();
+        // An empty sequence shares no prefix with anything: the cache is emptied.
+        s.evaluate(&[]).expect("emptying the KV cache");
+        RealWorker {
+            session: RefCell::new(s),
+            replies: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// What the worker reports once loaded (with [`FIXED_LOAD_TIME`]).
+    pub fn info(&self) -> ModelInfo {
+        self.session.borrow().info(FIXED_LOAD_TIME)
+    }
+
+    /// The reply the worker gives to `request` (`None` for `Shutdown`), with `elapsed` set to
+    /// [`FIXED_ELAPSED`].
+    pub fn evaluate(&self, request: &Request) -> Option<Reply> {
+        let Request::Evaluate {
+            id,
+            prompt,
+            chat,
+            continuation,
+        } = request
+        else {
+            return None;
+        };
+        let mut session = self.session.borrow_mut();
+        let reply = match session.prompt_ids(prompt, *chat).and_then(|mut ids| {
+            let prompt_len = ids.len();
+            ids.extend(continuation);
+            session.evaluate(&ids).map(|e| (prompt_len, e))
+        }) {
+            Ok((prompt_len, e)) => Reply::Evaluated {
+                id: *id,
+                prompt_len,
+                positions: e.positions,
+                reused: e.reused,
+                elapsed: FIXED_ELAPSED,
+            },
+            Err(e) => Reply::Failed {
+                id: *id,
+                message: e.to_string(),
+            },
+        };
+        self.replies.borrow_mut().push(reply.clone());
+        Some(reply)
+    }
+
+    /// Answers the harness's pending requests (newest only, like the worker) until none is left;
+    /// returns how many replies were delivered.
+    pub fn answer(&self, h: &mut Harness) -> usize {
+        h.answer_with(|r| self.evaluate(r))
+    }
+
+    /// Delivers `Reply::Loaded` and answers the request it causes.
+    pub fn load(&self, h: &mut Harness) -> usize {
+        h.reply(Reply::Loaded(self.info()));
+        self.answer(h)
+    }
+
+    /// The newest `Reply::Evaluated` given: (prompt_len, number of positions, reused).
+    pub fn last_evaluated(&self) -> Option<(usize, usize, usize)> {
+        self.replies.borrow().iter().rev().find_map(|r| match r {
+            Reply::Evaluated {
+                prompt_len,
+                positions,
+                reused,
+                ..
+            } => Some((*prompt_len, positions.len(), *reused)),
+            _ => None,
+        })
+    }
+}
+
+impl Default for RealWorker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
