@@ -111,6 +111,23 @@ impl GgufFile {
         })
     }
 
+    /// Tells the kernel the pages of `t`'s data will not be needed again, so a loader that has
+    /// converted a tensor does not keep the file's copy resident too (no-op for owned bytes).
+    /// Reading the tensor again later still works: the pages are re-read from the file.
+    pub fn release_pages(&self, t: &TensorInfo) {
+        #[cfg(unix)]
+        if let Bytes::Mapped(map) = &self.bytes {
+            let start = self.data_offset + t.offset as usize;
+            // SAFETY: the map is a private, read-only file mapping that is never written, so
+            // dropping its pages only means they are read from the file again on next access.
+            let _ = unsafe {
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, t.n_bytes)
+            };
+        }
+        #[cfg(not(unix))]
+        let _ = t;
+    }
+
     /// The GGUF version (2 or 3).
     pub fn version(&self) -> u32 {
         self.version

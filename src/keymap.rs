@@ -527,10 +527,16 @@ pub fn help_sections(lang: Lang) -> Vec<(Section, Vec<HelpRow>)> {
 pub fn markdown(lang: Lang) -> String {
     let mut out = String::new();
     for (section, rows) in help_sections(lang) {
-        out.push_str(&format!("**{}**\n\n| keys | action |\n|---|---|\n", lang.t(section.title())));
+        out.push_str(&format!(
+            "**{}**\n\n| keys | action |\n|---|---|\n",
+            lang.t(section.title())
+        ));
         for row in rows {
             let keys = row.keys.replace('|', "\\|");
-            out.push_str(&format!("| {keys} | {} |\n", row.description.replace('|', "\\|")));
+            out.push_str(&format!(
+                "| {keys} | {} |\n",
+                row.description.replace('|', "\\|")
+            ));
         }
         out.push('\n');
     }

@@ -109,6 +109,8 @@ pub fn load(
         (Checkpoint::Gguf(g), cfg, tokenizer)
     };
     let llama = Llama::load(&ck, cfg, device, precision, progress)?;
+    drop(ck);
+    return_freed_memory();
     Ok(LoadedModel {
         llama,
         tokenizer,
@@ -127,4 +129,14 @@ fn display_name(path: &Path) -> String {
     };
     base.map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
+}
+
+/// Loading frees many short-lived buffers; hand the freed heap back to the OS so the resident
+/// size reflects what the model really keeps.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of glibc's heap; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }

@@ -23,8 +23,12 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64) {
 }
 
 fn peak_rss_mib() -> Option<f64> {
+    status_mib("VmHWM:")
+}
+
+fn status_mib(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -34,6 +38,8 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
     let t0 = Instant::now();
     let model = common.load()?;
     let load = t0.elapsed();
+    let rss_loaded = status_mib("VmRSS:");
+    let peak_loading = peak_rss_mib();
     let mut session = Session::new(model);
     let mut ids = session.prompt_ids(&TEXT.repeat(4), false)?;
     if ids.len() < 256 {
@@ -124,6 +130,12 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
         p95,
     ));
 
+    // Keystroke → redrawn screen: type one character at the end of a 64-token prompt in the
+    // playground (headless: keymap, update, model, update, full 100×30 render), then delete it.
+    let prompt =
+        String::from_utf8_lossy(&session.model.tokenizer.decode_bytes(&ids[..64])).into_owned();
+    rows.push(keystroke(&mut session, &prompt, reps)?);
+
     println!(
         "model {} · {} · threads {}",
         session.model.name,
@@ -139,8 +151,62 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
         };
         println!("{name:<60} {p50:>10.2} {p95:>10}");
     }
-    if let Some(rss) = peak_rss_mib() {
-        println!("{:<60} {:>10.0}", "peak RSS (MiB)", rss);
+    for (name, v) in [
+        ("RSS right after load (MiB)", rss_loaded),
+        ("peak RSS during load (MiB)", peak_loading),
+        ("RSS at the end (MiB)", status_mib("VmRSS:")),
+        ("peak RSS (MiB)", peak_rss_mib()),
+    ] {
+        if let Some(v) = v {
+            println!("{name:<60} {v:>10.0}");
+        }
     }
     Ok(())
+}
+
+fn keystroke(
+    session: &mut Session,
+    prompt: &str,
+    reps: usize,
+) -> Result<(String, f64, f64), CliError> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::app::Harness;
+    use crate::engine::Reply;
+    use crate::i18n::Lang;
+    use crate::state::{Options, State};
+
+    let options = Options {
+        prompt: prompt.to_string(),
+        ..Options::default()
+    };
+    let state = State::new(Lang::En, SamplingParams::default(), false, options);
+    let mut h = Harness::new(state);
+    let session = std::cell::RefCell::new(session);
+    h.reply(Reply::Loaded(session.borrow().info(Duration::ZERO)));
+    h.answer_with(|r| session.borrow_mut().serve(r));
+    h.render(100, 30);
+    let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    let mut v = Vec::new();
+    for r in 0..reps.max(20) {
+        let c = (b'a' + (r % 26) as u8) as char;
+        let t = Instant::now();
+        h.key(key(KeyCode::Char(c)));
+        if h.answer_with(|r| session.borrow_mut().serve(r)) == 0 {
+            return Err(CliError(
+                "the playground sent no request for a keystroke".into(),
+            ));
+        }
+        let screen = h.render(100, 30);
+        v.push(t.elapsed());
+        std::hint::black_box(screen);
+        h.key(key(KeyCode::Backspace));
+        h.answer_with(|r| session.borrow_mut().serve(r));
+    }
+    let (p50, p95) = stats(v);
+    Ok((
+        "keystroke → redrawn screen (type 1 char after 64 tokens)".into(),
+        p50,
+        p95,
+    ))
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::chat;
-use crate::engine::{ModelInfo, Position};
+use crate::engine::{ModelInfo, Position, Reply, Request};
 use crate::model::{KvCache, LoadedModel, ModelError};
 
 /// The result of [`Session::evaluate`].
@@ -77,6 +77,38 @@ impl Session {
         }
     }
 
+    /// Answers one request the way the worker thread does (`None` for `Shutdown`).
+    pub fn serve(&mut self, request: &Request) -> Option<Reply> {
+        let Request::Evaluate {
+            id,
+            prompt,
+            chat,
+            continuation,
+        } = request
+        else {
+            return None;
+        };
+        let id = *id;
+        let result = self.prompt_ids(prompt, *chat).and_then(|mut ids| {
+            let prompt_len = ids.len();
+            ids.extend_from_slice(continuation);
+            self.evaluate(&ids).map(|e| (prompt_len, e))
+        });
+        Some(match result {
+            Ok((prompt_len, e)) => Reply::Evaluated {
+                id,
+                prompt_len,
+                positions: e.positions,
+                reused: e.reused,
+                elapsed: e.elapsed,
+            },
+            Err(e) => Reply::Failed {
+                id,
+                message: e.to_string(),
+            },
+        })
+    }
+
     /// Runs the model over `ids`, reusing whatever prefix is already cached.
     pub fn evaluate(&mut self, ids: &[u32]) -> Result<Evaluation, ModelError> {
         let started = Instant::now();
@@ -115,7 +147,13 @@ impl Session {
                     return Err(e);
                 }
             };
-            let flat = Vec::<f32>::try_from(&logits.contiguous().view([-1]))?;
+            let logits = logits.contiguous();
+            assert!(logits.kind() == tch::Kind::Float && logits.device() == tch::Device::Cpu);
+            // SAFETY: `logits` is a contiguous f32 CPU tensor that outlives this borrow; rows
+            // are copied straight into their shared buffers (no intermediate Vec).
+            let flat = unsafe {
+                std::slice::from_raw_parts(logits.data_ptr() as *const f32, logits.numel())
+            };
             for (i, row) in flat.chunks_exact(vocab as usize).enumerate() {
                 let pos = common + i;
                 let stat = pos

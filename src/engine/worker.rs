@@ -72,32 +72,8 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        let reply = match request {
-            Request::Shutdown => return,
-            Request::Evaluate {
-                id,
-                prompt,
-                chat,
-                continuation,
-            } => {
-                match session.prompt_ids(&prompt, chat).and_then(|mut ids| {
-                    let prompt_len = ids.len();
-                    ids.extend(continuation);
-                    session.evaluate(&ids).map(|e| (prompt_len, e))
-                }) {
-                    Ok((prompt_len, e)) => Reply::Evaluated {
-                        id,
-                        prompt_len,
-                        positions: e.positions,
-                        reused: e.reused,
-                        elapsed: e.elapsed,
-                    },
-                    Err(e) => Reply::Failed {
-                        id,
-                        message: e.to_string(),
-                    },
-                }
-            }
+        let Some(reply) = session.serve(&request) else {
+            return; // Shutdown
         };
         if replies.send(reply).is_err() {
             return;

@@ -139,10 +139,14 @@ impl Checkpoint {
                 dequantize_into(info.ggml_type, g.tensor_data(info), f32_slice_mut(&mut t))
                     .map_err(|e| match e {
                         GgufError::UnsupportedType { type_name, .. } => {
-                            GgufError::UnsupportedType { tensor: name.clone(), type_name }
+                            GgufError::UnsupportedType {
+                                tensor: name.clone(),
+                                type_name,
+                            }
                         }
                         e => e,
                     })?;
+                g.release_pages(info);
                 Ok(t)
             }
             Checkpoint::Safetensors(t) => t
@@ -160,7 +164,9 @@ impl Checkpoint {
             return Ok(self.load(w)?.transpose(0, 1).contiguous());
         };
         let name = self.name(w);
-        let info = g.tensor(&name).ok_or(ModelError::MissingTensor(name.clone()))?;
+        let info = g
+            .tensor(&name)
+            .ok_or(ModelError::MissingTensor(name.clone()))?;
         let [rows, cols] = info.shape[..] else {
             return Err(ModelError::Invalid(format!("{name} is not a matrix")));
         };
@@ -177,10 +183,12 @@ impl Checkpoint {
                 let bytes = &data[(r0 + i) * row_bytes..(r0 + i + 1) * row_bytes];
                 dequantize_into(info.ggml_type, bytes, &mut buf[i * cols..(i + 1) * cols])
                     .map_err(|e| match e {
-                        GgufError::UnsupportedType { type_name, .. } => GgufError::UnsupportedType {
-                            tensor: name.clone(),
-                            type_name,
-                        },
+                        GgufError::UnsupportedType { type_name, .. } => {
+                            GgufError::UnsupportedType {
+                                tensor: name.clone(),
+                                type_name,
+                            }
+                        }
                         e => e,
                     })?;
             }
@@ -191,6 +199,7 @@ impl Checkpoint {
                 }
             }
         }
+        g.release_pages(info);
         Ok(t)
     }
 
