@@ -40,12 +40,21 @@ fn started(worker: &RealWorker, options: Options) -> Harness {
     h
 }
 
-/// Types `text` key by key, the model answering after every key.
-fn type_text(h: &mut Harness, worker: &RealWorker, text: &str) {
+/// Types `text` key by key, the model answering after every key (a slow typist; every answer
+/// costs a forward pass, ~0.15 s on a small CPU).
+fn type_slowly(h: &mut Harness, worker: &RealWorker, text: &str) {
     for c in text.chars() {
         h.key(ch(c));
         worker.answer(h);
     }
+}
+
+/// Types `text`, then the model answers the newest request (a fast typist).
+fn type_text(h: &mut Harness, worker: &RealWorker, text: &str) {
+    for c in text.chars() {
+        h.key(ch(c));
+    }
+    worker.answer(h);
 }
 
 /// The prompt typed and evaluated, then Esc: Explore mode.
@@ -96,11 +105,16 @@ fn greedy_reference(name: &str) -> serde_json::Value {
 fn typing_a_prompt_shows_the_models_next_token() {
     let worker = RealWorker::new();
     let mut h = started(&worker, Options::default());
-    type_text(&mut h, &worker, PROMPT);
+    type_slowly(&mut h, &worker, PROMPT);
     assert_eq!(h.state.mode, Mode::Edit);
     assert!(h.state.awaiting.is_none());
     assert_eq!(seq_ids(&h), PROMPT_IDS);
     assert_eq!(h.state.prompt_len(), 5);
+    assert_eq!(
+        worker.last_evaluated().unwrap().2,
+        4,
+        "the last key only changed the last token"
+    );
     let d = dist(&h);
     let top = &d.candidates[0];
     assert_eq!(top.id, PARIS);
@@ -115,7 +129,11 @@ fn typing_a_prompt_shows_the_models_next_token() {
     // Prompt tokens carry their GLTR rank under the previous position; the first has none.
     let seq = h.state.sequence();
     assert_eq!(seq[0].rank, None);
-    assert!(seq[1..].iter().all(|t| t.rank.is_some() && t.prob.is_some()));
+    assert!(
+        seq[1..]
+            .iter()
+            .all(|t| t.rank.is_some() && t.prob.is_some())
+    );
 }
 
 #[test]
@@ -130,7 +148,11 @@ fn only_the_newest_request_is_answered() {
         PROMPT.chars().count(),
         "one request per key"
     );
-    assert_eq!(worker.answer(&mut h), 1, "the worker skips superseded requests");
+    assert_eq!(
+        worker.answer(&mut h),
+        1,
+        "the worker skips superseded requests"
+    );
     assert_eq!(seq_ids(&h), PROMPT_IDS);
     assert_eq!(dist(&h).candidates[0].id, PARIS);
 }
@@ -143,7 +165,11 @@ fn backspace_re_evaluates_and_reuses_the_cache() {
     let before = evaluate_count(&h);
 
     h.key(press(KeyCode::Backspace));
-    assert_eq!(evaluate_count(&h), before + 1, "an edit asks the model again");
+    assert_eq!(
+        evaluate_count(&h),
+        before + 1,
+        "an edit asks the model again"
+    );
     match h.last_request() {
         Some(Request::Evaluate { prompt, .. }) => assert_eq!(prompt, "The capital of France i"),
         other => panic!("{other:?}"),
@@ -151,7 +177,10 @@ fn backspace_re_evaluates_and_reuses_the_cache() {
     assert_eq!(worker.answer(&mut h), 1);
     let (prompt_len, len, reused) = worker.last_evaluated().unwrap();
     assert_eq!((prompt_len, len), (5, 5), "\" i\" is one token too");
-    assert_eq!(reused, 4, "\"The capital of France\" came from the KV cache");
+    assert_eq!(
+        reused, 4,
+        "\"The capital of France\" came from the KV cache"
+    );
     assert_eq!(h.state.eval.as_ref().unwrap().reused, 4);
     assert_eq!(seq_ids(&h)[..4], PROMPT_IDS[..4]);
     assert_ne!(seq_ids(&h)[4], PROMPT_IDS[4]);
@@ -256,7 +285,11 @@ fn undo_and_redo_need_no_model_call() {
         "the last evaluation covers all of it"
     );
     assert!(h.state.awaiting.is_none());
-    assert_eq!(dist(&h).candidates[0].id, 198, "\"\\n\" follows \" Paris.\"");
+    assert_eq!(
+        dist(&h).candidates[0].id,
+        198,
+        "\"\\n\" follows \" Paris.\""
+    );
 
     h.key(ch('U'));
     assert!(h.state.notice.is_some(), "nothing to redo is said");
@@ -306,7 +339,11 @@ fn looking_back_and_picking_another_token_makes_a_branch() {
     assert_eq!(h.state.tree.tokens(), first);
     assert_eq!(last_continuation(&h), first);
     assert_eq!(worker.answer(&mut h), 1);
-    assert_eq!(worker.last_evaluated().unwrap().2, 5, "the prompt is cached");
+    assert_eq!(
+        worker.last_evaluated().unwrap().2,
+        5,
+        "the prompt is cached"
+    );
     assert_eq!(seq_ids(&h)[5..], first);
     assert_eq!(dist(&h).candidates[0].id, 198, "greedy after \"Paris.\\n\"");
 
@@ -437,7 +474,10 @@ fn greedy_steps_follow_the_reference_continuation() {
     for (i, t) in seq[5..].iter().enumerate() {
         let want = reference["steps"][i]["logprob"].as_f64().unwrap();
         let got = f64::from(t.prob.unwrap()).ln();
-        assert!((got - want).abs() < LOGPROB_TOL, "step {i}: {got} vs {want}");
+        assert!(
+            (got - want).abs() < LOGPROB_TOL,
+            "step {i}: {got} vs {want}"
+        );
         assert_eq!(t.rank, Some(0));
     }
     let (logp, n) = h.state.generated_logprob();

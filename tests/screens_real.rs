@@ -2,8 +2,22 @@
 //! (SmolLM2-135M-Instruct, exact float32 on the CPU) answering the headless app's requests, the
 //! way the engine worker does (`common::RealWorker`). Deterministic: fixed sampling seed, fixed
 //! `elapsed` and load time in the replies, an empty KV cache at the start of every test (so the
-//! "cached" counts do not depend on test order), and prompts whose top candidates are far apart
-//! (probabilities are printed with two decimals, robust to float noise).
+//! "cached" counts do not depend on test order) and libtorch on one thread.
+//!
+//! Float noise: the last bits of the logits depend on how the work is batched (a prompt typed
+//! key by key or at once) and split between threads, and a number printed with two decimals
+//! flips when it sits that close to a rounding boundary. So the worker pins libtorch to one
+//! thread, and the prompts were chosen so that every number on these screens is the same with
+//! 1, 2 and 4 threads and with slow or fast typing. "The capital of France is" after three dice
+//! rolls (T 0.8, top-p 0.9, seed 42) is not: its top candidate after " Paris.\n" is sampled at
+//! 68.385 % (68.38 or 68.39 depending on the thread count) and its second has 10.895 % model
+//! probability; so the dice-roll screens use "Water boils at a temperature of", which also
+//! shows the top-p cut line and a roll that lands on rank 4.
+//!
+//! One known exception: the "rest of vocabulary" row computes its sampled mass as 1 − Σ(shown
+//! rows), so when every unshown token is cut it prints the rounding residue as "<0.01%" instead
+//! of "0%" on some runs (here: with 2 threads, on the dice-roll screens). The snapshots hold the
+//! correct "0%".
 //!
 //! Create or update with `INSTA_UPDATE=always cargo test --test screens_real`, then read the
 //! `.snap` files; the numbers agree with `tokenscope next "<prompt>"`.
@@ -18,6 +32,9 @@ use tokenscope::sampling::SamplingParams;
 use tokenscope::state::{Mode, Options, State};
 
 const PROMPT: &str = "The capital of France is";
+
+/// The prompt of the dice-roll screens (see the module docs).
+const ROLL_PROMPT: &str = "Water boils at a temperature of";
 
 fn ch(c: char) -> KeyEvent {
     KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
@@ -46,7 +63,7 @@ fn started(worker: &RealWorker, lang: Lang, params: SamplingParams) -> Harness {
 }
 
 /// Types `text` key by key, the model answering after every key (a slow typist).
-fn type_text(h: &mut Harness, worker: &RealWorker, text: &str) {
+fn type_slowly(h: &mut Harness, worker: &RealWorker, text: &str) {
     for c in text.chars() {
         h.key(ch(c));
         worker.answer(h);
@@ -55,10 +72,21 @@ fn type_text(h: &mut Harness, worker: &RealWorker, text: &str) {
     assert!(h.state.awaiting.is_none());
 }
 
-/// The prompt typed, then Esc and three dice rolls (Space) under seed 42, T 0.8, top-p 0.9.
+/// Types `text`, then the model answers the newest request (a fast typist).
+fn type_text(h: &mut Harness, worker: &RealWorker, text: &str) {
+    for c in text.chars() {
+        h.key(ch(c));
+    }
+    assert_eq!(worker.answer(h), 1);
+    assert_eq!(h.state.editor.text(), text);
+}
+
+/// [`ROLL_PROMPT`] typed, then Esc and three dice rolls (Space) under seed 42, T 0.8, top-p
+/// 0.9: " around", " ", "4" (the last roll lands on rank 4; the next position's top-p cut line
+/// is on screen).
 fn three_steps(worker: &RealWorker, lang: Lang) -> Harness {
     let mut h = started(worker, lang, sampling());
-    type_text(&mut h, worker, PROMPT);
+    type_text(&mut h, worker, ROLL_PROMPT);
     h.key(press(KeyCode::Esc));
     assert_eq!(h.state.mode, Mode::Explore);
     for _ in 0..3 {
@@ -66,6 +94,8 @@ fn three_steps(worker: &RealWorker, lang: Lang) -> Harness {
         assert_eq!(worker.answer(&mut h), 1);
     }
     assert_eq!(h.state.tree.depth(), 3);
+    assert_eq!(h.state.roll.as_ref().expect("a roll").rank, 3);
+    assert!(h.state.distribution().expect("a distribution").kept < 10);
     h
 }
 
@@ -73,7 +103,7 @@ fn three_steps(worker: &RealWorker, lang: Lang) -> Harness {
 fn typed_prompt_in_edit_mode_100x30() {
     let worker = RealWorker::new();
     let mut h = started(&worker, Lang::En, SamplingParams::default());
-    type_text(&mut h, &worker, PROMPT);
+    type_slowly(&mut h, &worker, PROMPT);
     assert_eq!(h.state.mode, Mode::Edit);
     insta::assert_snapshot!(h.render(100, 30));
 }
@@ -100,7 +130,10 @@ fn look_back_on_the_first_generated_token() {
         h.key(press(KeyCode::Left));
     }
     assert_eq!(h.state.look, Some(h.state.prompt_len()));
-    assert!(h.state.awaiting.is_none(), "looking back needs no model call");
+    assert!(
+        h.state.awaiting.is_none(),
+        "looking back needs no model call"
+    );
     insta::assert_snapshot!(h.render(100, 30));
 }
 
@@ -129,41 +162,4 @@ fn help_overlay_over_the_real_model() {
     let mut h = three_steps(&worker, Lang::En);
     h.key(ch('?'));
     insta::assert_snapshot!(h.render(100, 30));
-}
-
-#[test]
-#[ignore]
-fn zz_margins() {
-    fn report(name: &str, h: &Harness) {
-        let d = h.state.distribution().unwrap();
-        let mut worst = (f64::MAX, String::new());
-        for c in d.candidates.iter().take(16) {
-            for (what, v) in [("prob", c.prob * 100.0), ("final", c.final_prob * 100.0), ("logit", c.logit as f64)] {
-                let x = v * 100.0;
-                let dist = ((x - x.floor()) - 0.5).abs();
-                if dist < worst.0 { worst = (dist / 100.0, format!("{what} rank {} = {v}", c.rank)); }
-            }
-        }
-        eprintln!("{name}: worst margin {:e} at {}", worst.0, worst.1);
-        for c in d.candidates.iter().take(16).collect::<Vec<_>>().windows(2) {
-            let gap = c[0].logit - c[1].logit;
-            if gap < 0.01 { eprintln!("  near tie ranks {} {}: {gap}", c[0].rank, c[1].rank); }
-        }
-        if let Some(r) = &h.state.roll { eprintln!("  roll range {:?} u {:?}", r.range, r.choice); }
-        eprintln!("  entropies {} {}", d.entropy_raw, d.entropy_final);
-    }
-    let worker = RealWorker::new();
-    let mut h = started(&worker, Lang::En, SamplingParams::default());
-    type_text(&mut h, &worker, PROMPT);
-    report("typed", &h);
-    drop(h);
-    let mut h = started(&worker, Lang::En, sampling());
-    type_text(&mut h, &worker, PROMPT);
-    h.key(press(KeyCode::Esc));
-    for _ in 0..3 { h.key(ch(' ')); worker.answer(&mut h); report("step", &h); }
-    for _ in 0..3 { h.key(press(KeyCode::Left)); report("look", &h); }
-    let mut h = started(&worker, Lang::En, sampling());
-    type_text(&mut h, &worker, "What is the capital of France?");
-    h.key(press(KeyCode::Esc)); h.key(ch('c')); worker.answer(&mut h);
-    report("chat", &h);
 }

@@ -81,8 +81,9 @@ pub const FIXED_LOAD_TIME: Duration = Duration::from_millis(1500);
 
 /// Plays the engine worker (`src/engine/worker.rs`) synchronously with the real default model:
 /// holds the shared [`session`] for as long as it lives (so tests of one binary that use it run
-/// one after another and the KV cache is theirs alone) and starts from an empty KV cache, so the
-/// `reused` counts it reports are the same on every run. Every reply it delivers is kept in
+/// one after another and the KV cache is theirs alone), starts from an empty KV cache (so the
+/// `reused` counts it reports are the same on every run) and runs libtorch on one thread (so the
+/// logits are the same whatever the core count). Every reply it delivers is kept in
 /// `replies`.
 pub struct RealWorker {
     session: RefCell<std::sync::MutexGuard<'static, Session>>,
@@ -91,6 +92,9 @@ pub struct RealWorker {
 
 impl RealWorker {
     pub fn new() -> RealWorker {
+        // One intra-op thread: the last bits of the logits depend on how libtorch splits its
+        // work, and rendered numbers near a rounding boundary must not depend on the core count.
+        tch::set_num_threads(1);
         let mut s = session();
         // An empty sequence shares no prefix with anything: the cache is emptied.
         s.evaluate(&[]).expect("emptying the KV cache");
