@@ -62,9 +62,23 @@ pub struct Common {
     /// exact: float32 reference numbers; fast: 4-bit weights, bfloat16 activations (approximate).
     #[arg(long, global = true, value_enum, default_value_t = PrecisionArg::Exact)]
     pub precision: PrecisionArg,
-    /// libtorch threads (default: all cores).
-    #[arg(long, global = true)]
+    /// libtorch threads, 1 to 256 (default: all cores).
+    #[arg(long, global = true, value_parser = parse_threads)]
     pub threads: Option<usize>,
+}
+
+/// The most `--threads` accepted: libtorch takes an `i32` and OpenMP starts every thread asked
+/// for (100 000 of them overflow the stack), so absurd values are refused up front.
+pub const MAX_THREADS: usize = 256;
+
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number from 1 to {MAX_THREADS} (leave --threads out to use \
+             every core)"
+        )),
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -276,7 +290,7 @@ impl Common {
 
     fn load(&self) -> Result<LoadedModel, CliError> {
         if let Some(t) = self.threads {
-            tch::set_num_threads(t.max(1) as i32);
+            tch::set_num_threads(t.clamp(1, MAX_THREADS) as i32);
         }
         if self.device == DeviceArg::Cuda && !tch::Cuda::is_available() {
             eprintln!("note: no usable CUDA device (or a CPU-only libtorch); running on the CPU");
@@ -846,4 +860,70 @@ fn table(headers: &[&str], right: &[bool], rows: &[Vec<String>]) -> String {
         line(row.iter().map(String::as_str).collect());
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libtorch_backtraces_and_line_breaks_become_one_paragraph() {
+        let torch = "libtorch: Expected positive number of threads\nException raised from \
+                     set_num_threads at ParallelOpenMP.cpp:46 (most recent call first):\n\
+                     frame #0: c10::Error::Error(...)\n";
+        assert_eq!(
+            one_paragraph(torch),
+            "libtorch: Expected positive number of threads"
+        );
+        assert_eq!(one_paragraph("a\n\n  b\nc "), "a b c");
+        assert_eq!(one_paragraph("one line"), "one line");
+    }
+
+    #[test]
+    fn threads_are_bounded() {
+        assert_eq!(parse_threads("1"), Ok(1));
+        assert_eq!(parse_threads("256"), Ok(256));
+        for bad in ["0", "257", "-1", "3000000000", "x", ""] {
+            assert!(parse_threads(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unsupported_type_hint_lists_what_is_supported() {
+        let e = GgufError::UnsupportedType {
+            tensor: "token_embd.weight".into(),
+            type_name: "IQ4_NL".into(),
+        };
+        let hint = gguf_hint(Path::new("m.gguf"), &e).unwrap();
+        assert!(hint.contains("F32, F16, Q4_0, Q4_1"), "{hint}");
+        assert!(hint.contains("Q6_K") && hint.contains("BF16"), "{hint}");
+        assert!(!hint.contains("IQ4_NL") && !hint.contains("Q8_K"), "{hint}");
+        let message = load_error(Path::new("m.gguf"), &e, Some(hint)).0;
+        assert!(
+            message.starts_with(
+                "cannot load m.gguf: tensor \"token_embd.weight\" has type IQ4_NL, which \
+                 tokenscope does not support. tokenscope reads the tensor types"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn sampling_errors_name_the_value() {
+        let args = |temperature, top_p, min_p| SamplingArgs {
+            temperature,
+            top_k: 0,
+            top_p,
+            min_p,
+            seed: 0,
+        };
+        assert!(args(1.0, 1.0, 0.0).params().is_ok());
+        assert!(args(0.0, 1e-6, 1.0).params().is_ok());
+        let err = |a: SamplingArgs| a.params().unwrap_err();
+        assert!(err(args(-1.0, 1.0, 0.0)).ends_with("not -1"));
+        assert!(err(args(f32::INFINITY, 1.0, 0.0)).starts_with("--temperature"));
+        assert!(err(args(1.0, 0.0, 0.0)).ends_with("not 0"));
+        assert!(err(args(1.0, f32::NAN, 0.0)).starts_with("--top-p"));
+        assert!(err(args(1.0, 1.0, -0.1)).ends_with("not -0.1"));
+    }
 }
