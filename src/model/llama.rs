@@ -101,14 +101,14 @@ impl Attention {
         let (b, n, _) = x.size3().expect("[batch, n, hidden]");
         let (h, kv, d) = (self.heads, self.kv_heads, self.head_dim);
         let qkv = self.qkv.forward(x);
-        let split = |from: i64, heads: i64| {
-            qkv.narrow(-1, from * d, heads * d)
-                .view([b, n, heads, d])
-                .transpose(1, 2)
-        };
-        let q = rope.apply(&split(0, h), start);
-        let k = rope.apply(&split(h, kv), start);
-        let v = split(h + kv, kv);
+        // q and k are adjacent in the fused output: rotate them in one go, [b, n, h + kv, d].
+        let qk = rope.apply(&qkv.narrow(-1, 0, (h + kv) * d).view([b, n, h + kv, d]), start);
+        let q = qk.narrow(2, 0, h).transpose(1, 2);
+        let k = qk.narrow(2, h, kv).transpose(1, 2);
+        let v = qkv
+            .narrow(-1, (h + kv) * d, kv * d)
+            .view([b, n, kv, d])
+            .transpose(1, 2);
         let (k, v) = cache.write(layer, start, &k, &v);
         // `is_causal=true` would be WRONG whenever the query is shorter than the keys (every
         // decode step and every chunk after a cached prefix): SDPA's causal mask is aligned

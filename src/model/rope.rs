@@ -4,10 +4,14 @@ use tch::{Device, Kind, Tensor};
 
 use crate::model::config::{Config, RopeStyle};
 
-/// Precomputed cos/sin tables for every position of the context window.
+/// Precomputed tables for every position of the context window, laid out so that one rotation
+/// is `x · cos + partner(x) · sin` (4–6 tensor ops for q and k together, which matters when a
+/// decode step is ~1000 small ops):
+/// - interleaved: `partner` swaps each pair (2i, 2i+1); `sin` holds (−sin θᵢ, +sin θᵢ);
+/// - half-split: `partner` swaps the two halves (a roll by d/2); `sin` holds (−sin θ, +sin θ).
 pub struct Rope {
     style: RopeStyle,
-    /// [positions, head_dim / 2]
+    /// [positions, 1, head_dim]: broadcast over the heads of an [n, heads, head_dim] input.
     cos: Tensor,
     sin: Tensor,
 }
@@ -29,36 +33,39 @@ impl Rope {
                 }
             })
             .collect();
-        let positions = cfg.context_length.max(1);
-        let pos = Tensor::arange(positions as i64, (Kind::Double, Device::Cpu));
-        let angles = pos.outer(&Tensor::from_slice(&inv_freq));
-        Self {
-            style: cfg.rope_style,
-            cos: angles.cos().to_kind(kind).to_device(device),
-            sin: angles.sin().to_kind(kind).to_device(device),
-        }
+        let positions = cfg.context_length.max(1) as i64;
+        let pos = Tensor::arange(positions, (Kind::Double, Device::Cpu));
+        let angles = pos.outer(&Tensor::from_slice(&inv_freq)); // [positions, half]
+        let (cos, sin) = (angles.cos(), angles.sin());
+        let (cos, sin) = match cfg.rope_style {
+            // (c0, c0, c1, c1, …) and (−s0, s0, −s1, s1, …)
+            RopeStyle::Interleaved => (
+                Tensor::stack(&[&cos, &cos], -1).view([positions, -1]),
+                Tensor::stack(&[-&sin, sin], -1).view([positions, -1]),
+            ),
+            // (c0 … c_{h−1}, c0 … c_{h−1}) and (−s…, s…)
+            RopeStyle::HalfSplit => (
+                Tensor::cat(&[&cos, &cos], -1),
+                Tensor::cat(&[-&sin, sin], -1),
+            ),
+        };
+        let prepare = |t: Tensor| t.unsqueeze(1).to_kind(kind).to_device(device);
+        Self { style: cfg.rope_style, cos: prepare(cos), sin: prepare(sin) }
     }
 
-    /// Rotates `x` [batch, heads, n, head_dim] whose first row sits at position `start`.
+    /// Rotates `x` [batch, n, heads, head_dim] whose first row sits at position `start`.
     pub fn apply(&self, x: &Tensor, start: usize) -> Tensor {
-        let (b, h, n, d) = x.size4().expect("rope input is 4-D");
+        let size = x.size();
+        let (n, d) = (size[1], size[3]);
         let cos = self.cos.narrow(0, start as i64, n);
         let sin = self.sin.narrow(0, start as i64, n);
-        match self.style {
+        let partner = match self.style {
             RopeStyle::Interleaved => {
-                let pairs = x.view([b, h, n, d / 2, 2]);
-                let x0 = pairs.select(-1, 0);
-                let x1 = pairs.select(-1, 1);
-                let r0 = &x0 * &cos - &x1 * &sin;
-                let r1 = &x0 * &sin + &x1 * &cos;
-                Tensor::stack(&[r0, r1], -1).view([b, h, n, d])
+                x.view([size[0], n, size[2], d / 2, 2]).flip([-1]).view(size.as_slice())
             }
-            RopeStyle::HalfSplit => {
-                let x1 = x.narrow(-1, 0, d / 2);
-                let x2 = x.narrow(-1, d / 2, d / 2);
-                Tensor::cat(&[&x1 * &cos - &x2 * &sin, &x2 * &cos + &x1 * &sin], -1)
-            }
-        }
+            RopeStyle::HalfSplit => x.roll([d / 2], [-1]),
+        };
+        x * cos + partner * sin
     }
 }
 
