@@ -137,15 +137,7 @@ impl Checkpoint {
                 let shape: Vec<i64> = info.shape.iter().map(|&d| d as i64).collect();
                 let mut t = Tensor::zeros(shape.as_slice(), (Kind::Float, tch::Device::Cpu));
                 dequantize_into(info.ggml_type, g.tensor_data(info), f32_slice_mut(&mut t))
-                    .map_err(|e| match e {
-                        GgufError::UnsupportedType { type_name, .. } => {
-                            GgufError::UnsupportedType {
-                                tensor: name.clone(),
-                                type_name,
-                            }
-                        }
-                        e => e,
-                    })?;
+                    .map_err(|e| naming(e, &name))?;
                 g.release_pages(info);
                 Ok(t)
             }
@@ -182,15 +174,7 @@ impl Checkpoint {
             for i in 0..n {
                 let bytes = &data[(r0 + i) * row_bytes..(r0 + i + 1) * row_bytes];
                 dequantize_into(info.ggml_type, bytes, &mut buf[i * cols..(i + 1) * cols])
-                    .map_err(|e| match e {
-                        GgufError::UnsupportedType { type_name, .. } => {
-                            GgufError::UnsupportedType {
-                                tensor: name.clone(),
-                                type_name,
-                            }
-                        }
-                        e => e,
-                    })?;
+                    .map_err(|e| naming(e, &name))?;
             }
             for c in 0..cols {
                 let dst = &mut out[c * rows + r0..c * rows + r0 + n];
@@ -221,4 +205,15 @@ fn f32_slice_mut(t: &mut Tensor) -> &mut [f32] {
     // SAFETY: `t` is a contiguous f32 CPU tensor of `n` elements that we own exclusively (the
     // `&mut` borrow keeps it alive and unaliased while the slice lives).
     unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, n) }
+}
+
+/// `dequantize_into` does not know which tensor it converts: put the name into its error.
+fn naming(e: GgufError, tensor: &str) -> GgufError {
+    match e {
+        GgufError::UnsupportedType { type_name, .. } => GgufError::UnsupportedType {
+            tensor: tensor.to_string(),
+            type_name,
+        },
+        e => e,
+    }
 }

@@ -112,33 +112,10 @@ impl RealWorker {
     /// The reply the worker gives to `request` (`None` for `Shutdown`), with `elapsed` set to
     /// [`FIXED_ELAPSED`].
     pub fn evaluate(&self, request: &Request) -> Option<Reply> {
-        let Request::Evaluate {
-            id,
-            prompt,
-            chat,
-            continuation,
-        } = request
-        else {
-            return None;
-        };
-        let mut session = self.session.borrow_mut();
-        let reply = match session.prompt_ids(prompt, *chat).and_then(|mut ids| {
-            let prompt_len = ids.len();
-            ids.extend(continuation);
-            session.evaluate(&ids).map(|e| (prompt_len, e))
-        }) {
-            Ok((prompt_len, e)) => Reply::Evaluated {
-                id: *id,
-                prompt_len,
-                positions: e.positions,
-                reused: e.reused,
-                elapsed: FIXED_ELAPSED,
-            },
-            Err(e) => Reply::Failed {
-                id: *id,
-                message: e.to_string(),
-            },
-        };
+        let mut reply = self.session.borrow_mut().serve(request)?;
+        if let Reply::Evaluated { elapsed, .. } = &mut reply {
+            *elapsed = FIXED_ELAPSED;
+        }
         self.replies.borrow_mut().push(reply.clone());
         Some(reply)
     }
