@@ -175,6 +175,8 @@ pub enum Text {
     // ── tokens pane ──
     /// model rank:
     GltrLabel,
+    /// rank: (the short form of "model rank:")
+    GltrLabelShort,
     /// 1st
     GltrTop1,
     /// ≤10
@@ -203,7 +205,7 @@ pub enum Text {
     ColLogit,
     /// model = softmax of the logits · sampled = after temperature, top-k, top-p, min-p
     ProbLegend,
-    /// ▇ sampled ░ model
+    /// █ sampled ░ model
     BarLegend,
     /// cut: {}
     CutLine,
@@ -275,7 +277,7 @@ pub enum Text {
     SequenceStats,
     /// underlined = picked by you
     PickedLegend,
-    /// Nothing generated yet: {} rolls the dice, {} picks a candidate.
+    /// Nothing generated yet. {} rolls the dice; {} picks a candidate.
     NothingGenerated,
     /// autoplay ▶ every {} ms
     AutoplayOn,
@@ -421,6 +423,9 @@ pub enum Text {
     KeyLanguage,
     /// quit
     KeyQuit,
+
+    /// {}, then {} (a key that leads to a mode, then the keys that act there)
+    ThenKeys,
 
     // ── footer hints (short) ──
     /// Space

@@ -22,6 +22,7 @@ pub fn text(t: Text) -> &'static str {
         Text::PromptPlaceholder => "Type a prompt…",
         Text::ChatOnNote => "(chat template on)",
         Text::GltrLabel => "model rank:",
+        Text::GltrLabelShort => "rank:",
         Text::GltrTop1 => "1st",
         Text::GltrTop10 => "≤10",
         Text::GltrTop100 => "≤100",
@@ -37,7 +38,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ProbLegend => {
             "model = softmax of the logits · sampled = after temperature, top-k, top-p, min-p"
         }
-        Text::BarLegend => "▇ sampled ░ model",
+        Text::BarLegend => "█ sampled ░ model",
         Text::CutLine => "cut: {}",
         Text::StageGreedy => "greedy (T = 0)",
         Text::StageTopK => "top-k {}",
@@ -71,7 +72,7 @@ pub fn text(t: Text) -> &'static str {
         Text::GeneratedCount => "{} generated",
         Text::SequenceStats => "log p(model) {} · perplexity {}",
         Text::PickedLegend => "underlined = picked by you",
-        Text::NothingGenerated => "Nothing generated yet: {} rolls the dice, {} picks a candidate.",
+        Text::NothingGenerated => "Nothing generated yet. {} rolls the dice; {} picks a candidate.",
         Text::AutoplayOn => "autoplay ▶ every {} ms",
         Text::StoppedEos => "stopped: end of text",
         Text::StoppedLimit => "stopped: limit of {} tokens",
@@ -142,6 +143,7 @@ pub fn text(t: Text) -> &'static str {
         Text::KeyIds => "show token ids",
         Text::KeyLanguage => "English / português",
         Text::KeyQuit => "quit",
+        Text::ThenKeys => "{}, then {}",
         Text::KeySpace => "Space",
         Text::HintEdit => "edit",
         Text::HintExplore => "explore",

@@ -22,6 +22,7 @@ pub fn text(t: Text) -> &'static str {
         Text::PromptPlaceholder => "Digite um prompt…",
         Text::ChatOnNote => "(template de chat ligado)",
         Text::GltrLabel => "posição:",
+        Text::GltrLabelShort => "pos.:",
         Text::GltrTop1 => "1º",
         Text::GltrTop10 => "≤10",
         Text::GltrTop100 => "≤100",
@@ -37,7 +38,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ProbLegend => {
             "modelo = softmax dos logits · amostragem = após temperatura, top-k, top-p, min-p"
         }
-        Text::BarLegend => "▇ amostragem ░ modelo",
+        Text::BarLegend => "█ amostragem ░ modelo",
         Text::CutLine => "corte: {}",
         Text::StageGreedy => "guloso (T = 0)",
         Text::StageTopK => "top-k {}",
@@ -71,7 +72,7 @@ pub fn text(t: Text) -> &'static str {
         Text::GeneratedCount => "{} gerados",
         Text::SequenceStats => "log p(modelo) {} · perplexidade {}",
         Text::PickedLegend => "sublinhado = escolhido por você",
-        Text::NothingGenerated => "Nada gerado ainda: {} joga o dado, {} escolhe um candidato.",
+        Text::NothingGenerated => "Nada gerado ainda. {} joga o dado; {} escolhe um candidato.",
         Text::AutoplayOn => "automático ▶ a cada {} ms",
         Text::StoppedEos => "parou: fim do texto",
         Text::StoppedLimit => "parou: limite de {} tokens",
@@ -142,6 +143,7 @@ pub fn text(t: Text) -> &'static str {
         Text::KeyIds => "mostrar ids dos tokens",
         Text::KeyLanguage => "português / English",
         Text::KeyQuit => "sair",
+        Text::ThenKeys => "{}, depois {}",
         Text::KeySpace => "Espaço",
         Text::HintEdit => "editar",
         Text::HintExplore => "explorar",

@@ -9,12 +9,11 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::i18n::{Lang, Text};
 use crate::keymap::Context;
-use crate::pieces;
 use crate::sampling::{Distribution, SamplingParams, Stage};
 use crate::state::{ModelStatus, State};
 
 use super::layout::{candidate_window_start, inner};
-use super::text::{pad_left, pad_right, truncate, width};
+use super::text::{pad_left, pad_right, token_label, truncate, width};
 use super::theme::Theme;
 
 /// One row of the list below the header.
@@ -127,7 +126,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let seq = state.sequence();
     let token_text = |i: usize| {
         seq.get(i)
-            .map(|t| truncate(&pieces::visible(&t.token.text), 16))
+            .map(|t| truncate(&token_label(&t.token.text, t.token.special), 16))
             .unwrap_or_default()
     };
     let title = match (view, state.look) {
@@ -322,11 +321,7 @@ fn candidate_line(
     let lang = state.lang;
     let c = &dist.candidates[rank];
     let token = state.token_view(c.id);
-    let mut label = if token.special {
-        token.text.clone()
-    } else {
-        pieces::visible(&token.text)
-    };
+    let mut label = token_label(&token.text, token.special);
     if state.show_ids {
         label = format!("{label} #{}", c.id);
     }
@@ -417,23 +412,25 @@ fn rest_line(
             }
         })
         .collect();
-    let (mut raw, mut fin) = dist.mass_beyond(0);
-    for &r in &shown {
-        raw -= dist.candidates[r].prob;
-        fin -= dist.candidates[r].final_prob;
+    // The unshown candidates summed directly (not 1 − the shown ones, whose rounding residue
+    // would print as "<0.01%" where every unshown token is cut): those after the last shown
+    // rank, plus any gap before it (look-back lists the actual token out of order).
+    let mut shown = shown;
+    shown.sort_unstable();
+    let end = shown.last().map_or(0, |&r| r + 1);
+    let (mut raw, mut fin) = dist.mass_beyond(end);
+    for (r, c) in dist.candidates[..end].iter().enumerate() {
+        if shown.binary_search(&r).is_err() {
+            raw += c.prob;
+            fin += c.final_prob;
+        }
     }
     let count = dist.candidates.len() - shown.len();
     let mut label = lang.f(Text::RestOfVocab, &[&lang.int(count)]);
     if width(&label) + 1 > cols.label_width() {
         label = lang.f(Text::RestOfVocabShort, &[&lang.int(count)]);
     }
-    stat_line(
-        &label,
-        lang.percent(raw.max(0.0)),
-        lang.percent(fin.max(0.0)),
-        cols,
-        theme,
-    )
+    stat_line(&label, lang.percent(raw), lang.percent(fin), cols, theme)
 }
 
 fn stat_line(
@@ -449,4 +446,32 @@ fn stat_line(
         Span::styled(format!(" {}", pad_left(&model, cols.model)), theme.text),
         Span::styled(format!(" {}", pad_left(&sampled, cols.sampled)), theme.text),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rest_of_a_cut_vocabulary_is_exactly_zero_after_sampling() {
+        // Many small logits: 1 − (the shown rows) would leave a rounding residue.
+        let logits: Vec<f32> = (0..5000).map(|i| 10.0 - (i as f32).sqrt() * 0.37).collect();
+        let params = SamplingParams {
+            temperature: 0.8,
+            top_p: 0.3,
+            ..SamplingParams::default()
+        };
+        let dist = Distribution::new(&logits, &params);
+        assert!(dist.kept < 10, "{}", dist.kept);
+        let theme = Theme::mono();
+        let cols = Columns::new(60, Lang::En, 20);
+        for actual in [None, Some(40)] {
+            let rows = list_rows(&dist, 0, actual, 20);
+            let line = rest_line(&dist, &rows, &cols, Lang::En, &theme);
+            let sampled = line.spans.last().expect("sampled column").content.trim();
+            assert_eq!(sampled, "0%");
+            let model = line.spans[1].content.trim().to_string();
+            assert!(!model.starts_with('<') && model != "0%", "{model}");
+        }
+    }
 }

@@ -15,7 +15,7 @@ use crate::pieces;
 use crate::state::{AUTOPLAY_DELAYS_MS, Autoplay, State, StopReason};
 
 use super::layout::inner;
-use super::text::{line_width, wrap, wrap_words};
+use super::text::{line_width, truncate, width, wrap, wrap_words};
 use super::theme::Theme;
 
 /// Draws the pane.
@@ -40,8 +40,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let undo_key = keymap::key_label(Context::Explore, &Action::Undo, lang).unwrap_or_default();
     let redo_key = keymap::key_label(Context::Explore, &Action::Redo, lang).unwrap_or_default();
-    let can_undo = depth > 0;
-    let can_redo = tree.can_redo();
+    // Dim when there is nothing to undo or redo, and in Edit mode, where these keys type.
+    let explore = super::pane_context(state) == Context::Explore;
+    let can_undo = depth > 0 && explore;
+    let can_redo = tree.can_redo() && explore;
     let availability = |ok: bool| if ok { theme.key } else { theme.dim };
     let undo_redo = Line::from(vec![
         Span::raw(" "),
@@ -57,10 +59,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
     ])
     .right_aligned();
-    let block = Block::bordered()
+    // The undo/redo keys give way when they would cover the title.
+    let fits = line_width(&undo_redo) + width(&title) + 2 <= usize::from(area.width);
+    let mut block = Block::bordered()
         .border_style(theme.border)
-        .title(Line::from(Span::styled(title, theme.title)))
-        .title(undo_redo);
+        .title(Line::from(Span::styled(title, theme.title)));
+    if fits {
+        block = block.title(undo_redo);
+    }
     let body = inner(area);
     frame.render_widget(block, area);
     if body.height == 0 {
@@ -68,7 +74,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let w = usize::from(body.width);
 
-    // The text, token by token.
+    // The text, token by token; a line break in the continuation leaves a dim `↵`, so a
+    // generated newline (at the end above all) can be seen.
     let seq = state.sequence();
     let mut pieces: Vec<(String, Style)> = Vec::with_capacity(seq.len());
     for t in &seq {
@@ -87,27 +94,71 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         if state.look == Some(t.index) {
             style = style.patch(theme.cursor_token).add_modifier(theme.selected);
         }
-        pieces.push((readable(&t.token.text), style));
+        let text = readable(&t.token.text);
+        if t.generated {
+            for (n, part) in text.split('\n').enumerate() {
+                if n > 0 {
+                    pieces.push((pieces::NEWLINE.to_string(), style.patch(theme.dim)));
+                    pieces.push(("\n".to_string(), style));
+                }
+                if !part.is_empty() {
+                    pieces.push((part.to_string(), style));
+                }
+            }
+        } else {
+            pieces.push((text, style));
+        }
     }
-    let text_rows = usize::from(body.height.saturating_sub(1)).max(1);
-    let mut lines = wrap(&pieces, w);
-    if lines.len() > text_rows {
-        lines.drain(..lines.len() - text_rows);
+    // Before the first token the footer's row holds text too, unless it has something to say.
+    let footer = footer(state, w, depth, theme);
+    let footer_rows = u16::from(depth > 0 || !footer.spans.is_empty());
+    let text_rows = usize::from(body.height.saturating_sub(footer_rows)).max(1);
+    let mut lines = if seq.is_empty() {
+        Vec::new()
+    } else {
+        wrap(&pieces, w)
+    };
+    // Before the first token, a prompt that ends in a line break (the chat template's
+    // "assistant\n") leaves no empty row above the hint.
+    while depth == 0 && lines.last().is_some_and(|l| line_width(l) == 0) {
+        lines.pop();
     }
+    // Before the first token, the hint's rows are reserved first and the text keeps its
+    // newest lines (the end of the prompt is where generation starts).
+    let mut hint: Vec<Line<'static>> = Vec::new();
     if depth == 0 && body.height >= 2 {
-        let step = keymap::key_label(Context::Explore, &Action::Step, lang).unwrap_or_default();
-        let hint = lang.f(Text::NothingGenerated, &[&step, &"1–9"]);
-        let hint: Vec<String> = wrap_words(&hint, w);
-        lines.truncate(text_rows.saturating_sub(hint.len()));
-        lines.extend(
-            hint.into_iter()
-                .map(|l| Line::from(Span::styled(l, theme.dim))),
+        let text = lang.f(
+            Text::NothingGenerated,
+            // No-break spaces keep "Esc, then 1–9" on one line.
+            &[
+                &super::step_keys(state),
+                &super::pick_keys(state).replace(' ', "\u{a0}"),
+            ],
         );
+        let mut rows = wrap_words(&text, w);
+        let room = text_rows.saturating_sub(usize::from(!lines.is_empty()));
+        if rows.len() > room {
+            rows.truncate(room);
+            if let Some(last) = rows.last_mut() {
+                *last = truncate(&format!("{last}…"), w);
+            }
+        }
+        hint = rows
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.dim)))
+            .collect();
     }
+    let room = text_rows - hint.len();
+    if lines.len() > room {
+        lines.drain(..lines.len() - room);
+    }
+    lines.extend(hint);
     while lines.len() < text_rows {
         lines.push(Line::default());
     }
-    lines.push(footer(state, w, depth, theme));
+    if footer_rows > 0 {
+        lines.push(footer);
+    }
     frame.render_widget(Paragraph::new(lines), body);
 }
 

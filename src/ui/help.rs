@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::i18n::Text;
+use crate::i18n::{Lang, Text};
 use crate::keymap::{self, HelpRow, Section};
 use crate::state::State;
 
@@ -22,41 +22,175 @@ pub fn area(screen: Rect) -> Rect {
     Rect::new(screen.x + (screen.width - w) / 2, screen.y, w, h)
 }
 
-/// Splits `s` into lines of at most `w` columns at `sep` (kept at the line ends).
-fn split_at(s: &str, sep: char, w: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for (i, part) in s.split(sep).enumerate() {
-        let piece = if i == 0 {
-            part.to_string()
-        } else {
-            format!("{sep}{part}")
-        };
-        let last = lines.last_mut().expect("never empty");
-        if !last.is_empty() && width(last) + width(&piece) > w {
-            lines.push(piece.trim_start_matches(sep).to_string());
-        } else {
-            last.push_str(&piece);
+/// Indent of a row under its section title.
+const INDENT: usize = 2;
+/// Columns between the keys and the description.
+const KEY_GAP: usize = 2;
+/// Columns between the two columns of sections.
+const COLUMN_GAP: usize = 2;
+
+/// The keys of a row, one label each (`Ctrl-W/Alt-Backspace` → `Ctrl-W`, `Alt-Backspace`).
+fn key_labels(keys: &str) -> Vec<&str> {
+    keys.split('/')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+/// The keys of a row in as few equal groups as fit in `max` columns, so that pairs stay
+/// together (`Home/End/Ctrl-A/Ctrl-E` → `Home/End`, `Ctrl-A/Ctrl-E`).
+fn key_groups(keys: &str, max: usize) -> Vec<String> {
+    if width(keys) <= max {
+        return vec![keys.to_string()];
+    }
+    let labels = key_labels(keys);
+    for groups in 2..=labels.len() {
+        let size = labels.len().div_ceil(groups);
+        let joined: Vec<String> = labels.chunks(size).map(|c| c.join("/")).collect();
+        if joined.iter().all(|g| width(g) <= max) {
+            return joined;
+        }
+    }
+    labels.into_iter().map(str::to_string).collect()
+}
+
+/// Width a section needs to show every row on one line.
+fn natural_width(section: Section, rows: &[HelpRow], lang: Lang) -> usize {
+    let keys = rows.iter().map(|r| width(&r.keys)).max().unwrap_or(0);
+    let desc = rows.iter().map(|r| width(r.description)).max().unwrap_or(0);
+    (INDENT + keys + KEY_GAP + desc).max(width(lang.t(section.title())))
+}
+
+/// Width a column of these sections needs to show every row on one line.
+fn column_width(sections: &[(Section, Vec<HelpRow>)], lang: Lang) -> usize {
+    sections
+        .iter()
+        .map(|(section, rows)| natural_width(*section, rows, lang))
+        .max()
+        .unwrap_or(0)
+}
+
+/// How wide the key column is for these rows in a column `w` wide, and how wide a row's keys
+/// may be before they are split into groups: the longest keys, unless that leaves the
+/// descriptions too little room.
+fn key_widths<'a>(rows: impl Iterator<Item = &'a HelpRow> + Clone, w: usize) -> (usize, usize) {
+    let desc = rows
+        .clone()
+        .map(|r| width(r.description))
+        .max()
+        .unwrap_or(0);
+    let widest_key = rows
+        .clone()
+        .flat_map(|r| key_labels(&r.keys).into_iter().map(width))
+        .max()
+        .unwrap_or(0);
+    let key_room = w
+        .saturating_sub(INDENT + KEY_GAP + desc)
+        .max(widest_key)
+        .max((w / 3).min(16));
+    let keys_w = rows
+        .flat_map(|r| key_groups(&r.keys, key_room))
+        .map(|g| width(&g))
+        .max()
+        .unwrap_or(0);
+    (keys_w, key_room)
+}
+
+/// The lines of one section in a column `w` wide: its title, then its rows, keys (in a column
+/// `keys_w` wide, then a gap) beside the description. A row whose keys are wider than
+/// `key_room` gets one line per group of keys, every one with the description, so no key
+/// stands on a line of its own looking unbound.
+fn section_lines(
+    section: Section,
+    rows: &[HelpRow],
+    w: usize,
+    (keys_w, key_room): (usize, usize),
+    lang: Lang,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let desc_w = w.saturating_sub(INDENT + keys_w + KEY_GAP).max(1);
+    let mut lines = vec![Line::from(Span::styled(
+        lang.t(section.title()).to_string(),
+        theme.header,
+    ))];
+    for row in rows {
+        let description = wrap_words(row.description, desc_w);
+        for keys in key_groups(&row.keys, key_room) {
+            for (n, desc) in description.iter().enumerate() {
+                let keys = if n == 0 { keys.as_str() } else { "" };
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(INDENT)),
+                    Span::styled(pad_right(keys, keys_w), theme.key),
+                    Span::raw(" ".repeat(KEY_GAP)),
+                    Span::styled(desc.clone(), theme.text),
+                ]));
+            }
         }
     }
     lines
 }
 
-/// The lines of one help row: keys (wrapped at `/`) beside the description (wrapped at
-/// spaces).
-fn row_lines(row: &HelpRow, keys_w: usize, desc_w: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let keys = split_at(&row.keys, '/', keys_w);
-    let desc = split_at(row.description, ' ', desc_w);
-    (0..keys.len().max(desc.len()))
+/// The lines of a column `w` wide: its sections one below the other, with one key column for
+/// all of them (`aligned`, side by side with another column) or one per section.
+fn column(
+    sections: &[(Section, Vec<HelpRow>)],
+    w: usize,
+    aligned: bool,
+    lang: Lang,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let shared = key_widths(sections.iter().flat_map(|(_, rows)| rows.iter()), w);
+    sections
+        .iter()
+        .flat_map(|(section, rows)| {
+            let widths = if aligned {
+                shared
+            } else {
+                key_widths(rows.iter(), w)
+            };
+            section_lines(*section, rows, w, widths, lang, theme)
+        })
+        .collect()
+}
+
+/// The sections side by side: split (in order) where the taller column is shortest, each
+/// column as wide as it needs, the right one taking what is left.
+fn two_columns(
+    sections: Vec<(Section, Vec<HelpRow>)>,
+    w: usize,
+    lang: Lang,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let room = w.saturating_sub(COLUMN_GAP);
+    let layouts = (1..sections.len()).map(|split| {
+        let (left, right) = sections.split_at(split);
+        let (nl, nr) = (column_width(left, lang), column_width(right, lang));
+        let left_w = if nl + nr <= room {
+            nl
+        } else {
+            nl.min((room / 2).max(room.saturating_sub(nr)))
+        };
+        let right_w = room.saturating_sub(left_w);
+        (
+            column(left, left_w, true, lang, theme),
+            left_w,
+            column(right, right_w, true, lang, theme),
+        )
+    });
+    let Some((left, left_w, right)) = layouts.min_by_key(|(l, _, r)| l.len().max(r.len())) else {
+        return column(&sections, w, false, lang, theme);
+    };
+    (0..left.len().max(right.len()))
         .map(|i| {
-            Line::from(vec![
-                Span::raw("  "),
-                Span::styled(
-                    pad_right(keys.get(i).map_or("", String::as_str), keys_w),
-                    theme.key,
-                ),
-                Span::raw(" "),
-                Span::styled(desc.get(i).cloned().unwrap_or_default(), theme.text),
-            ])
+            let mut spans = left.get(i).map(|l| l.spans.clone()).unwrap_or_default();
+            let used: usize = spans.iter().map(|x| width(&x.content)).sum();
+            spans.push(Span::raw(
+                " ".repeat(left_w.saturating_sub(used) + COLUMN_GAP),
+            ));
+            if let Some(r) = right.get(i) {
+                spans.extend(r.spans.clone());
+            }
+            Line::from(spans)
         })
         .collect()
 }
@@ -75,50 +209,15 @@ pub fn render(frame: &mut Frame, screen: Rect, state: &State, theme: &Theme, scr
         .map(|l| Line::from(Span::styled(l, theme.dim)))
         .collect();
 
-    let two_columns = w >= 90;
-    let col_w = if two_columns { (w - 2) / 2 } else { w };
-    let keys_w = (col_w / 3).clamp(10, 16);
-    let desc_w = col_w.saturating_sub(keys_w + 3);
     // The help window's own keys are in its bottom border.
-    let sections: Vec<Vec<Line<'static>>> = keymap::help_sections(lang)
+    let sections: Vec<(Section, Vec<HelpRow>)> = keymap::help_sections(lang)
         .into_iter()
         .filter(|(section, _)| *section != Section::Help)
-        .map(|(section, rows)| {
-            let mut lines = vec![Line::from(Span::styled(
-                lang.t(section.title()).to_string(),
-                theme.header,
-            ))];
-            for row in &rows {
-                lines.extend(row_lines(row, keys_w, desc_w, theme));
-            }
-            lines
-        })
         .collect();
-
-    if two_columns {
-        // Split the sections (in order) where the taller column is shortest.
-        let heights: Vec<usize> = sections.iter().map(Vec::len).collect();
-        let total: usize = heights.iter().sum();
-        let split = (0..=sections.len())
-            .min_by_key(|&k| {
-                let left: usize = heights[..k].iter().sum();
-                left.max(total - left)
-            })
-            .unwrap_or(0);
-        let mut sections = sections;
-        let right: Vec<Line<'static>> = sections.split_off(split).into_iter().flatten().collect();
-        let left: Vec<Line<'static>> = sections.into_iter().flatten().collect();
-        for i in 0..left.len().max(right.len()) {
-            let mut spans = left.get(i).map(|l| l.spans.clone()).unwrap_or_default();
-            let used: usize = spans.iter().map(|x| width(&x.content)).sum();
-            spans.push(Span::raw(" ".repeat(col_w.saturating_sub(used) + 2)));
-            if let Some(r) = right.get(i) {
-                spans.extend(r.spans.clone());
-            }
-            lines.push(Line::from(spans));
-        }
+    if w >= 90 {
+        lines.extend(two_columns(sections, w, lang, theme));
     } else {
-        lines.extend(sections.into_iter().flatten());
+        lines.extend(column(&sections, w, false, lang, theme));
     }
 
     let visible = usize::from(body.height);
@@ -143,4 +242,62 @@ pub fn render(frame: &mut Frame, screen: Rect, state: &State, theme: &Theme, scr
     frame.render_widget(block, area);
     let shown: Vec<Line<'static>> = lines.into_iter().skip(skip).take(visible).collect();
     frame.render_widget(Paragraph::new(shown).style(Style::new()), body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_grouped_in_pairs() {
+        assert_eq!(
+            key_groups("Home/End/Ctrl-A/Ctrl-E", 15),
+            ["Home/End", "Ctrl-A/Ctrl-E"]
+        );
+        assert_eq!(
+            key_groups("Ctrl-W/Alt-Backspace", 20),
+            ["Ctrl-W/Alt-Backspace"]
+        );
+        assert_eq!(
+            key_groups("Ctrl-W/Alt-Backspace", 14),
+            ["Ctrl-W", "Alt-Backspace"]
+        );
+    }
+
+    #[test]
+    fn every_key_line_has_its_description() {
+        let theme = Theme::mono();
+        for lang in [Lang::En, Lang::PtBr] {
+            let sections = keymap::help_sections(lang);
+            let longest = sections
+                .iter()
+                .flat_map(|(_, rows)| rows.iter().map(|r| width(&r.keys)))
+                .max()
+                .unwrap_or(0);
+            for w in 30..=120 {
+                for aligned in [false, true] {
+                    for line in column(&sections, w, aligned, lang, &theme) {
+                        if line.spans.len() == 1 {
+                            continue; // a section title
+                        }
+                        let keys = line.spans[1].content.trim();
+                        let desc = line.spans[3].content.trim();
+                        assert!(
+                            keys.is_empty() || !desc.is_empty(),
+                            "{lang:?} {w}: {keys:?} without a description"
+                        );
+                    }
+                }
+            }
+            // Where there is room, every row is one line with its keys whole.
+            let lines = column(&sections, 100, false, lang, &theme);
+            let rows: usize = sections.iter().map(|(_, rows)| rows.len() + 1).sum();
+            assert_eq!(lines.len(), rows, "{lang:?}");
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.spans.len() > 1 && width(l.spans[1].content.trim()) == longest)
+            );
+        }
+    }
 }

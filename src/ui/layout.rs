@@ -51,7 +51,11 @@ pub fn layout(area: Rect, state: &State) -> Option<Areas> {
         .editor
         .rows(usize::from(left_w.saturating_sub(2)))
         .len() as u16;
-    let prompt_h = (rows + 2).clamp(4, max_prompt);
+    let mut prompt_h = (rows + 2).clamp(4, max_prompt);
+    // On the smallest screens the prompt gives up a row so the tokens keep one.
+    if main < prompt_h + sampling_h + 3 {
+        prompt_h = main.saturating_sub(sampling_h + 3).max(3);
+    }
     let tokens_h = main - prompt_h - sampling_h;
 
     let generation_h = (main / 3).clamp(5, 12);

@@ -38,6 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if line_width(&title) + width(&hint) <= room {
         title.spans.push(Span::styled(hint, theme.dim));
     }
+    let title_w = line_width(&title);
     let mut block = Block::bordered()
         .border_style(if editing {
             theme.border_focus
@@ -45,7 +46,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.border
         })
         .title(title);
-    if state.chat && line_width(&Line::from(chat.as_str())) + 10 <= usize::from(area.width) {
+    // The chat note only where it does not cover the mode badge (the status line says "chat"
+    // too).
+    if state.chat && title_w + width(&chat) + 3 <= usize::from(area.width) {
         block = block.title(Line::from(Span::styled(chat, theme.dim)).right_aligned());
     }
     let body = inner(area);

@@ -9,11 +9,10 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::action::Action;
 use crate::i18n::{Lang, Text};
 use crate::keymap::{self, Context};
-use crate::pieces;
 use crate::state::{Choice, Roll, State};
 
 use super::layout::inner;
-use super::text::{pad_right, truncate, width};
+use super::text::{pad_right, token_label, truncate, width, wrap_words};
 use super::theme::Theme;
 
 /// Labels of the keys bound to these actions in Explore mode, joined: `t/T`.
@@ -88,6 +87,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             keys(&[Action::MinPDown, Action::MinPUp], lang),
         ),
     ];
+    // The keys are Explore-mode keys: in Edit mode they type, so they are dimmed there.
+    let key_style = if super::pane_context(state) == Context::Explore {
+        theme.key
+    } else {
+        theme.dim
+    };
     let label_w = settings.iter().map(|(l, _, _)| width(l)).max().unwrap_or(0) + 1;
     let mut lines: Vec<Line<'static>> = settings
         .into_iter()
@@ -97,7 +102,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Span::styled(pad_right(&label, label_w), theme.dim),
                 Span::styled(pad_right(&value, value_w), theme.value),
                 Span::raw(" "),
-                Span::styled(key, theme.key),
+                Span::styled(key, key_style),
             ])
         })
         .collect();
@@ -112,7 +117,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.value,
         ),
         Span::raw(" "),
-        Span::styled(mode_keys, theme.key),
+        Span::styled(mode_keys, key_style),
     ]));
     lines.extend(roll_lines(state, w, theme));
     frame.render_widget(Paragraph::new(lines), body);
@@ -122,17 +127,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 fn roll_lines(state: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
     let lang = state.lang;
     let Some(roll) = &state.roll else {
-        let step = keymap::key_label(Context::Explore, &Action::Step, lang).unwrap_or_default();
-        return vec![Line::from(Span::styled(
-            truncate(&lang.f(Text::NoRollYet, &[&step]), w),
-            theme.dim,
-        ))];
+        return wrap_words(&lang.f(Text::NoRollYet, &[&super::step_keys(state)]), w)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.dim)))
+            .collect();
     };
-    let token = if roll.token.special {
-        roll.token.text.clone()
-    } else {
-        pieces::visible(&roll.token.text)
-    };
+    let token = token_label(&roll.token.text, roll.token.special);
     let rank = roll.rank + 1;
     let summary = match roll.choice {
         Choice::Sampled { params, .. } if params.temperature <= 0.0 => {

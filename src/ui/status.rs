@@ -16,124 +16,237 @@ use super::theme::Theme;
 /// Braille spinner frames, one per tick.
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
-/// Draws the status line.
+/// One part of the status line: its spans, whether it joins the previous part without a
+/// `·` separator, and when it goes if the line is too narrow (lower goes first; `KEEP` never).
+struct Part {
+    spans: Vec<Span<'static>>,
+    attached: bool,
+    drop_order: u8,
+}
+
+const KEEP: u8 = u8::MAX;
+
+impl Part {
+    fn new(drop_order: u8, spans: Vec<Span<'static>>) -> Part {
+        Part {
+            spans,
+            attached: false,
+            drop_order,
+        }
+    }
+
+    fn attached(mut self) -> Part {
+        self.attached = true;
+        self
+    }
+}
+
+/// The parts joined with ` · ` separators.
+fn join(parts: &[Part], theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 && !part.attached {
+            spans.push(Span::styled(" · ", theme.dim));
+        }
+        spans.extend(part.spans.iter().cloned());
+    }
+    spans
+}
+
+fn spans_width(spans: &[Span<'_>]) -> usize {
+    spans.iter().map(|s| width(&s.content)).sum()
+}
+
+/// Drops whole parts, lowest `drop_order` first, until `fits` says the joined parts fit.
+fn drop_until(parts: &mut Vec<Part>, fits: impl Fn(&[Part]) -> bool) {
+    while !fits(parts) {
+        let Some(i) = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.drop_order != KEEP)
+            .min_by_key(|(_, p)| p.drop_order)
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        parts.remove(i);
+    }
+}
+
+/// Draws the status line: facts about the model and the last computation on the left, notices,
+/// the text mode and the language on the right. When they do not fit, whole parts are dropped
+/// (the cached count first), never cut mid-word, and a ` · ` gap always separates the two sides.
 pub fn render_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
     let w = usize::from(area.width);
-    let sep = || Span::styled(" · ", theme.dim);
-    let mut left: Vec<Span<'static>> = vec![Span::raw(" ")];
+    let mut left: Vec<Part> = Vec::new();
     match &state.model {
         ModelStatus::Loading { fraction, step } => {
             let cells = 12;
             let filled = ((fraction.clamp(0.0, 1.0) * cells as f32).round() as usize).min(cells);
-            left.push(Span::styled(
-                format!("{} ", lang.t(Text::Loading)),
-                theme.text,
+            left.push(Part::new(
+                KEEP,
+                vec![
+                    Span::styled(format!("{} ", lang.t(Text::Loading)), theme.text),
+                    Span::styled("█".repeat(filled), theme.bar),
+                    Span::styled("░".repeat(cells - filled), theme.bar_ghost),
+                    Span::styled(format!(" {:.0}%", fraction * 100.0), theme.value),
+                ],
             ));
-            left.push(Span::styled("█".repeat(filled), theme.bar));
-            left.push(Span::styled("░".repeat(cells - filled), theme.bar_ghost));
-            left.push(Span::styled(
-                format!(" {:.0}% ", fraction * 100.0),
-                theme.value,
-            ));
-            left.push(Span::styled(step.clone(), theme.dim));
+            if !step.is_empty() {
+                left.push(
+                    Part::new(0, vec![Span::styled(format!(" {step}"), theme.dim)]).attached(),
+                );
+            }
         }
-        ModelStatus::Failed(_) => left.push(Span::styled(lang.t(Text::NoModel), theme.error)),
+        ModelStatus::Failed(_) => left.push(Part::new(
+            KEEP,
+            vec![Span::styled(lang.t(Text::NoModel), theme.error)],
+        )),
         ModelStatus::Ready(info) => {
-            left.push(Span::styled(info.name.clone(), theme.value));
-            left.push(sep());
-            left.push(Span::styled(info.device.clone(), theme.text));
-            left.push(sep());
-            left.push(Span::styled(info.precision.clone(), theme.text));
+            left.push(Part::new(
+                KEEP,
+                vec![Span::styled(info.name.clone(), theme.value)],
+            ));
+            left.push(Part::new(
+                3,
+                vec![Span::styled(info.device.clone(), theme.text)],
+            ));
+            left.push(Part::new(
+                2,
+                vec![Span::styled(info.precision.clone(), theme.text)],
+            ));
         }
     }
     let count = state.sequence_len();
     if count > 0 {
-        left.push(sep());
-        left.push(Span::styled(
-            lang.f(Text::TokenCount, &[&lang.int(count)]),
-            theme.text,
+        left.push(Part::new(
+            5,
+            vec![Span::styled(
+                lang.f(Text::TokenCount, &[&lang.int(count)]),
+                theme.text,
+            )],
         ));
     }
     if let Some(eval) = &state.eval {
-        left.push(sep());
-        left.push(Span::styled(
-            lang.f(Text::Millis, &[&eval.elapsed.as_millis()]),
-            theme.text,
+        left.push(Part::new(
+            4,
+            vec![Span::styled(
+                lang.f(Text::Millis, &[&eval.elapsed.as_millis()]),
+                theme.text,
+            )],
         ));
         if eval.reused > 0 {
-            left.push(Span::styled(
-                format!(" ({})", lang.f(Text::CachedCount, &[&eval.reused])),
-                theme.dim,
-            ));
+            left.push(
+                Part::new(
+                    1,
+                    vec![Span::styled(
+                        format!(" ({})", lang.f(Text::CachedCount, &[&eval.reused])),
+                        theme.dim,
+                    )],
+                )
+                .attached(),
+            );
         }
     }
     if state.awaiting.is_some() && state.model_info().is_some() {
         let frame_no = (state.tick % SPINNER.len() as u64) as usize;
-        left.push(Span::styled(
-            format!(" {} {}", SPINNER[frame_no], lang.t(Text::Computing)),
-            theme.notice,
-        ));
+        left.push(
+            Part::new(
+                KEEP,
+                vec![Span::styled(
+                    format!(" {} {}", SPINNER[frame_no], lang.t(Text::Computing)),
+                    theme.notice,
+                )],
+            )
+            .attached(),
+        );
     }
 
-    let mut right: Vec<Span<'static>> = Vec::new();
+    let mut right: Vec<Part> = Vec::new();
     if let Some(error) = &state.error {
-        right.push(Span::styled(
-            lang.f(Text::ErrorPrefix, &[error]),
-            theme.error,
+        right.push(Part::new(
+            KEEP,
+            vec![Span::styled(
+                lang.f(Text::ErrorPrefix, &[error]),
+                theme.error,
+            )],
         ));
     } else if let Some(notice) = &state.notice {
         let text = match &notice.arg {
             Some(arg) => lang.f(notice.text, &[arg]),
             None => lang.t(notice.text).to_string(),
         };
-        right.push(Span::styled(text, theme.notice));
+        right.push(Part::new(KEEP, vec![Span::styled(text, theme.notice)]));
     }
-    if !right.is_empty() {
-        right.push(sep());
-    }
-    right.push(Span::styled(
-        if state.chat {
-            lang.t(Text::ChatLabel)
-        } else {
-            lang.t(Text::RawTextLabel)
-        },
-        theme.dim,
+    let text_mode = if state.chat {
+        Text::ChatLabel
+    } else {
+        Text::RawTextLabel
+    };
+    right.push(Part::new(
+        1,
+        vec![Span::styled(lang.t(text_mode), theme.dim)],
     ));
-    right.push(sep());
-    right.push(Span::styled(
-        format!("{} ", lang.t(Text::LanguageName)),
-        theme.dim,
+    right.push(Part::new(
+        0,
+        vec![Span::styled(lang.t(Text::LanguageName), theme.dim)],
     ));
 
-    let mut left_line = Line::from(left);
-    let right_w = right.iter().map(|s| width(&s.content)).sum::<usize>();
-    // The right part (errors first) wins; the left part is cut to what remains.
-    let room = w.saturating_sub(right_w + 1);
-    if line_width(&left_line) > room {
-        let mut cut = Line::default();
-        for span in left_line.spans {
-            let used = line_width(&cut);
-            if used + width(&span.content) > room {
-                cut.spans.push(Span::styled(
-                    truncate(&span.content, room.saturating_sub(used)),
-                    span.style,
-                ));
-                break;
-            }
-            cut.spans.push(span);
+    // One column of margin on each side, and the ` · ` gap between the two sides.
+    const MARGIN: usize = 1;
+    const GAP: usize = 3;
+    // The right side (errors and notices first) wins: it gives up its own extras only when it
+    // cannot fit beside the model's name.
+    let name_w = left.first().map_or(0, |p| spans_width(&p.spans)).min(w / 2);
+    drop_until(&mut right, |parts| {
+        2 * MARGIN + name_w + GAP + spans_width(&join(parts, theme)) <= w
+    });
+    let right_spans = join(&right, theme);
+    let right_w = spans_width(&right_spans);
+    drop_until(&mut left, |parts| {
+        2 * MARGIN + spans_width(&join(parts, theme)) + GAP + right_w <= w
+    });
+    let mut spans = vec![Span::raw(" ".repeat(MARGIN))];
+    let left_spans = join(&left, theme);
+    let left_room = w.saturating_sub(2 * MARGIN + GAP + right_w);
+    spans.extend(fit_spans(left_spans, left_room));
+    let used = spans_width(&spans);
+    let pad = w.saturating_sub(used + right_w + MARGIN);
+    if pad < 2 * GAP {
+        // Close together: the gap is a separator.
+        spans.push(Span::raw(" ".repeat(pad.saturating_sub(2))));
+        spans.push(Span::styled("· ", theme.dim));
+    } else {
+        spans.push(Span::raw(" ".repeat(pad)));
+    }
+    spans.extend(fit_spans(
+        right_spans,
+        w.saturating_sub(used + GAP + MARGIN),
+    ));
+    spans.push(Span::raw(" ".repeat(MARGIN)));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// `spans` cut to `room` columns (the last resort when even the parts that are kept do not
+/// fit: a very long notice or model name).
+fn fit_spans(spans: Vec<Span<'static>>, room: usize) -> Vec<Span<'static>> {
+    if spans_width(&spans) <= room {
+        return spans;
+    }
+    let mut out: Vec<Span<'static>> = Vec::new();
+    for span in spans {
+        let used = spans_width(&out);
+        if used + width(&span.content) > room {
+            out.push(Span::styled(
+                truncate(&span.content, room.saturating_sub(used)),
+                span.style,
+            ));
+            break;
         }
-        left_line = cut;
+        out.push(span);
     }
-    let pad = w.saturating_sub(line_width(&left_line) + right_w);
-    let mut spans = left_line.spans;
-    spans.push(Span::raw(" ".repeat(pad)));
-    spans.extend(right);
-    let mut line = Line::from(spans);
-    if line_width(&line) > w {
-        line = Line::from(Span::styled(truncate(&line.to_string(), w), theme.text));
-    }
-    frame.render_widget(Paragraph::new(line), area);
+    out
 }
 
 /// Draws the mode badge and as many key hints as fit, most important first.

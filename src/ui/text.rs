@@ -1,13 +1,33 @@
-//! Small text helpers shared by the panes: display width, truncation, padding, wrapping.
+//! Small text helpers shared by the panes: display width, truncation, padding, wrapping, and
+//! how a token is written.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
+use crate::pieces;
+
 /// Display width of `s` in terminal columns.
 pub fn width(s: &str) -> usize {
     s.width()
+}
+
+/// Stand-in for a token that is nothing but spaces: `·` marks a space inside a token, `␣` a
+/// token of its own.
+pub const LONE_SPACE: char = '␣';
+
+/// How a token is written in lists and chips: control tokens as they are; a token made only of
+/// spaces as `␣` (one per space), so it cannot be mistaken for a stray dot; other tokens with
+/// visible whitespace (`·the`, `↵`).
+pub fn token_label(text: &str, special: bool) -> String {
+    if special {
+        text.to_string()
+    } else if !text.is_empty() && text.chars().all(|c| c == ' ') {
+        text.chars().map(|_| LONE_SPACE).collect()
+    } else {
+        pieces::visible(text)
+    }
 }
 
 /// `s` cut to at most `max` columns, ending in `…` when cut.
@@ -51,33 +71,70 @@ pub fn line_width(line: &Line<'_>) -> usize {
     line.spans.iter().map(|s| width(&s.content)).sum()
 }
 
-/// Lays styled pieces of text out in lines of at most `max` columns: `\n` starts a new line,
-/// a piece that does not fit continues on the next line (broken between graphemes).
+/// Lays styled pieces of text out in lines of at most `max` columns, breaking between words:
+/// `\n` starts a new line, a word that does not fit moves to the next line (the spaces before it
+/// stay at the end of the line they follow, or are dropped when they do not fit), and only a
+/// word longer than a whole line is broken between graphemes.
 pub fn wrap(pieces: &[(String, Style)], max: usize) -> Vec<Line<'static>> {
     let max = max.max(1);
-    let mut lines = vec![Line::default()];
+    let mut lines: Vec<Vec<(&str, Style)>> = vec![Vec::new()];
     let mut col = 0;
-    for (text, style) in pieces {
-        let mut run = String::new();
-        for g in text.graphemes(true) {
-            if g == "\n" || g == "\r\n" {
-                flush(&mut lines, &mut run, *style);
-                lines.push(Line::default());
-                col = 0;
-                continue;
+    let graphemes: Vec<(&str, Style)> = pieces
+        .iter()
+        .flat_map(|(text, style)| text.graphemes(true).map(move |g| (g, *style)))
+        .collect();
+    let mut i = 0;
+    while i < graphemes.len() {
+        let (g, style) = graphemes[i];
+        if g == "\n" || g == "\r\n" {
+            lines.push(Vec::new());
+            col = 0;
+            i += 1;
+            continue;
+        }
+        if g == " " {
+            if col < max {
+                lines.last_mut().expect("never empty").push((g, style));
+                col += 1;
             }
+            i += 1;
+            continue;
+        }
+        // A word: up to the next space or line break.
+        let end = graphemes[i..]
+            .iter()
+            .position(|(g, _)| *g == " " || *g == "\n" || *g == "\r\n")
+            .map_or(graphemes.len(), |n| i + n);
+        let word = &graphemes[i..end];
+        let word_w: usize = word.iter().map(|(g, _)| width(g)).sum();
+        if col > 0 && col + word_w > max {
+            lines.push(Vec::new());
+            col = 0;
+        }
+        for &(g, style) in word {
             let gw = width(g);
-            if col + gw > max && col > 0 {
-                flush(&mut lines, &mut run, *style);
-                lines.push(Line::default());
+            if col > 0 && col + gw > max {
+                lines.push(Vec::new());
                 col = 0;
             }
-            run.push_str(g);
+            lines.last_mut().expect("never empty").push((g, style));
             col += gw;
         }
-        flush(&mut lines, &mut run, *style);
+        i = end;
     }
     lines
+        .into_iter()
+        .map(|cells| {
+            let mut line = Line::default();
+            for (g, style) in cells {
+                match line.spans.last_mut() {
+                    Some(last) if last.style == style => last.content.to_mut().push_str(g),
+                    _ => line.spans.push(Span::styled(g.to_string(), style)),
+                }
+            }
+            line
+        })
+        .collect()
 }
 
 /// Plain text broken into lines of at most `max` columns at spaces (a word longer than a line
@@ -106,14 +163,6 @@ pub fn wrap_words(text: &str, max: usize) -> Vec<String> {
     lines
 }
 
-fn flush(lines: &mut [Line<'static>], run: &mut String, style: Style) {
-    if !run.is_empty()
-        && let Some(last) = lines.last_mut()
-    {
-        last.spans.push(Span::styled(std::mem::take(run), style));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +177,15 @@ mod tests {
     }
 
     #[test]
+    fn token_labels() {
+        assert_eq!(token_label(" ", false), "␣");
+        assert_eq!(token_label("  ", false), "␣␣");
+        assert_eq!(token_label(" the", false), "·the");
+        assert_eq!(token_label("\n", false), "↵");
+        assert_eq!(token_label("<|im_end|>", true), "<|im_end|>");
+    }
+
+    #[test]
     fn wrapping() {
         let pieces = vec![
             ("abc".to_string(), Style::new()),
@@ -136,6 +194,15 @@ mod tests {
         let lines = wrap(&pieces, 4);
         let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         assert_eq!(text, ["abcd", "e", "f"]);
+        let words = vec![
+            ("trained by".to_string(), Style::new()),
+            (" Hugging".to_string(), Style::new()),
+            (" Face".to_string(), Style::new()),
+        ];
+        let text: Vec<String> = wrap(&words, 13).iter().map(|l| l.to_string()).collect();
+        assert_eq!(text, ["trained by ", "Hugging Face"]);
+        let text: Vec<String> = wrap(&words, 4).iter().map(|l| l.to_string()).collect();
+        assert_eq!(text, ["trai", "ned ", "by ", "Hugg", "ing ", "Face"]);
         assert_eq!(wrap_words("one two three", 7), ["one two", "three"]);
         assert_eq!(wrap_words("a\nb", 7), ["a", "b"]);
     }

@@ -7,11 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::i18n::Text;
-use crate::pieces;
 use crate::state::{SeqToken, State};
 
 use super::layout::inner;
-use super::text::{line_width, truncate, width};
+use super::text::{line_width, token_label, truncate, width};
 use super::theme::{Bucket, Theme};
 
 /// Where one chip is drawn, relative to the pane's inside (before scrolling).
@@ -38,18 +37,15 @@ impl Chip {
     }
 }
 
-/// The text of a token's chip: control tokens as they are, others with visible whitespace.
+/// The text of a token's chip: control tokens as they are, others with visible whitespace (a
+/// token that is only a space as `␣`).
 pub fn chip_label(t: &SeqToken<'_>) -> String {
     let text = if t.token.text.is_empty() {
         &t.token.piece
     } else {
         &t.token.text
     };
-    if t.token.special {
-        text.clone()
-    } else {
-        pieces::visible(text)
-    }
+    token_label(text, t.token.special)
 }
 
 /// Lays the chips out in rows of `width` columns: a chip that does not fit starts a new row,
@@ -137,7 +133,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
 
-    let chip_rows = usize::from(body.height.saturating_sub(1)).max(1);
+    let legend = legend(state, &seq, body, theme);
+    let chip_rows = chip_rows(body, legend.len());
     let chips = layout_chips(&seq, usize::from(body.width), state.show_ids, state.look);
     let first = first_row(&chips, chip_rows);
     let mut lines: Vec<Line<'static>> = vec![Line::default(); chip_rows];
@@ -174,14 +171,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if seq.is_empty() {
         lines[0] = Line::from(Span::styled(lang.t(Text::NoTokens), theme.dim));
     }
-    lines.push(legend(state, &seq, usize::from(body.width), theme));
+    lines.extend(legend);
     frame.render_widget(Paragraph::new(lines), body);
 }
 
+/// Rows left for chips in a pane body of `body` with a legend of `legend_rows` lines.
+fn chip_rows(body: Rect, legend_rows: usize) -> usize {
+    usize::from(body.height).saturating_sub(legend_rows).max(1)
+}
+
+/// Rows of chips in the pane body `body` (for mapping clicks back to chips).
+pub fn chip_rows_in(body: Rect, state: &State) -> usize {
+    let seq = state.sequence();
+    chip_rows(body, legend(state, &seq, body, &Theme::mono()).len())
+}
+
 /// "model rank: 1st 5 ≤10 3 ≤100 0 >100 0 special": each bucket in its style with how many
-/// tokens of the sequence fall in it (GLTR's histogram), shortened to what fits.
-fn legend(state: &State, seq: &[SeqToken<'_>], w: usize, theme: &Theme) -> Line<'static> {
+/// tokens of the sequence fall in it (GLTR's histogram). When one line is too narrow the label
+/// goes on a line of its own above the counts (when the pane has rows to spare), and only then
+/// are the counts dropped, so the bucket names never stand alone looking like missing numbers.
+fn legend(state: &State, seq: &[SeqToken<'_>], body: Rect, theme: &Theme) -> Vec<Line<'static>> {
     let lang = state.lang;
+    let w = usize::from(body.width);
     let mut counts = [0usize; 4];
     for t in seq.iter().filter(|t| !t.token.special) {
         if let Some(rank) = t.rank {
@@ -194,10 +205,13 @@ fn legend(state: &State, seq: &[SeqToken<'_>], w: usize, theme: &Theme) -> Line<
         Text::GltrTop100,
         Text::GltrBeyond,
     ];
-    let build = |with_counts: bool, with_special: bool| {
-        let mut spans = vec![Span::styled(lang.t(Text::GltrLabel).to_string(), theme.dim)];
+    let label = |text: Text| Span::styled(lang.t(text).to_string(), theme.dim);
+    let buckets = |with_counts: bool| {
+        let mut spans = Vec::new();
         for (bucket, label) in Bucket::ALL.into_iter().zip(labels) {
-            spans.push(Span::raw(" "));
+            if !spans.is_empty() {
+                spans.push(Span::raw(" "));
+            }
             spans.push(Span::styled(lang.t(label).to_string(), theme.gltr(bucket)));
             if with_counts {
                 spans.push(Span::styled(
@@ -206,18 +220,43 @@ fn legend(state: &State, seq: &[SeqToken<'_>], w: usize, theme: &Theme) -> Line<
                 ));
             }
         }
-        if with_special {
-            spans.push(Span::raw(" "));
-            spans.push(Span::styled(
-                lang.t(Text::SpecialLegend).to_string(),
-                theme.special,
-            ));
-        }
-        Line::from(spans)
+        spans
     };
-    [(true, true), (true, false), (false, true), (false, false)]
+    let special = || {
+        vec![
+            Span::raw(" "),
+            Span::styled(lang.t(Text::SpecialLegend).to_string(), theme.special),
+        ]
+    };
+    let one_line = |name: Text, with_counts: bool, with_special: bool| {
+        let mut spans = vec![label(name), Span::raw(" ")];
+        spans.extend(buckets(with_counts));
+        if with_special {
+            spans.extend(special());
+        }
+        vec![Line::from(spans)]
+    };
+    let two_lines = |with_special: bool| {
+        let mut counts_line = buckets(true);
+        if with_special {
+            counts_line.extend(special());
+        }
+        vec![Line::from(label(Text::GltrLabel)), Line::from(counts_line)]
+    };
+    let full = Text::GltrLabel;
+    let short = Text::GltrLabelShort;
+    let mut candidates = vec![one_line(full, true, true), one_line(full, true, false)];
+    // Two lines only where at least two rows of chips remain.
+    if body.height >= 4 {
+        candidates.extend([two_lines(true), two_lines(false)]);
+    }
+    candidates.extend([
+        one_line(short, true, false),
+        one_line(full, false, true),
+        one_line(full, false, false),
+    ]);
+    candidates
         .into_iter()
-        .map(|(c, s)| build(c, s))
-        .find(|l| line_width(l) <= w)
-        .unwrap_or_else(|| build(false, false))
+        .find(|lines| lines.iter().all(|l| line_width(l) <= w))
+        .unwrap_or_else(|| one_line(short, false, false))
 }
