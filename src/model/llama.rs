@@ -22,9 +22,6 @@ pub enum Linear {
     /// it is the fastest float layout for a 49152×576 product, and 8-bit embeddings lose far
     /// less in bfloat16 than re-quantized to 4 bits).
     Bf16 { w: Tensor },
-    /// int8 weights [out, in] with one bfloat16 scale per output row, through ATen's
-    /// `_weight_int8pack_mm` (bfloat16 activations).
-    Int8 { w: Tensor, scales: Tensor },
 }
 
 impl Linear {
@@ -53,18 +50,6 @@ impl Linear {
                 .to_kind(Kind::BFloat16)
                 .linear::<Tensor>(w, None)
                 .to_kind(x.kind()),
-            Linear::Int8 { w, scales } => {
-                let size = x.size();
-                let inp = *size.last().expect("non-scalar");
-                let y = x
-                    .reshape([-1, inp])
-                    .to_kind(Kind::BFloat16)
-                    .internal_weight_int8pack_mm(w, scales)
-                    .to_kind(x.kind());
-                let mut out = size.clone();
-                *out.last_mut().expect("non-scalar") = w.size()[0];
-                y.view(out.as_slice())
-            }
         }
     }
 }
