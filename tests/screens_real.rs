@@ -14,11 +14,6 @@
 //! probability; so the dice-roll screens use "Water boils at a temperature of", which also
 //! shows the top-p cut line and a roll that lands on rank 4.
 //!
-//! One known exception: the "rest of vocabulary" row computes its sampled mass as 1 − Σ(shown
-//! rows), so when every unshown token is cut it prints the rounding residue as "<0.01%" instead
-//! of "0%" on some runs (here: with 2 threads, on the dice-roll screens). The snapshots hold the
-//! correct "0%".
-//!
 //! Create or update with `INSTA_UPDATE=always cargo test --test screens_real`, then read the
 //! `.snap` files; the numbers agree with `tokenscope next "<prompt>"`.
 
