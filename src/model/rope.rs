@@ -50,7 +50,11 @@ impl Rope {
             ),
         };
         let prepare = |t: Tensor| t.unsqueeze(1).to_kind(kind).to_device(device);
-        Self { style: cfg.rope_style, cos: prepare(cos), sin: prepare(sin) }
+        Self {
+            style: cfg.rope_style,
+            cos: prepare(cos),
+            sin: prepare(sin),
+        }
     }
 
     /// Rotates `x` [batch, n, heads, head_dim] whose first row sits at position `start`.
@@ -60,9 +64,10 @@ impl Rope {
         let cos = self.cos.narrow(0, start as i64, n);
         let sin = self.sin.narrow(0, start as i64, n);
         let partner = match self.style {
-            RopeStyle::Interleaved => {
-                x.view([size[0], n, size[2], d / 2, 2]).flip([-1]).view(size.as_slice())
-            }
+            RopeStyle::Interleaved => x
+                .view([size[0], n, size[2], d / 2, 2])
+                .flip([-1])
+                .view(size.as_slice()),
             RopeStyle::HalfSplit => x.roll([d / 2], [-1]),
         };
         x * cos + partner * sin
