@@ -4,6 +4,7 @@ pub mod config;
 pub mod int4;
 pub mod kv_cache;
 pub mod llama;
+pub mod qgemv;
 pub mod rope;
 pub mod weights;
 

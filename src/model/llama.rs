@@ -7,6 +7,7 @@ use tch::{Device, Kind, Tensor};
 use crate::model::config::Config;
 use crate::model::int4::Int4Linear;
 use crate::model::kv_cache::KvCache;
+use crate::model::qgemv::QuantMatrix;
 use crate::model::rope::Rope;
 use crate::model::weights::{Checkpoint, Weight};
 use crate::model::{ModelError, Precision};
@@ -22,7 +23,14 @@ pub enum Linear {
     /// it is the fastest float layout for a 49152×576 product, and 8-bit embeddings lose far
     /// less in bfloat16 than re-quantized to 4 bits).
     Bf16 { w: Tensor },
+    /// Exact mode's GGUF block quants (Q4_0/Q4_1/Q8_0) read directly for inputs of at most
+    /// [`QUANT_MAX_ROWS`] rows (decode steps, typing): ~5× fewer bytes than the float32 copy,
+    /// same weights to the bit; `dense` (float32, with the bias) serves longer inputs.
+    Quant { q: QuantMatrix, dense: Box<Linear> },
 }
+
+/// Inputs with at most this many rows use [`Linear::Quant`]'s quantized kernel.
+const QUANT_MAX_ROWS: i64 = 4;
 
 impl Linear {
     fn dense(w: &Tensor, bias: Option<Tensor>, device: Device, kind: Kind) -> Self {
@@ -43,6 +51,17 @@ impl Linear {
                 match bias {
                     Some(b) => y + b,
                     None => y,
+                }
+            }
+            Linear::Quant { q, dense } => {
+                let cols = *x.size().last().expect("non-scalar");
+                if x.numel() as i64 > QUANT_MAX_ROWS * cols {
+                    return dense.forward(x);
+                }
+                let y = q.forward(x);
+                match &**dense {
+                    Linear::Dense { bias: Some(b), .. } => y + b,
+                    _ => y,
                 }
             }
             Linear::Int4(l) => l.forward(x),
@@ -197,6 +216,21 @@ impl Llama {
         };
         let int4 = precision == Precision::Fast && !device.is_cuda();
         let dense = |w: &Tensor, b: Option<Tensor>| Linear::dense(w, b, device, kind);
+        // Exact mode on an AVX2/AVX-512 CPU also keeps GGUF block quants for decode (see
+        // `Linear::Quant`); `TOKENSCOPE_QGEMV=0` turns that off.
+        let quant = precision == Precision::Exact
+            && !device.is_cuda()
+            && crate::model::qgemv::accelerated()
+            && std::env::var_os("TOKENSCOPE_QGEMV").is_none_or(|v| v != "0");
+        let with_quant = |ws: &[Weight], l: Linear| -> Result<Linear, ModelError> {
+            if quant && let Some(q) = QuantMatrix::from_checkpoint(ck, ws)? {
+                return Ok(Linear::Quant {
+                    q,
+                    dense: Box::new(l),
+                });
+            }
+            Ok(l)
+        };
         let matrix = |ws: &[Weight], bias: Option<Tensor>| -> Result<Linear, ModelError> {
             if int4 && let Some(l) = Int4Linear::from_checkpoint(ck, ws, bias.as_ref())? {
                 return Ok(Linear::Int4(l));
@@ -205,7 +239,7 @@ impl Llama {
                 .iter()
                 .map(|&w| ck.load(w))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(dense(&Tensor::cat(&parts, 0), bias))
+            with_quant(ws, dense(&Tensor::cat(&parts, 0), bias))
         };
 
         progress(0.0, "embeddings");
@@ -277,7 +311,8 @@ impl Llama {
                 .load_transposed(Weight::TokenEmbd)?
                 .to_kind(kind)
                 .to_device(device);
-            (Linear::Dense { w_t, bias: None }, None)
+            let head = with_quant(&[Weight::TokenEmbd], Linear::Dense { w_t, bias: None })?;
+            (head, None)
         } else {
             let embed = ck.load(Weight::TokenEmbd)?;
             let head = match (tied, int4) {
@@ -288,13 +323,16 @@ impl Llama {
                     Some(l) => Linear::Int4(l),
                     None => Linear::Int4(Int4Linear::quantize(&ck.load(Weight::Output)?, None)),
                 },
-                (false, false) => Linear::Dense {
-                    w_t: ck
-                        .load_transposed(Weight::Output)?
-                        .to_kind(kind)
-                        .to_device(device),
-                    bias: None,
-                },
+                (false, false) => with_quant(
+                    &[Weight::Output],
+                    Linear::Dense {
+                        w_t: ck
+                            .load_transposed(Weight::Output)?
+                            .to_kind(kind)
+                            .to_device(device),
+                        bias: None,
+                    },
+                )?,
             };
             (head, Some(embed.to_kind(kind).to_device(device)))
         };
@@ -335,6 +373,10 @@ impl Llama {
         match (&self.embed, &self.lm_head) {
             (Some(e), _) => e.index_select(0, ids),
             (None, Linear::Dense { w_t, .. }) => w_t.index_select(1, ids).transpose(0, 1),
+            (None, Linear::Quant { dense, .. }) => match &**dense {
+                Linear::Dense { w_t, .. } => w_t.index_select(1, ids).transpose(0, 1),
+                _ => unreachable!("exact mode's quantized head keeps a dense copy"),
+            },
             (None, _) => unreachable!("only exact-mode tied heads double as the embedding table"),
         }
     }
