@@ -218,10 +218,10 @@ impl Llama {
         let dense = |w: &Tensor, b: Option<Tensor>| Linear::dense(w, b, device, kind);
         // Exact mode on an AVX2/AVX-512 CPU also keeps GGUF block quants for decode (see
         // `Linear::Quant`); `TOKENSCOPE_QGEMV=0` turns that off.
-        let quant = precision == Precision::Exact
-            && !device.is_cuda()
+        let quant_kernel = !device.is_cuda()
             && crate::model::qgemv::accelerated()
             && std::env::var_os("TOKENSCOPE_QGEMV").is_none_or(|v| v != "0");
+        let quant = precision == Precision::Exact && quant_kernel;
         let with_quant = |ws: &[Weight], l: Linear| -> Result<Linear, ModelError> {
             if quant && let Some(q) = QuantMatrix::from_checkpoint(ck, ws)? {
                 return Ok(Linear::Quant {
@@ -316,9 +316,20 @@ impl Llama {
         } else {
             let embed = ck.load(Weight::TokenEmbd)?;
             let head = match (tied, int4) {
-                (true, _) => Linear::Bf16 {
-                    w: embed.to_kind(Kind::BFloat16),
-                },
+                // Fast mode: the Q8_0 embedding read exactly by the block-quant kernel for
+                // decode steps, bfloat16 for longer inputs.
+                (true, _) => {
+                    let bf16 = Linear::Bf16 {
+                        w: embed.to_kind(Kind::BFloat16),
+                    };
+                    match QuantMatrix::from_checkpoint(ck, &[Weight::TokenEmbd])? {
+                        Some(q) if quant_kernel => Linear::Quant {
+                            q,
+                            dense: Box::new(bf16),
+                        },
+                        _ => bf16,
+                    }
+                }
                 (false, true) => match Int4Linear::from_checkpoint(ck, &[Weight::Output], None)? {
                     Some(l) => Linear::Int4(l),
                     None => Linear::Int4(Int4Linear::quantize(&ck.load(Weight::Output)?, None)),
