@@ -38,8 +38,8 @@ pub enum ModelError {
     #[error("invalid model: {0}")]
     Invalid(String),
     #[error(
-        "the sequence needs {needed} tokens but the model's context window holds {context}; \
-         shorten the prompt"
+        "the sequence needs {needed} tokens but the model's context window holds {context}: \
+         shorten the prompt or undo some generated tokens"
     )]
     ContextFull { needed: usize, context: usize },
     #[error("libtorch: {0}")]

@@ -592,36 +592,15 @@ fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::PrevBranch => switch_branch(s, -1),
         Action::NextBranch => switch_branch(s, 1),
-        Action::TemperatureDown => {
-            settings::temperature_down(&mut s.params);
-            Vec::new()
-        }
-        Action::TemperatureUp => {
-            settings::temperature_up(&mut s.params);
-            Vec::new()
-        }
-        Action::TopKDown => {
-            settings::top_k_down(&mut s.params);
-            Vec::new()
-        }
-        Action::TopKUp => {
-            settings::top_k_up(&mut s.params);
-            Vec::new()
-        }
-        Action::TopPDown => {
-            settings::top_p_down(&mut s.params);
-            Vec::new()
-        }
-        Action::TopPUp => {
-            settings::top_p_up(&mut s.params);
-            Vec::new()
-        }
-        Action::MinPDown => {
-            settings::min_p_down(&mut s.params);
-            Vec::new()
-        }
-        Action::MinPUp => {
-            settings::min_p_up(&mut s.params);
+        Action::TemperatureDown
+        | Action::TemperatureUp
+        | Action::TopKDown
+        | Action::TopKUp
+        | Action::TopPDown
+        | Action::TopPUp
+        | Action::MinPDown
+        | Action::MinPUp => {
+            settings::apply(action, &mut s.params);
             Vec::new()
         }
         Action::ToggleGreedy => {

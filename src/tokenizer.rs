@@ -34,11 +34,6 @@ pub enum TokenizerError {
     Unsupported { model: String, pre: String },
     #[error("tokenizer error: {0}")]
     Library(String),
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
 }
 
 fn lib_err(e: impl std::fmt::Display) -> TokenizerError {
@@ -399,11 +394,6 @@ impl Tokenizer {
             text: format!("<id {id}>"),
             special: false,
         })
-    }
-
-    /// Number of ids (including added tokens).
-    pub fn vocab_size(&self) -> usize {
-        self.views.len()
     }
 
     /// The raw bytes a token stands for (control tokens: their name).

@@ -1,6 +1,7 @@
 //! The ladders that the sampling keys climb: each key press moves a setting to the next
 //! value a teacher would want to show, not by a fixed increment.
 
+use crate::action::Action;
 use crate::sampling::SamplingParams;
 
 /// Temperatures, low to high (0 = greedy).
@@ -88,6 +89,22 @@ pub fn min_p_up(p: &mut SamplingParams) {
 /// Min-p one step down (0 = off at the bottom).
 pub fn min_p_down(p: &mut SamplingParams) {
     p.min_p = down(&MIN_PS, p.min_p);
+}
+
+/// Moves the setting a sampling key names one rung; `false` for any other action.
+pub fn apply(action: Action, p: &mut SamplingParams) -> bool {
+    match action {
+        Action::TemperatureDown => temperature_down(p),
+        Action::TemperatureUp => temperature_up(p),
+        Action::TopKDown => top_k_down(p),
+        Action::TopKUp => top_k_up(p),
+        Action::TopPDown => top_p_down(p),
+        Action::TopPUp => top_p_up(p),
+        Action::MinPDown => min_p_down(p),
+        Action::MinPUp => min_p_up(p),
+        _ => return false,
+    }
+    true
 }
 
 #[cfg(test)]
