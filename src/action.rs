@@ -125,27 +125,54 @@ pub enum Action {
     Quit,
 }
 
+/// The part of the state an action changes; `state::update` hands each action to the file of
+/// its concern (`state/edit.rs`, `state/generation.rs`, …), so a new view adds a concern and a
+/// file, not arms to one big match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Concern {
+    /// The prompt text and its cursor.
+    Editing,
+    /// Modes, overlays and display toggles.
+    Interface,
+    /// Choosing tokens: step, pick, undo, autoplay, branches.
+    Generation,
+    /// The look-back cursor.
+    LookBack,
+    /// Sampling settings.
+    Sampling,
+}
+
 impl Action {
-    /// Whether this action only moves around or edits the prompt text (Edit-mode editor keys).
-    pub fn is_editing(&self) -> bool {
-        matches!(
-            self,
-            Action::InsertChar(_)
-                | Action::Paste(_)
-                | Action::Newline
-                | Action::DeleteBack
-                | Action::DeleteForward
-                | Action::DeleteWordBack
-                | Action::KillToLineStart
-                | Action::KillToLineEnd
-                | Action::CaretLeft
-                | Action::CaretRight
-                | Action::CaretUp
-                | Action::CaretDown
-                | Action::CaretWordLeft
-                | Action::CaretWordRight
-                | Action::CaretLineStart
-                | Action::CaretLineEnd
-        )
+    /// Which concern handles this action.
+    pub fn concern(&self) -> Concern {
+        use Action::*;
+        match self {
+            InsertChar(_)
+            | Paste(_)
+            | Newline
+            | DeleteBack
+            | DeleteForward
+            | DeleteWordBack
+            | KillToLineStart
+            | KillToLineEnd
+            | CaretLeft
+            | CaretRight
+            | CaretUp
+            | CaretDown
+            | CaretWordLeft
+            | CaretWordRight
+            | CaretLineStart
+            | CaretLineEnd
+            | ClickPrompt { .. } => Concern::Editing,
+            Explore | Edit | ToggleMode | ToggleHelp | ScrollHelp(_) | ToggleChat | ToggleIds
+            | SwitchLanguage | Quit => Concern::Interface,
+            Step | PickRank(_) | SelectUp | SelectDown | PickSelected | Undo | Redo
+            | ToggleAutoplay | Faster | Slower | ResetGeneration | PrevBranch | NextBranch => {
+                Concern::Generation
+            }
+            LookBack | LookForward | LookFirst | LookLive | LookAt(_) => Concern::LookBack,
+            TemperatureDown | TemperatureUp | TopKDown | TopKUp | TopPDown | TopPUp | MinPDown
+            | MinPUp | ToggleGreedy | NextSeed | PrevSeed => Concern::Sampling,
+        }
     }
 }

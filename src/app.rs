@@ -28,11 +28,9 @@ use crossterm::execute;
 use futures::{FutureExt, StreamExt};
 use ratatui::DefaultTerminal;
 use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 use tokio::time::MissedTickBehavior;
-
-pub mod fake;
 
 use crate::action::Action;
 use crate::engine::{EngineHandle, Reply, Request};
@@ -80,8 +78,12 @@ async fn event_loop(
 
     while !quit {
         if dirty {
-            terminal.draw(|frame| ui::render(frame, &state))?;
+            let mut areas = None;
+            terminal.draw(|frame| areas = ui::render(frame, &state))?;
             dirty = false;
+            if let Some(msg) = layout_msg(&state, areas) {
+                apply(&mut state, &engine, msg);
+            }
         }
         let mut msgs: Vec<Msg> = Vec::new();
         tokio::select! {
@@ -122,6 +124,16 @@ async fn event_loop(
     }
     let _ = engine.requests.send(Request::Shutdown);
     Ok(())
+}
+
+/// The `Msg::Layout` telling the state the size of the prompt editor as drawn, when it changed.
+fn layout_msg(state: &State, areas: Option<ui::layout::Areas>) -> Option<Msg> {
+    let prompt = ui::layout::inner(areas?.prompt);
+    let size = (usize::from(prompt.width), usize::from(prompt.height));
+    (size != state.prompt_area).then_some(Msg::Layout {
+        prompt_width: prompt.width,
+        prompt_height: prompt.height,
+    })
 }
 
 fn terminal_area(terminal: &DefaultTerminal) -> color_eyre::Result<Rect> {
@@ -187,7 +199,8 @@ pub fn mouse_action(state: &State, area: Rect, mouse: MouseEvent) -> Option<Acti
 }
 
 /// The app without a terminal: feed it messages, actions, keys and replies; it runs `update`
-/// and hands every effect to an executor (by default it just records them).
+/// and hands every effect to an executor (by default it just records them). Benchmarks and
+/// scripted sessions drive it; `draw` renders on any ratatui backend.
 pub struct Harness {
     pub state: State,
     /// Every effect so far, in order.
@@ -264,11 +277,6 @@ impl Harness {
         }
     }
 
-    /// Answers with the [`fake::FakeModel`].
-    pub fn answer(&mut self, model: &fake::FakeModel) -> usize {
-        self.answer_with(|r| model.evaluate(r))
-    }
-
     /// The last `Evaluate` request sent, if any.
     pub fn last_request(&self) -> Option<&Request> {
         self.effects.iter().rev().find_map(|e| match e {
@@ -277,14 +285,19 @@ impl Harness {
         })
     }
 
-    /// Draws the screen at `width` × `height` into a test backend (after telling the state its
-    /// size) and returns the backend, whose `Display` is the text grid.
-    pub fn render(&mut self, width: u16, height: u16) -> TestBackend {
-        self.send(Msg::Resize { width, height });
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-        terminal
-            .draw(|frame| ui::render(frame, &self.state))
-            .expect("draw");
-        terminal.backend().clone()
+    /// Draws the screen on `terminal` (after telling the state its size) and reports the
+    /// layout back to the state, as the event loop does.
+    pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        let area = terminal.get_frame().area();
+        self.send(Msg::Resize {
+            width: area.width,
+            height: area.height,
+        });
+        let mut areas = None;
+        terminal.draw(|frame| areas = ui::render(frame, &self.state))?;
+        if let Some(msg) = layout_msg(&self.state, areas) {
+            self.send(msg);
+        }
+        Ok(())
     }
 }

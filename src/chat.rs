@@ -8,18 +8,36 @@
 
 use minijinja::{Environment, Error, ErrorKind, context};
 
+use crate::i18n::{Describe, Lang, Text};
 use crate::tokenizer::{Tokenizer, TokenizerError};
 
 /// Errors from rendering a chat template.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ChatError {
-    #[error("this model has no chat template; run without the chat template")]
+    /// The model has no chat template.
     NoTemplate,
-    #[error("the model's chat template failed to render: {0}")]
+    /// The template failed to render (minijinja's message).
     Render(String),
-    #[error(transparent)]
-    Tokenizer(#[from] TokenizerError),
+    Tokenizer(TokenizerError),
 }
+
+impl From<TokenizerError> for ChatError {
+    fn from(e: TokenizerError) -> Self {
+        ChatError::Tokenizer(e)
+    }
+}
+
+impl Describe for ChatError {
+    fn describe(&self, lang: Lang) -> String {
+        match self {
+            ChatError::NoTemplate => lang.t(Text::ErrChatNoTemplate).to_string(),
+            ChatError::Render(why) => lang.f(Text::ErrChatRender, &[why]),
+            ChatError::Tokenizer(e) => e.describe(lang),
+        }
+    }
+}
+
+crate::described_error!(ChatError);
 
 /// Private-use characters cannot occur in a template and survive rendering unchanged.
 const SENTINEL: &str = "\u{E000}tokenscope-user-message\u{E001}";

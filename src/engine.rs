@@ -7,28 +7,35 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-/// What a token looks like, precomputed by the worker so the UI never needs the tokenizer.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TokenView {
-    pub id: u32,
-    /// The vocabulary string (e.g. `Ġthe` for byte-level BPE).
-    pub piece: String,
-    /// What the token decodes to on its own; bytes that are not valid UTF-8 on their own are
-    /// written `<0xE3>`.
-    pub text: String,
-    /// True for control tokens such as `<|im_start|>`.
-    pub special: bool,
+pub use crate::tokenizer::TokenView;
+
+use crate::model::{ModelError, Precision, Progress};
+
+/// Where the model runs, as loaded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Device {
+    #[default]
+    Cpu,
+    /// A CUDA GPU (its index).
+    Cuda(usize),
+}
+
+impl Device {
+    pub fn from_tch(d: tch::Device) -> Device {
+        match d {
+            tch::Device::Cuda(i) => Device::Cuda(i),
+            _ => Device::Cpu,
+        }
+    }
 }
 
 /// Facts about the loaded model, shown in the status line.
 #[derive(Clone, Debug, Default)]
 pub struct ModelInfo {
-    /// Short display name, e.g. `SmolLM2-135M-Instruct Q4_1`.
+    /// Short display name, e.g. `SmolLM2-135M-Instruct.Q4_1`.
     pub name: String,
-    /// `cpu` or `cuda:0`.
-    pub device: String,
-    /// `exact (f32)` or `fast (int4)`.
-    pub precision: String,
+    pub device: Device,
+    pub precision: Precision,
     pub vocab_size: usize,
     pub context_length: usize,
     /// Ids that end a generation (EOS, `<|im_end|>`).
@@ -72,10 +79,15 @@ pub struct Position {
 /// A reply from the model worker.
 #[derive(Clone, Debug)]
 pub enum Reply {
-    /// Loading progress in `0.0..=1.0` with a short description of the step.
-    Progress { fraction: f32, step: String },
+    /// Loading progress.
+    Progress(Progress),
     /// The model is ready.
     Loaded(ModelInfo),
+    /// Loading the model at `path` failed: the worker stops.
+    LoadFailed {
+        path: std::path::PathBuf,
+        error: Arc<ModelError>,
+    },
     /// Result of `Request::Evaluate`.
     Evaluated {
         id: u64,
@@ -87,8 +99,17 @@ pub enum Reply {
         /// Wall time of the model call.
         elapsed: Duration,
     },
-    /// A request failed (e.g. prompt longer than the context window); `id` is 0 for load errors.
-    Failed { id: u64, message: String },
+    /// Request `id` failed (e.g. the sequence is longer than the context window).
+    Failed { id: u64, error: Arc<ModelError> },
+}
+
+/// What the worker thread serves: a local decoder ([`Session`]) today; encoders,
+/// encoder-decoders and remote endpoints are other implementations behind the same messages.
+pub trait Backend {
+    /// Facts about the model for the UI.
+    fn info(&self, load_time: Duration) -> ModelInfo;
+    /// Answers one request; `None` for `Shutdown`.
+    fn serve(&mut self, request: &Request) -> Option<Reply>;
 }
 
 /// The two ends of the worker's channels, as seen from the app.

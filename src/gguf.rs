@@ -11,6 +11,7 @@
 //! Shapes are in torch order (outermost first): ggml writes dimensions innermost first, and
 //! `reader` reverses them in one place.
 
+mod block;
 mod dequant;
 mod error;
 mod ggml_type;

@@ -101,6 +101,12 @@ impl Lang {
         out
     }
 
+    /// `n` with the singular or plural template (`1 token`, `2 tokens`; `1 gerado`,
+    /// `2 gerados`), the number grouped the local way.
+    pub fn count(self, n: usize, one: Text, many: Text) -> String {
+        self.f(if n == 1 { one } else { many }, &[&self.int(n)])
+    }
+
     /// A probability as a percentage with two decimals; tiny non-zero values as `<0.01%`.
     pub fn percent(self, p: f64) -> String {
         if p <= 0.0 {
@@ -111,6 +117,50 @@ impl Lang {
             format!("{}%", self.num(p * 100.0, 2))
         }
     }
+}
+
+/// Something that can say itself in the interface language: every error a user can meet
+/// implements it, so `--lang pt-BR` never shows an English sentence. `Display` of those types is
+/// `describe(Lang::En)`, so logs and `{e}` keep working.
+pub trait Describe {
+    /// The message in `lang`.
+    fn describe(&self, lang: Lang) -> String;
+}
+
+/// An operating-system error in `lang`: the common kinds in words of the catalog, others as the
+/// OS says them.
+pub fn io_error(lang: Lang, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let text = match e.kind() {
+        ErrorKind::NotFound => Text::IoNotFound,
+        ErrorKind::PermissionDenied => Text::IoPermissionDenied,
+        ErrorKind::IsADirectory => Text::IoIsADirectory,
+        ErrorKind::NotADirectory => Text::IoNotADirectory,
+        ErrorKind::UnexpectedEof => Text::IoUnexpectedEof,
+        ErrorKind::BrokenPipe => Text::IoBrokenPipe,
+        ErrorKind::OutOfMemory => Text::IoOutOfMemory,
+        ErrorKind::StorageFull => Text::IoStorageFull,
+        _ => return e.to_string(),
+    };
+    lang.t(text).to_string()
+}
+
+/// Implements `Display` (as [`Describe::describe`] in English) and `std::error::Error` for an
+/// error type whose text comes from the catalog; `$source` names the variant fields that are
+/// the underlying cause, if any.
+#[macro_export]
+macro_rules! described_error {
+    ($ty:ty) => {
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&$crate::i18n::Describe::describe(
+                    self,
+                    $crate::i18n::Lang::En,
+                ))
+            }
+        }
+        impl std::error::Error for $ty {}
+    };
 }
 
 /// Fills the `{}` holes of `template` with `args` in order (missing args leave the hole empty).
@@ -472,6 +522,200 @@ pub enum Text {
     // ── layout ──
     /// Terminal too small: {}×{} (need at least {}×{}).
     TooSmall,
+    /// cannot read the GGUF file {}: {}
+    ErrGgufIo,
+    /// not a GGUF file (it does not start with the magic bytes "GGUF")
+    ErrGgufNotGguf,
+    /// unsupported GGUF version {} (this reader supports versions 2 and 3)
+    ErrGgufVersion,
+    /// the GGUF file is truncated or corrupt: {}: needs {} bytes, but only {} remain
+    ErrGgufTruncated,
+    /// invalid GGUF file: {}
+    ErrGgufInvalid,
+    /// tensor {} has type {}, which tokenscope does not support
+    ErrGgufUnsupportedType,
+    /// the GGUF metadata key {} is missing or has the wrong type
+    ErrGgufMissingKey,
+    /// the GGUF file has no tensor named {}
+    ErrGgufMissingTensor,
+    /// the model file has no tokenizer (missing `{}`)
+    ErrTokenizerMissing,
+    /// unsupported tokenizer `{}` (pre-tokenizer `{}`): tokenscope reads byte-level BPE (gpt2, smollm, llama-bpe, qwen2…) and SentencePiece (llama) tokenizers from GGUF; for other models point --model at an HF folder with tokenizer.json
+    ErrTokenizerUnsupported,
+    /// tokenizer error: {}
+    ErrTokenizerLibrary,
+    /// this model has no chat template: turn the chat template off (run without --chat)
+    ErrChatNoTemplate,
+    /// the model's chat template failed to render: {}
+    ErrChatRender,
+    /// cannot read {}: {}
+    ErrReadFile,
+    /// unknown architecture `{}`: tokenscope runs {}
+    ErrUnknownArchitecture,
+    /// the model file lacks the metadata key `{}`
+    ErrMissingKey,
+    /// the model file lacks the tensor `{}`
+    ErrMissingTensor,
+    /// the tensor `{}` has the shape {}, but {}
+    ErrBadShape,
+    /// {} is not a valid model configuration: {}
+    ErrConfig,
+    /// the folder {} has no *.safetensors files
+    ErrNoWeights,
+    /// token id {} is outside the vocabulary ({} tokens)
+    ErrOutsideVocabulary,
+    /// the sequence needs {} tokens but the model's context window holds {}: shorten the prompt or undo some generated tokens
+    ErrContextFull,
+    /// libtorch: {}
+    ErrTorch,
+    /// error: {}
+    ErrorLine,
+    /// note: {}
+    NoteLine,
+    /// the playground needs an interactive terminal; for scripts use `tokenscope tokenize`, `next` or `generate` (see --help)
+    ErrNoTerminal,
+    /// a finite number ≥ 0 (0 = always pick the most likely token)
+    RuleTemperature,
+    /// greater than 0 and at most 1 (1 = off)
+    RuleTopP,
+    /// between 0 and 1 (0 = off)
+    RuleMinP,
+    /// {} must be {}, not {}
+    ErrBadFlag,
+    /// the model {} does not exist (from --model or TOKENSCOPE_MODEL): --model takes a short name ({}; `tokenscope models` lists them), a GGUF file or an HF folder (config.json + *.safetensors + tokenizer.json) that you already have
+    ErrModelNotFound,
+    /// the folder {} is not a model folder: it has no {}. --model takes a GGUF file or a folder with config.json, *.safetensors and tokenizer.json
+    ErrNotAModelFolder,
+    /// the model {} is not installed (expected at {}): install it with `{}`
+    ErrNotInstalled,
+    /// cannot load {}: {}
+    ErrCannotLoad,
+    /// cannot read the --file {}: {}
+    ErrReadInputFile,
+    /// cannot read standard input: {}
+    ErrStdin,
+    /// the file {}
+    TheFile,
+    /// standard input
+    StandardInput,
+    /// {} is not valid UTF-8 text: byte {} (counting from 0) is 0x{}. tokenscope reads UTF-8; convert the text first (e.g. with iconv)
+    ErrNotUtf8,
+    /// no text given: pass it as an argument, with --file PATH, or `-` to read standard input
+    ErrNoText,
+    /// the prompt is empty: the model needs at least one token to predict the next one (and this model adds no beginning-of-sequence token). Give some text, or use --chat to wrap it in the chat template
+    ErrEmptyPrompt,
+    /// the prompt is {} tokens long, but the model's context window holds {} tokens: shorten it by at least {} tokens (`tokenscope tokenize` counts them)
+    ErrPromptTooLong,
+    /// the prompt is {} tokens long with the chat template, but the model's context window holds {} tokens: shorten it by at least {} tokens (`tokenscope tokenize` counts them)
+    ErrPromptTooLongChat,
+    /// cannot write to standard output: {}
+    ErrStdout,
+    /// the playground stopped: {}
+    ErrPlayground,
+    /// the benchmark text is too short ({} tokens)
+    ErrBenchText,
+    /// --model takes a short name, a GGUF file (.gguf) or a Hugging Face folder (config.json + *.safetensors + tokenizer.json)
+    HintNotGguf,
+    /// delete it and run `{}` to install it again
+    HintReinstall,
+    /// download or copy it again
+    HintCopyAgain,
+    /// The file ({} bytes) ends before the data its header describes: it was most likely cut short while downloading or copying; {}
+    HintTruncated,
+    /// tokenscope reads the tensor types {}; use a GGUF file quantized to those (llama.cpp's llama-quantize can convert one)
+    HintUnsupportedType,
+    /// {} token
+    TokenOne,
+    /// {} tokens
+    TokenMany,
+    /// text
+    ColText,
+    /// {}: {} · entropy {} nats (model) / {} (after settings) · {} kept
+    NextSummary,
+    /// {} prompt token
+    PromptTokenOne,
+    /// {} prompt tokens
+    PromptTokenMany,
+    /// rank
+    ColRankWord,
+    /// model %
+    ColModelPercent,
+    /// after settings %
+    ColSampledPercent,
+    /// kept
+    ColKept,
+    /// yes
+    Yes,
+    /// cut (greedy)
+    CutGreedy,
+    /// cut by top-k
+    CutTopK,
+    /// cut by top-p
+    CutTopP,
+    /// cut by min-p
+    CutMinP,
+    /// cut
+    CutPlain,
+    /// rest of the vocabulary ({}): {} (model), {} (after settings)
+    RestOfVocabLine,
+    /// stopped after {} new tokens: the sequence fills the model's context window ({} tokens)
+    NoteContextFull,
+    /// decoder
+    FamilyDecoder,
+    /// encoder
+    FamilyEncoder,
+    /// encoder-decoder
+    FamilyEncoderDecoder,
+    /// {} MB
+    SizeMb,
+    /// installed
+    Installed,
+    /// name
+    ColName,
+    /// kind
+    ColKind,
+    /// size
+    ColSize,
+    /// installed / install with
+    ColInstalled,
+    /// model
+    ColModelTitle,
+    /// Models live in {}; --model also takes any GGUF file or HF folder you have.
+    ModelsFooter,
+    /// Type a prompt first.
+    NoticeTypePromptFirst,
+    /// reading the file
+    StepReading,
+    /// tokenizer
+    StepTokenizer,
+    /// embeddings
+    StepEmbeddings,
+    /// layers
+    StepLayers,
+    /// output layer
+    StepOutput,
+    /// exact f32
+    PrecisionExact,
+    /// fast int4
+    PrecisionFast,
+    /// cpu
+    DeviceCpu,
+    /// no such file or folder
+    IoNotFound,
+    /// permission denied
+    IoPermissionDenied,
+    /// it is a folder, not a file
+    IoIsADirectory,
+    /// a part of the path is not a folder
+    IoNotADirectory,
+    /// the file ends too early
+    IoUnexpectedEof,
+    /// the output was closed
+    IoBrokenPipe,
+    /// out of memory
+    IoOutOfMemory,
+    /// the disk is full
+    IoStorageFull,
 }
 
 #[cfg(test)]

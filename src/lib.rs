@@ -16,6 +16,7 @@ pub mod keymap;
 pub mod model;
 pub mod pieces;
 pub mod playground;
+pub mod registry;
 pub mod sampling;
 pub mod state;
 pub mod tokenizer;

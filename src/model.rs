@@ -1,8 +1,11 @@
-//! Loading a model (GGUF file or HF folder) into the Llama-family decoder, with its tokenizer.
+//! Loading a model (GGUF file or HF folder) into a decoder behind the [`CausalLm`] trait, with
+//! its tokenizer. Each architecture is a file of its own (`llama.rs`); [`load`] picks one from
+//! the file's metadata.
 
 pub mod config;
 pub mod int4;
 pub mod kv_cache;
+pub mod linear;
 pub mod llama;
 pub mod qgemv;
 pub mod rope;
@@ -12,38 +15,138 @@ use std::path::{Path, PathBuf};
 
 pub use config::Config;
 pub use kv_cache::KvCache;
+pub use linear::LoadOptions;
 pub use llama::Llama;
 use weights::Checkpoint;
 
+use crate::chat::ChatError;
 use crate::gguf::{GgufError, GgufFile};
+use crate::i18n::{Describe, Lang, Text, io_error};
 use crate::tokenizer::{Tokenizer, TokenizerError};
 
 /// Errors while loading or running a model.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ModelError {
-    #[error("{0}: {1}")]
-    Io(String, std::io::Error),
-    #[error(transparent)]
-    Gguf(#[from] GgufError),
-    #[error(transparent)]
-    Tokenizer(#[from] TokenizerError),
-    #[error(
-        "unknown architecture `{0}`: tokenscope runs llama-family decoders (llama, mistral, qwen2)"
-    )]
+    /// A file of the model could not be read.
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Gguf(GgufError),
+    Tokenizer(TokenizerError),
+    Chat(ChatError),
+    /// An architecture tokenscope does not run (its name as the file spells it).
     UnknownArchitecture(String),
-    #[error("the model file lacks the metadata key `{0}`")]
+    /// A metadata key / config field the model needs is missing.
     MissingKey(String),
-    #[error("the model file lacks the tensor `{0}`")]
+    /// A tensor the model needs is missing.
     MissingTensor(String),
-    #[error("invalid model: {0}")]
-    Invalid(String),
-    #[error(
-        "the sequence needs {needed} tokens but the model's context window holds {context}: \
-         shorten the prompt or undo some generated tokens"
-    )]
-    ContextFull { needed: usize, context: usize },
-    #[error("libtorch: {0}")]
-    Torch(#[from] tch::TchError),
+    /// A tensor has a shape that does not fit the configuration.
+    BadShape {
+        tensor: String,
+        shape: Vec<usize>,
+        expected: String,
+    },
+    /// `config.json` (or another config file) could not be parsed or is inconsistent.
+    Config {
+        file: String,
+        detail: String,
+    },
+    /// An HF folder without weights.
+    NoWeights(PathBuf),
+    /// A token id outside the vocabulary was asked for.
+    OutsideVocabulary {
+        id: u32,
+        vocab: usize,
+    },
+    /// The sequence does not fit the context window.
+    ContextFull {
+        needed: usize,
+        context: usize,
+    },
+    /// libtorch failed (its own message).
+    Torch(tch::TchError),
+}
+
+impl From<GgufError> for ModelError {
+    fn from(e: GgufError) -> Self {
+        ModelError::Gguf(e)
+    }
+}
+
+impl From<TokenizerError> for ModelError {
+    fn from(e: TokenizerError) -> Self {
+        ModelError::Tokenizer(e)
+    }
+}
+
+impl From<ChatError> for ModelError {
+    fn from(e: ChatError) -> Self {
+        ModelError::Chat(e)
+    }
+}
+
+impl From<tch::TchError> for ModelError {
+    fn from(e: tch::TchError) -> Self {
+        ModelError::Torch(e)
+    }
+}
+
+/// The architectures [`load`] runs, as GGUF `general.architecture` / HF `model_type` spell them.
+pub const SUPPORTED_ARCHITECTURES: &[&str] = &["llama", "mistral", "qwen2"];
+
+impl Describe for ModelError {
+    fn describe(&self, lang: Lang) -> String {
+        match self {
+            ModelError::Io { path, source } => lang.f(
+                Text::ErrReadFile,
+                &[&path.display(), &io_error(lang, source)],
+            ),
+            ModelError::Gguf(e) => e.describe(lang),
+            ModelError::Tokenizer(e) => e.describe(lang),
+            ModelError::Chat(e) => e.describe(lang),
+            ModelError::UnknownArchitecture(name) => lang.f(
+                Text::ErrUnknownArchitecture,
+                &[name, &SUPPORTED_ARCHITECTURES.join(", ")],
+            ),
+            ModelError::MissingKey(key) => lang.f(Text::ErrMissingKey, &[key]),
+            ModelError::MissingTensor(name) => lang.f(Text::ErrMissingTensor, &[name]),
+            ModelError::BadShape {
+                tensor,
+                shape,
+                expected,
+            } => lang.f(
+                Text::ErrBadShape,
+                &[tensor, &format!("{shape:?}"), expected],
+            ),
+            ModelError::Config { file, detail } => lang.f(Text::ErrConfig, &[file, detail]),
+            ModelError::NoWeights(dir) => lang.f(Text::ErrNoWeights, &[&dir.display()]),
+            ModelError::OutsideVocabulary { id, vocab } => {
+                lang.f(Text::ErrOutsideVocabulary, &[id, &lang.int(*vocab)])
+            }
+            ModelError::ContextFull { needed, context } => lang.f(
+                Text::ErrContextFull,
+                &[&lang.int(*needed), &lang.int(*context)],
+            ),
+            ModelError::Torch(e) => lang.f(Text::ErrTorch, &[&one_line(&e.to_string())]),
+        }
+    }
+}
+
+crate::described_error!(ModelError);
+
+/// libtorch's messages carry a C++ backtrace after "Exception raised from": keep the first part,
+/// on one line.
+pub fn one_line(message: &str) -> String {
+    let message = message
+        .find("Exception raised from")
+        .map_or(message, |i| &message[..i]);
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Numeric mode.
@@ -56,16 +159,7 @@ pub enum Precision {
     Fast,
 }
 
-impl Precision {
-    pub fn label(self) -> &'static str {
-        match self {
-            Precision::Exact => "exact f32",
-            Precision::Fast => "fast int4",
-        }
-    }
-}
-
-/// Where the model runs.
+/// Where the model runs, as asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum DeviceChoice {
     #[default]
@@ -73,9 +167,51 @@ pub enum DeviceChoice {
     Cuda,
 }
 
+/// The sizes the engine needs from any decoder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dims {
+    pub vocab: usize,
+    pub context_length: usize,
+}
+
+/// A decoder that writes one token at a time: what the engine runs, whatever the architecture.
+pub trait CausalLm: Send {
+    /// Vocabulary and context sizes.
+    fn dims(&self) -> Dims;
+    /// A fresh, empty KV cache for this model.
+    fn new_cache(&self) -> KvCache;
+    /// Runs `ids` at positions `cache.len()..`, appending them to the cache; returns the
+    /// next-token logits after each of them as float32 [n, vocab] on the CPU.
+    fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<tch::Tensor, ModelError>;
+}
+
+/// A step of loading, for the progress line (the UI words it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadStep {
+    Reading,
+    Tokenizer,
+    Embeddings,
+    Layers,
+    Output,
+}
+
+/// How far loading is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// 0 to 1.
+    pub fraction: f32,
+    pub step: LoadStep,
+}
+
+impl Progress {
+    pub fn new(fraction: f32, step: LoadStep) -> Self {
+        Self { fraction, step }
+    }
+}
+
 /// A model ready to run, with its tokenizer.
 pub struct LoadedModel {
-    pub llama: Llama,
+    pub decoder: Box<dyn CausalLm>,
     pub tokenizer: Tokenizer,
     /// Display name, e.g. `SmolLM2-135M-Instruct.Q4_1`.
     pub name: String,
@@ -83,45 +219,81 @@ pub struct LoadedModel {
     pub precision: Precision,
 }
 
+/// What a checkpoint is, before its weights are read.
+enum Source {
+    Gguf(GgufFile),
+    HfFolder(PathBuf),
+}
+
+impl Source {
+    fn open(path: &Path) -> Result<Self, ModelError> {
+        if path.is_dir() {
+            Ok(Source::HfFolder(path.to_path_buf()))
+        } else {
+            Ok(Source::Gguf(GgufFile::open(path)?))
+        }
+    }
+
+    fn tokenizer(&self) -> Result<Tokenizer, ModelError> {
+        Ok(match self {
+            Source::Gguf(g) => Tokenizer::from_gguf(g)?,
+            Source::HfFolder(dir) => Tokenizer::from_hf_dir(dir)?,
+        })
+    }
+}
+
 /// Loads a GGUF file or an HF folder (`config.json` + `*.safetensors` + `tokenizer.json`).
 pub fn load(
     path: &Path,
     device: DeviceChoice,
     precision: Precision,
-    progress: &mut dyn FnMut(f32, &str),
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<LoadedModel, ModelError> {
     let device = match device {
         DeviceChoice::Cuda if tch::Cuda::is_available() => tch::Device::Cuda(0),
         _ => tch::Device::Cpu,
     };
-    let name = display_name(path);
-    progress(0.0, "reading");
-    let (ck, cfg, tokenizer) = if path.is_dir() {
-        let cfg_path = path.join("config.json");
-        let text = std::fs::read_to_string(&cfg_path)
-            .map_err(|e| ModelError::Io(cfg_path.display().to_string(), e))?;
-        let cfg = Config::from_hf_json(&text)?;
-        let tokenizer = Tokenizer::from_hf_dir(path)?;
-        (Checkpoint::open_safetensors_dir(path)?, cfg, tokenizer)
-    } else {
-        let g = GgufFile::open(path)?;
-        let cfg = Config::from_gguf(&g)?;
-        let tokenizer = Tokenizer::from_gguf(&g)?;
-        (Checkpoint::Gguf(g), cfg, tokenizer)
+    let opts = LoadOptions::new(device, precision);
+    progress(Progress::new(0.0, LoadStep::Reading));
+    let source = Source::open(path)?;
+    progress(Progress::new(0.02, LoadStep::Tokenizer));
+    let tokenizer = source.tokenizer()?;
+    let (ck, cfg) = match source {
+        Source::HfFolder(dir) => {
+            let cfg_path = dir.join("config.json");
+            let text = std::fs::read_to_string(&cfg_path).map_err(|source| ModelError::Io {
+                path: cfg_path.clone(),
+                source,
+            })?;
+            (
+                Checkpoint::open_safetensors_dir(&dir)?,
+                Config::from_hf_json(&text)?,
+            )
+        }
+        Source::Gguf(g) => {
+            let cfg = Config::from_gguf(&g)?;
+            (Checkpoint::Gguf(g), cfg)
+        }
     };
-    let llama = Llama::load(&ck, cfg, device, precision, progress)?;
+    let decoder: Box<dyn CausalLm> = Box::new(Llama::load(&ck, cfg, &opts, progress)?);
     drop(ck);
     return_freed_memory();
     Ok(LoadedModel {
-        llama,
+        decoder,
         tokenizer,
-        name,
+        name: display_name(path),
         device,
         precision,
     })
 }
 
-fn display_name(path: &Path) -> String {
+/// Only the tokenizer of a model (no weights are read).
+pub fn load_tokenizer(path: &Path) -> Result<Tokenizer, ModelError> {
+    Source::open(path)?.tokenizer()
+}
+
+/// The name shown for a model: the file name without extension, or the folder name.
+pub fn display_name(path: &Path) -> String {
     let p: PathBuf = path.components().collect();
     let base = if p.is_dir() {
         p.file_name()

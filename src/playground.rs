@@ -1,74 +1,97 @@
 //! Starting the interactive playground: checks, terminal, runtime, model worker, state, loop.
-//! The terminal is restored on every way out: quit, error, panic (ratatui's hook, installed after
-//! color-eyre's) and SIGTERM/SIGHUP.
+//!
+//! The terminal is restored on every way out: quit, error, panic and a signal from outside.
+//! A panic restores it first (ratatui's hook, installed after color-eyre's), then prints the
+//! report and where to send it. SIGTERM, SIGHUP and SIGINT end the session with
+//! [`Ending::Signal`], which the binary turns into exit status 128 + the signal's number.
 
 use std::io::IsTerminal;
 
-use crate::cli::Cli;
+use crate::app;
 use crate::engine::{self, EngineOptions};
 use crate::i18n::Lang;
+use crate::sampling::SamplingParams;
 use crate::state::{Options, State};
-use crate::{app, ui};
 
-/// Runs the playground until the user quits.
-pub fn main(cli: &Cli) -> Result<(), String> {
-    // Fail before touching the terminal when there is nothing to run.
-    let model = cli.common.model_path().map_err(|e| e.0)?;
-    let params = cli.sampling.params()?;
+/// Everything the playground starts with (built by the CLI from its flags).
+#[derive(Clone, Debug)]
+pub struct PlaygroundOptions {
+    pub engine: EngineOptions,
+    pub lang: Lang,
+    pub params: SamplingParams,
+    pub chat: bool,
+    pub state: Options,
+}
+
+/// How the session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The user quit.
+    Quit,
+    /// A signal from outside (its number: SIGHUP 1, SIGINT 2, SIGTERM 15).
+    Signal(i32),
+}
+
+/// Why the playground could not run.
+#[derive(Debug)]
+pub enum PlaygroundError {
+    /// Standard input or output is not a terminal.
+    NoTerminal,
+    /// The terminal or the event loop failed.
+    Io(color_eyre::Report),
+}
+
+/// Where to report a crash.
+const REPORT_TO: &str = "please report it with the text above at the project's issue tracker \
+                         (the README says where)";
+
+/// Runs the playground until the user quits or a signal arrives.
+pub fn run(options: PlaygroundOptions) -> Result<Ending, PlaygroundError> {
+    // Fail before touching the terminal when there is nothing to run on.
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(
-            "the playground needs an interactive terminal; for scripts use \
-                    `tokenscope tokenize`, `next` or `generate` (see --help)"
-                .into(),
-        );
+        return Err(PlaygroundError::NoTerminal);
     }
-    color_eyre::install().map_err(|e| e.to_string())?;
+    color_eyre::config::HookBuilder::default()
+        .panic_section(REPORT_TO)
+        .install()
+        .map_err(PlaygroundError::Io)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the event loop: {e}"))?;
-    let engine = engine::spawn(EngineOptions {
-        model,
-        device: cli.common.device(),
-        precision: cli.common.precision(),
-        threads: cli.common.threads.unwrap_or(0),
-    });
-    let lang = Lang::detect(cli.lang.as_deref());
-    let options = Options {
-        prompt: cli.prompt.clone().unwrap_or_default(),
-        no_color: ui::theme::no_color_from_env(),
-        ..Options::default()
-    };
-    let state = State::new(lang, params, cli.chat, options);
+        .map_err(|e| PlaygroundError::Io(e.into()))?;
+    let engine = engine::spawn(options.engine);
+    let state = State::new(options.lang, options.params, options.chat, options.state);
     let mut terminal = ratatui::init();
     let result = runtime.block_on(async {
         tokio::select! {
-            r = app::run(&mut terminal, engine, state) => r,
-            _ = terminated() => Ok(()),
+            r = app::run(&mut terminal, engine, state) => r.map(|()| Ending::Quit),
+            n = signalled() => Ok(Ending::Signal(n)),
         }
     });
     ratatui::restore();
-    result.map_err(|e| format!("{e:?}"))
+    result.map_err(PlaygroundError::Io)
 }
 
-/// Resolves on SIGTERM or SIGHUP (never on other platforms).
-async fn terminated() {
+/// Resolves with the signal's number on SIGTERM, SIGHUP or SIGINT (never on other platforms).
+async fn signalled() -> i32 {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         match (
             signal(SignalKind::terminate()),
             signal(SignalKind::hangup()),
+            signal(SignalKind::interrupt()),
         ) {
-            (Ok(mut term), Ok(mut hup)) => {
+            (Ok(mut term), Ok(mut hup), Ok(mut int)) => {
                 tokio::select! {
-                    _ = term.recv() => {},
-                    _ = hup.recv() => {},
+                    _ = term.recv() => libc::SIGTERM,
+                    _ = hup.recv() => libc::SIGHUP,
+                    _ = int.recv() => libc::SIGINT,
                 }
             }
             _ => std::future::pending().await,
         }
     }
     #[cfg(not(unix))]
-    std::future::pending::<()>().await
+    std::future::pending::<i32>().await
 }

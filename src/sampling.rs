@@ -78,8 +78,10 @@
 
 mod draw;
 mod filters;
+mod rank;
 
 pub use draw::{Draw, uniform};
+pub use rank::rank_and_prob;
 
 /// Every sampling setting in one place.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -210,6 +212,93 @@ pub struct Distribution {
     pub kept: usize,
 }
 
+/// How many ranks each stage keeps (each keeps a prefix of the ranks).
+struct StageLengths {
+    k: usize,
+    p: usize,
+    min_p: usize,
+    n: usize,
+}
+
+impl StageLengths {
+    fn new(temp: &filters::Weights, prefix: &[f64], params: &SamplingParams, n: usize) -> Self {
+        if params.temperature == 0.0 {
+            return Self {
+                k: 1,
+                p: 1,
+                min_p: 1,
+                n,
+            };
+        }
+        let k = filters::top_k_len(n, params.top_k);
+        let p = filters::top_p_len(prefix, k, f64::from(params.top_p));
+        let min_p = filters::min_p_len(&temp.exp, p, f64::from(params.min_p));
+        Self { k, p, min_p, n }
+    }
+
+    /// Every candidate with its probability after each stage, and the raw and final entropies.
+    fn candidates(
+        &self,
+        order: &[u32],
+        sorted: &[f32],
+        raw: &filters::Weights,
+        temp: &filters::Weights,
+        prefix: &[f64],
+        greedy: bool,
+    ) -> (Vec<Candidate>, f64, f64) {
+        let raw_total: f64 = raw.exp.iter().sum();
+        let ln_raw_total = raw_total.ln();
+        // Multiplying by reciprocals is measurably faster than dividing 49 152 × 5 times.
+        let inv_raw = 1.0 / raw_total;
+        let [inv_temp, inv_k, inv_p, inv_final] =
+            [self.n, self.k, self.p, self.min_p].map(|len| 1.0 / prefix[len]);
+        let ln_final_total = prefix[self.min_p].ln();
+        let mut entropy_raw = 0.0;
+        let mut entropy_final = 0.0;
+        let candidates = (0..self.n)
+            .map(|rank| {
+                let w = temp.exp[rank];
+                let share = |len: usize, inv: f64| if rank < len { w * inv } else { 0.0 };
+                let prob = raw.exp[rank] * inv_raw;
+                let logprob = raw.shifted[rank] - ln_raw_total;
+                if prob > 0.0 {
+                    entropy_raw -= prob * logprob;
+                }
+                let final_prob = share(self.min_p, inv_final);
+                if final_prob > 0.0 {
+                    entropy_final -= final_prob * (temp.shifted[rank] - ln_final_total);
+                }
+                let cut_by = if rank < self.min_p {
+                    None
+                } else if greedy {
+                    Some(Stage::Greedy)
+                } else if rank < self.p {
+                    Some(Stage::MinP)
+                } else if rank < self.k {
+                    Some(Stage::TopP)
+                } else {
+                    Some(Stage::TopK)
+                };
+                Candidate {
+                    rank,
+                    id: order[rank],
+                    logit: sorted[rank],
+                    logprob,
+                    prob,
+                    temp_prob: w * inv_temp,
+                    top_k_prob: share(self.k, inv_k),
+                    top_p_prob: share(self.p, inv_p),
+                    final_prob,
+                    kept: cut_by.is_none(),
+                    cut_by,
+                    cumulative: prefix[(rank + 1).min(self.min_p)] / prefix[self.min_p],
+                }
+            })
+            .collect();
+        (candidates, entropy_raw.max(0.0), entropy_final.max(0.0))
+    }
+}
+
 impl Distribution {
     /// Computes every stage for `logits` (indexed by token id).
     ///
@@ -235,8 +324,6 @@ impl Distribution {
 
         // Raw stage (T = 1). Rank 0 holds the maximum, so its weight is exactly exp(0) = 1.
         let raw = filters::Weights::new(&sorted, 1.0);
-        let raw_total: f64 = raw.exp.iter().sum();
-        let ln_raw_total = raw_total.ln();
 
         // Temperature stage, as weights relative to rank 0 (weight 1) and their prefix sums.
         let greedy = params.temperature == 0.0;
@@ -250,69 +337,16 @@ impl Distribution {
         let prefix = filters::prefix_sums(&temp.exp);
 
         // Each stage keeps a prefix of the ranks.
-        let (after_k, after_p, after_min_p) = if greedy {
-            (1, 1, 1)
-        } else {
-            let k = filters::top_k_len(n, params.top_k);
-            let p = filters::top_p_len(&prefix, k, f64::from(params.top_p));
-            let min_p = filters::min_p_len(&temp.exp, p, f64::from(params.min_p));
-            (k, p, min_p)
-        };
-
-        // Multiplying by reciprocals is measurably faster than dividing 49 152 × 5 times.
-        let inv_raw = 1.0 / raw_total;
-        let [inv_temp, inv_k, inv_p, inv_final] =
-            [n, after_k, after_p, after_min_p].map(|len| 1.0 / prefix[len]);
-        let ln_final_total = prefix[after_min_p].ln();
-        let mut entropy_raw = 0.0;
-        let mut entropy_final = 0.0;
-        let candidates = (0..n)
-            .map(|rank| {
-                let w = temp.exp[rank];
-                let share = |len: usize, inv: f64| if rank < len { w * inv } else { 0.0 };
-                let prob = raw.exp[rank] * inv_raw;
-                let logprob = raw.shifted[rank] - ln_raw_total;
-                if prob > 0.0 {
-                    entropy_raw -= prob * logprob;
-                }
-                let final_prob = share(after_min_p, inv_final);
-                if final_prob > 0.0 {
-                    entropy_final -= final_prob * (temp.shifted[rank] - ln_final_total);
-                }
-                let cut_by = if rank < after_min_p {
-                    None
-                } else if greedy {
-                    Some(Stage::Greedy)
-                } else if rank < after_p {
-                    Some(Stage::MinP)
-                } else if rank < after_k {
-                    Some(Stage::TopP)
-                } else {
-                    Some(Stage::TopK)
-                };
-                Candidate {
-                    rank,
-                    id: order[rank],
-                    logit: sorted[rank],
-                    logprob,
-                    prob,
-                    temp_prob: w * inv_temp,
-                    top_k_prob: share(after_k, inv_k),
-                    top_p_prob: share(after_p, inv_p),
-                    final_prob,
-                    kept: cut_by.is_none(),
-                    cut_by,
-                    cumulative: prefix[(rank + 1).min(after_min_p)] / prefix[after_min_p],
-                }
-            })
-            .collect();
+        let lens = StageLengths::new(&temp, &prefix, &params, n);
+        let (candidates, entropy_raw, entropy_final) =
+            lens.candidates(&order, &sorted, &raw, &temp, &prefix, greedy);
 
         Self {
             params,
             candidates,
             entropy_raw: entropy_raw.max(0.0),
             entropy_final: entropy_final.max(0.0),
-            kept: after_min_p,
+            kept: lens.min_p,
         }
     }
 

@@ -17,24 +17,47 @@ use tokenizers::pre_tokenizers::sequence::Sequence;
 use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
 use tokenizers::{AddedToken, SplitDelimiterBehavior};
 
-use crate::engine::TokenView;
 use crate::gguf::GgufFile;
+use crate::i18n::{Describe, Lang, Text};
 use crate::pieces::bytes_to_text;
 
+/// What a token looks like, precomputed once per vocabulary so the UI never needs the tokenizer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenView {
+    pub id: u32,
+    /// The vocabulary string (e.g. `Ġthe` for byte-level BPE).
+    pub piece: String,
+    /// What the token decodes to on its own; bytes that are not valid UTF-8 on their own are
+    /// written `<0xE3>`.
+    pub text: String,
+    /// True for control tokens such as `<|im_start|>`.
+    pub special: bool,
+}
+
 /// Errors while building or using a tokenizer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum TokenizerError {
-    #[error("the model file has no tokenizer (missing `{0}`)")]
+    /// The model file has no tokenizer (this metadata key is missing).
     Missing(String),
-    #[error(
-        "unsupported tokenizer `{model}` (pre-tokenizer `{pre}`): tokenscope reads byte-level BPE \
-         tokenizers from GGUF (gpt2 with pre smollm, gpt2, llama-bpe, qwen2…); for other models \
-         point --model at an HF folder with tokenizer.json"
-    )]
+    /// A tokenizer type (and pre-tokenizer) that tokenscope does not build from GGUF.
     Unsupported { model: String, pre: String },
-    #[error("tokenizer error: {0}")]
+    /// The `tokenizers` library refused something (its own message).
     Library(String),
 }
+
+impl Describe for TokenizerError {
+    fn describe(&self, lang: Lang) -> String {
+        match self {
+            TokenizerError::Missing(key) => lang.f(Text::ErrTokenizerMissing, &[key]),
+            TokenizerError::Unsupported { model, pre } => {
+                lang.f(Text::ErrTokenizerUnsupported, &[model, pre])
+            }
+            TokenizerError::Library(why) => lang.f(Text::ErrTokenizerLibrary, &[why]),
+        }
+    }
+}
+
+crate::described_error!(TokenizerError);
 
 fn lib_err(e: impl std::fmt::Display) -> TokenizerError {
     TokenizerError::Library(e.to_string())

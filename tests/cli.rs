@@ -23,7 +23,7 @@ const PROMPT_IDS: [u64; 5] = [504, 3575, 282, 4649, 314];
 
 /// The default model; the suite needs it (`scripts/test` installs it first).
 fn model() -> PathBuf {
-    let p = tokenscope::cli::default_model_path();
+    let p = tokenscope::registry::default_model_path();
     assert!(
         p.exists(),
         "the default model is missing at {}: run scripts/test (or scripts/bootstrap) first",
@@ -165,7 +165,7 @@ fn f64_of(v: &Value, key: &str) -> f64 {
 // ---- a model that is missing, or not a model ----------------------------------------------
 
 #[test]
-fn missing_default_model_names_scripts_run_and_model_flag() {
+fn missing_default_model_names_the_install_command() {
     let empty = tempfile::tempdir().unwrap();
     for cmd in ["tokenize", "next"] {
         let out = tokenscope([cmd, "hello"])
@@ -176,9 +176,8 @@ fn missing_default_model_names_scripts_run_and_model_flag() {
         assert_error(
             &out,
             &[
-                "no model found",
-                "scripts/run",
-                "--model",
+                "is not installed",
+                "scripts/bootstrap --model smollm2-135m",
                 &empty.path().display().to_string(),
             ],
         );
@@ -213,7 +212,7 @@ fn a_folder_that_is_no_model_is_refused() {
         ]);
         assert_error(
             &out,
-            &["not a Hugging Face model folder", "config.json", "--model"],
+            &["is not a model folder", "config.json", "--model"],
         );
     }
 }
@@ -258,7 +257,7 @@ fn truncated_copies_of_the_model_are_refused() {
                     &path.display().to_string(),
                     "truncated",
                     inside,
-                    &format!("({len} bytes)"),
+                    &format!("({} bytes)", grouped(len)),
                     "cut short",
                 ],
             );
@@ -375,9 +374,9 @@ fn prompt_longer_than_the_context_window_is_refused() {
     assert_error(
         &out,
         &[
-            &format!("the prompt is {count} tokens long"),
-            "context window holds 8192 tokens",
-            &format!("at least {}", count - 8192),
+            &format!("the prompt is {} tokens long", grouped(count as usize)),
+            "context window holds 8 192 tokens",
+            &format!("at least {}", grouped(count as usize - 8192)),
         ],
     );
 }
@@ -453,7 +452,7 @@ fn nonexistent_file_is_named() {
             &run([cmd.as_ref(), "--file".as_ref(), path.as_os_str()]),
             &[
                 &format!("cannot read the --file {}", path.display()),
-                "No such file",
+                "no such file",
             ],
         );
     }
@@ -463,7 +462,7 @@ fn nonexistent_file_is_named() {
             "--file".as_ref(),
             dir.path().as_os_str(),
         ]),
-        &["cannot read the --file", "directory"],
+        &["cannot read the --file", "it is a folder"],
     );
 }
 
@@ -772,4 +771,17 @@ fn generate_same_seed_same_output_from_argument_and_stdin() {
     assert_eq!(a["steps"].as_array().unwrap().len(), 6);
     let prompt = as_ids(&a["prompt_ids"]);
     assert!(prompt.len() > 4, "{prompt:?}");
+}
+
+/// `n` grouped by thousands the way tokenscope writes counts (`9 001`).
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
 }

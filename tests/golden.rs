@@ -232,7 +232,7 @@ fn tiny(dir: &str) {
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(dir);
-    let m = model::load(&path, DeviceChoice::Cpu, Precision::Exact, &mut |_, _| {}).unwrap();
+    let m = model::load(&path, DeviceChoice::Cpu, Precision::Exact, &mut |_| {}).unwrap();
     let tok = Tokenizer::from_hf_dir(&path).unwrap();
     let mut s = Session::new(m);
     let expected = fixture(&format!("{dir}/expected.json"));
@@ -298,7 +298,7 @@ fn fast_mode_stays_close_to_the_reference() {
         &common::model_path(),
         DeviceChoice::Cpu,
         Precision::Fast,
-        &mut |_, _| {},
+        &mut |_| {},
     )
     .unwrap();
     let mut s = Session::new(m);

@@ -5,11 +5,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+mod common;
+
+use common::HarnessExt;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::action::Action;
 use tokenscope::app::{Harness, mouse_action};
-use tokenscope::engine::{ModelInfo, Position, Reply, Request, TokenView};
+use tokenscope::engine::{Device, ModelInfo, Position, Reply, Request, TokenView};
+use tokenscope::i18n::Describe;
 use tokenscope::i18n::Lang;
+use tokenscope::model::{ModelError, Precision};
 use tokenscope::sampling::{Distribution, SamplingParams};
 use tokenscope::state::{Autoplay, Choice, Effect, Mode, Msg, Options, Overlay, State, StopReason};
 
@@ -41,8 +46,8 @@ fn vocab() -> Arc<Vec<TokenView>> {
 fn info() -> ModelInfo {
     ModelInfo {
         name: "tiny".into(),
-        device: "cpu".into(),
-        precision: "exact (f32)".into(),
+        device: Device::Cpu,
+        precision: Precision::Exact,
         vocab_size: WORDS.len(),
         context_length: 64,
         stop_ids: vec![END],
@@ -358,14 +363,22 @@ fn a_failure_is_shown_and_cleared_by_the_next_success() {
     };
     h.reply(Reply::Failed {
         id,
-        message: "prompt too long".into(),
+        error: Arc::new(ModelError::ContextFull {
+            needed: 70,
+            context: 64,
+        }),
     });
-    assert_eq!(h.state.error.as_deref(), Some("prompt too long"));
+    let error = h.state.error.as_ref().expect("an error is shown");
+    assert!(error.describe(Lang::En).contains("70 tokens"), "{error:?}");
+    assert!(
+        error.describe(Lang::PtBr).contains("janela de contexto"),
+        "{error:?}"
+    );
     assert!(h.state.awaiting.is_none());
     h.key(ch('u'));
     h.key(ch(' '));
     h.answer_with(worker);
-    assert_eq!(h.state.error, None);
+    assert!(h.state.error.is_none());
 }
 
 // ── generation ────────────────────────────────────────────────────────────────────────────

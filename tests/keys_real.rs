@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{RealWorker, fixture, ids};
+use common::{HarnessExt, RealWorker, fixture, ids};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::app::Harness;
 use tokenscope::engine::Request;

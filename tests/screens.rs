@@ -1,12 +1,16 @@
 //! Whole-screen snapshots (ratatui `TestBackend` + insta) of deterministic synthetic states:
-//! the fake model of `app::fake`, fixed seed, fixed keys. Create or update with
+//! the fake model of `tests/common/fake.rs`, fixed seed, fixed keys. Create or update with
 //! `INSTA_UPDATE=always cargo test --test screens`, then read the `.snap` files.
 
+mod common;
+
+use common::HarnessExt;
+use common::fake::FakeModel;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::action::Action;
 use tokenscope::app::Harness;
-use tokenscope::app::fake::FakeModel;
 use tokenscope::engine::Reply;
+use tokenscope::model::{LoadStep, Progress};
 use tokenscope::i18n::Lang;
 use tokenscope::sampling::SamplingParams;
 use tokenscope::state::{Options, State};
@@ -97,10 +101,7 @@ fn help_overlay_pt_br_80x24() {
 fn editing_while_the_model_loads() {
     let params = SamplingParams::default();
     let mut h = Harness::new(State::new(Lang::En, params, false, Options::default()));
-    h.reply(Reply::Progress {
-        fraction: 0.45,
-        step: "reading weights".into(),
-    });
+    h.reply(Reply::Progress(Progress::new(0.45, LoadStep::Layers)));
     for c in "Olá, mundo".chars() {
         h.key(key(c));
     }

@@ -19,7 +19,7 @@
 
 mod common;
 
-use common::RealWorker;
+use common::{HarnessExt, RealWorker};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::app::Harness;
 use tokenscope::i18n::Lang;

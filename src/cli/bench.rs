@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::cli::{CliError, Common};
+use crate::cli::args::Common;
+use crate::cli::error::CliError;
 use crate::engine::Session;
 use crate::sampling::{Distribution, SamplingParams};
 
@@ -33,6 +34,9 @@ fn status_mib(key: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// One line of the report: what, p50 ms, p95 ms (NaN when measured once).
+type Row = (String, f64, f64);
+
 pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
     let reps = reps.max(1);
     let t0 = Instant::now();
@@ -43,25 +47,50 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
     let mut session = Session::new(model);
     let mut ids = session.prompt_ids(&TEXT.repeat(4), false)?;
     if ids.len() < 256 {
-        return Err(CliError("benchmark text is too short".into()));
+        return Err(CliError::BenchTextTooShort(ids.len()));
     }
     ids.truncate(256);
-    let params = SamplingParams::default();
 
-    // First distribution after load (cold caches, one short prompt).
+    let mut rows = vec![("load model".to_string(), ms(load), f64::NAN)];
+    rows.push(first_distribution(&mut session, &ids)?);
+    rows.extend(prefill(&mut session, &ids, reps)?);
+    rows.push(append_one(&mut session, &ids, reps)?);
+    let (decode, logits) = decode(&mut session, &ids, reps)?;
+    rows.push(decode);
+    rows.push(distribution_only(&logits, reps));
+    // Keystroke → redrawn screen: type one character at the end of a 64-token prompt in the
+    // playground (headless: keymap, update, model, update, full 100×30 render), then delete it.
+    let prompt =
+        String::from_utf8_lossy(&session.model.tokenizer.decode_bytes(&ids[..64])).into_owned();
+    let precision = session.model.precision;
+    let name = session.model.name.clone();
+    rows.push(keystroke(&mut session, &prompt, reps)?);
+    print_report(&name, precision, &rows, rss_loaded, peak_loading);
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The first distribution after load (cold caches, one short prompt).
+fn first_distribution(session: &mut Session, ids: &[u32]) -> Result<Row, CliError> {
     let t = Instant::now();
     let e = session.evaluate(&ids[..8])?;
-    let _ = Distribution::new(&e.positions.last().expect("tokens").logits, &params);
-    let first = t.elapsed();
+    let _ = Distribution::new(
+        &e.positions.last().expect("tokens").logits,
+        &SamplingParams::default(),
+    );
+    Ok((
+        "first distribution after load (8 tokens)".into(),
+        ms(t.elapsed()),
+        f64::NAN,
+    ))
+}
 
-    let mut rows = vec![
-        ("load model".to_string(), load.as_secs_f64() * 1e3, f64::NAN),
-        (
-            "first distribution after load (8 tokens)".into(),
-            first.as_secs_f64() * 1e3,
-            f64::NAN,
-        ),
-    ];
+/// Prefill of 16, 64 and 256 tokens into an empty cache.
+fn prefill(session: &mut Session, ids: &[u32], reps: usize) -> Result<Vec<Row>, CliError> {
+    let mut rows = Vec::new();
     for n in [16usize, 64, 256] {
         let runs = if n == 256 {
             reps.div_ceil(4).max(3)
@@ -78,22 +107,37 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
         let (p50, p95) = stats(v);
         rows.push((format!("prefill {n} tokens"), p50, p95));
     }
-    // Append one token to a cached 64-token prompt and produce the full distribution.
+    Ok(rows)
+}
+
+/// Append one token to a cached 64-token prompt and produce the full distribution.
+fn append_one(session: &mut Session, ids: &[u32], reps: usize) -> Result<Row, CliError> {
     let mut v = Vec::new();
     for _ in 0..reps {
         session.evaluate(&ids[..64])?;
         let t = Instant::now();
         let e = session.evaluate(&ids[..65])?;
-        let _ = Distribution::new(&e.positions.last().expect("tokens").logits, &params);
+        let _ = Distribution::new(
+            &e.positions.last().expect("tokens").logits,
+            &SamplingParams::default(),
+        );
         v.push(t.elapsed());
     }
     let (p50, p95) = stats(v);
-    rows.push((
+    Ok((
         "append 1 token to a cached 64-token prompt + distribution".into(),
         p50,
         p95,
-    ));
-    // Decode: greedy steps after a 64-token prompt.
+    ))
+}
+
+/// Greedy decode steps after a 64-token prompt; also returns the last logits.
+fn decode(
+    session: &mut Session,
+    ids: &[u32],
+    reps: usize,
+) -> Result<(Row, std::sync::Arc<[f32]>), CliError> {
+    let params = SamplingParams::default();
     let mut seq = ids[..64].to_vec();
     let mut e = session.evaluate(&seq)?;
     let mut v = Vec::new();
@@ -107,39 +151,41 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
         v.push(t.elapsed());
     }
     let (p50, p95) = stats(v);
-    rows.push(("decode (per token)".into(), p50, p95));
-    // Distribution alone (what a sampling key costs).
     let logits = e.positions.last().expect("tokens").logits.clone();
+    Ok((("decode (per token)".into(), p50, p95), logits))
+}
+
+/// The distribution alone, from cached logits (what a sampling key costs).
+fn distribution_only(logits: &[f32], reps: usize) -> Row {
+    let params = SamplingParams {
+        top_p: 0.9,
+        top_k: 40,
+        ..SamplingParams::default()
+    };
     let mut v = Vec::new();
     for _ in 0..reps {
         let t = Instant::now();
-        let _ = Distribution::new(
-            &logits,
-            &SamplingParams {
-                top_p: 0.9,
-                top_k: 40,
-                ..params
-            },
-        );
+        let _ = Distribution::new(logits, &params);
         v.push(t.elapsed());
     }
     let (p50, p95) = stats(v);
-    rows.push((
-        "distribution from cached logits (49k vocab)".into(),
+    (
+        format!("distribution from cached logits ({} vocab)", logits.len()),
         p50,
         p95,
-    ));
+    )
+}
 
-    // Keystroke → redrawn screen: type one character at the end of a 64-token prompt in the
-    // playground (headless: keymap, update, model, update, full 100×30 render), then delete it.
-    let prompt =
-        String::from_utf8_lossy(&session.model.tokenizer.decode_bytes(&ids[..64])).into_owned();
-    rows.push(keystroke(&mut session, &prompt, reps)?);
-
+fn print_report(
+    name: &str,
+    precision: crate::model::Precision,
+    rows: &[Row],
+    rss_loaded: Option<f64>,
+    peak_loading: Option<f64>,
+) {
     println!(
-        "model {} · {} · threads {}",
-        session.model.name,
-        session.model.precision.label(),
+        "model {name} · {} · threads {}",
+        crate::i18n::Lang::En.t(crate::ui::status::precision_label(precision)),
         tch::get_num_threads()
     );
     println!("{:<60} {:>10} {:>10}", "measurement", "p50 ms", "p95 ms");
@@ -161,14 +207,9 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
             println!("{name:<60} {v:>10.0}");
         }
     }
-    Ok(())
 }
 
-fn keystroke(
-    session: &mut Session,
-    prompt: &str,
-    reps: usize,
-) -> Result<(String, f64, f64), CliError> {
+fn keystroke(session: &mut Session, prompt: &str, reps: usize) -> Result<Row, CliError> {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use crate::app::Harness;
@@ -185,7 +226,17 @@ fn keystroke(
     let session = std::cell::RefCell::new(session);
     h.reply(Reply::Loaded(session.borrow().info(Duration::ZERO)));
     h.answer_with(|r| session.borrow_mut().serve(r));
-    h.render(100, 30);
+    // The real terminal backend, writing its escape sequences nowhere: the measurement includes
+    // the diff and the encoding of a redraw, not only the layout.
+    let backend = ratatui::backend::CrosstermBackend::new(std::io::sink());
+    let mut terminal = ratatui::Terminal::with_options(
+        backend,
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 100, 30)),
+        },
+    )
+    .map_err(CliError::Stdout)?;
+    h.draw(&mut terminal).map_err(CliError::Stdout)?;
     let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
     let mut v = Vec::new();
     for r in 0..reps.max(20) {
@@ -193,13 +244,12 @@ fn keystroke(
         let t = Instant::now();
         h.key(key(KeyCode::Char(c)));
         if h.answer_with(|r| session.borrow_mut().serve(r)) == 0 {
-            return Err(CliError(
+            return Err(CliError::Playground(
                 "the playground sent no request for a keystroke".into(),
             ));
         }
-        let screen = h.render(100, 30);
+        h.draw(&mut terminal).map_err(CliError::Stdout)?;
         v.push(t.elapsed());
-        std::hint::black_box(screen);
         h.key(key(KeyCode::Backspace));
         h.answer_with(|r| session.borrow_mut().serve(r));
     }

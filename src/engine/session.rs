@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::chat;
-use crate::engine::{ModelInfo, Position, Reply, Request};
+use crate::engine::{Backend, Device, ModelInfo, Position, Reply, Request};
 use crate::model::{KvCache, LoadedModel, ModelError};
+use crate::sampling::rank_and_prob;
 
 /// The result of [`Session::evaluate`].
 #[derive(Debug)]
@@ -31,7 +32,7 @@ pub struct Session {
 
 impl Session {
     pub fn new(model: LoadedModel) -> Self {
-        let cache = model.llama.new_cache();
+        let cache = model.decoder.new_cache();
         Self {
             model,
             cache,
@@ -41,28 +42,42 @@ impl Session {
         }
     }
 
-    /// Facts about the model for the UI.
-    pub fn info(&self, load_time: Duration) -> ModelInfo {
+    /// Ids that end a generation: the tokenizer's EOS and the usual end-of-turn tokens.
+    pub fn stop_ids(&self) -> Vec<u32> {
         let tok = &self.model.tokenizer;
         let mut stop_ids: Vec<u32> = tok.eos.into_iter().collect();
-        for s in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>"] {
+        for s in [
+            "<|im_end|>",
+            "<|endoftext|>",
+            "<|eot_id|>",
+            "</s>",
+            "<end_of_turn>",
+        ] {
             if let Some(id) = tok.token_id(s)
                 && !stop_ids.contains(&id)
             {
                 stop_ids.push(id);
             }
         }
+        stop_ids
+    }
+
+    /// The model's context window, in tokens.
+    pub fn context_length(&self) -> usize {
+        self.model.decoder.dims().context_length
+    }
+
+    /// Facts about the model for the UI.
+    pub fn info(&self, load_time: Duration) -> ModelInfo {
+        let dims = self.model.decoder.dims();
         ModelInfo {
             name: self.model.name.clone(),
-            device: match self.model.device {
-                tch::Device::Cuda(i) => format!("cuda:{i}"),
-                _ => "cpu".into(),
-            },
-            precision: self.model.precision.label().into(),
-            vocab_size: self.model.llama.cfg.vocab,
-            context_length: self.model.llama.cfg.context_length,
-            stop_ids,
-            vocab: tok.views(),
+            device: Device::from_tch(self.model.device),
+            precision: self.model.precision,
+            vocab_size: dims.vocab,
+            context_length: dims.context_length,
+            stop_ids: self.stop_ids(),
+            vocab: self.model.tokenizer.views(),
             load_time,
         }
     }
@@ -71,7 +86,7 @@ impl Session {
     pub fn prompt_ids(&self, prompt: &str, chat: bool) -> Result<Vec<u32>, ModelError> {
         let tok = &self.model.tokenizer;
         if chat {
-            chat::encode(tok, prompt).map_err(|e| ModelError::Invalid(e.to_string()))
+            Ok(chat::encode(tok, prompt)?)
         } else {
             Ok(tok.encode(prompt)?)
         }
@@ -79,6 +94,16 @@ impl Session {
 
     /// Answers one request the way the worker thread does (`None` for `Shutdown`).
     pub fn serve(&mut self, request: &Request) -> Option<Reply> {
+        Backend::serve(self, request)
+    }
+}
+
+impl Backend for Session {
+    fn info(&self, load_time: Duration) -> ModelInfo {
+        Session::info(self, load_time)
+    }
+
+    fn serve(&mut self, request: &Request) -> Option<Reply> {
         let Request::Evaluate {
             id,
             prompt,
@@ -104,26 +129,30 @@ impl Session {
             },
             Err(e) => Reply::Failed {
                 id,
-                message: e.to_string(),
+                error: Arc::new(e),
             },
         })
     }
+}
 
+impl Session {
     /// Runs the model over `ids`, reusing whatever prefix is already cached.
     pub fn evaluate(&mut self, ids: &[u32]) -> Result<Evaluation, ModelError> {
         let started = Instant::now();
-        let context = self.model.llama.cfg.context_length;
+        let dims = self.model.decoder.dims();
+        let context = dims.context_length;
         if ids.len() > context {
             return Err(ModelError::ContextFull {
                 needed: ids.len(),
                 context,
             });
         }
-        let vocab = self.model.llama.cfg.vocab as u32;
+        let vocab = dims.vocab as u32;
         if let Some(&bad) = ids.iter().find(|&&id| id >= vocab) {
-            return Err(ModelError::Invalid(format!(
-                "token id {bad} is outside the vocabulary ({vocab})"
-            )));
+            return Err(ModelError::OutsideVocabulary {
+                id: bad,
+                vocab: vocab as usize,
+            });
         }
         let common = self
             .tokens
@@ -138,7 +167,7 @@ impl Session {
         let reused = common;
         if common < ids.len() {
             let new = &ids[common..];
-            let logits = self.model.llama.forward(new, &mut self.cache);
+            let logits = self.model.decoder.forward(new, &mut self.cache);
             let logits = match logits {
                 Ok(l) => l,
                 Err(e) => {
@@ -181,19 +210,4 @@ impl Session {
             elapsed: started.elapsed(),
         })
     }
-}
-
-/// Rank (0 = most likely; ties count as ahead only when strictly larger) and raw probability of
-/// `id` under `logits`.
-pub fn rank_and_prob(logits: &[f32], id: u32) -> (u32, f32) {
-    let target = logits[id as usize];
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0f64;
-    let mut rank = 0u32;
-    for &l in logits {
-        sum += f64::from(l - max).exp();
-        rank += u32::from(l > target);
-    }
-    let prob = (f64::from(target - max).exp() / sum) as f32;
-    (rank, prob)
 }

@@ -3,13 +3,14 @@
 //! replies it is not waiting for anyway).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::engine::{EngineHandle, Reply, Request, Session};
-use crate::model::{self, DeviceChoice, Precision};
+use crate::engine::{Backend, EngineHandle, Reply, Request, Session};
+use crate::model::{self, DeviceChoice, ModelError, Precision, Progress};
 
 /// How to start the engine.
 #[derive(Clone, Debug)]
@@ -40,25 +41,21 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
         tch::set_num_threads(opts.threads as i32);
     }
     let started = Instant::now();
-    let mut progress = |fraction: f32, step: &str| {
-        let _ = replies.send(Reply::Progress {
-            fraction,
-            step: step.to_string(),
-        });
+    let mut progress = |p| {
+        let _ = replies.send(Reply::Progress(p));
     };
-    let loaded = match model::load(&opts.model, opts.device, opts.precision, &mut progress) {
-        Ok(m) => m,
+    let mut backend = match open(&opts, &mut progress) {
+        Ok(b) => b,
         Err(e) => {
-            let _ = replies.send(Reply::Failed {
-                id: 0,
-                message: format!("{}: {e}", opts.model.display()),
+            let _ = replies.send(Reply::LoadFailed {
+                path: opts.model.clone(),
+                error: Arc::new(e),
             });
             return;
         }
     };
-    let mut session = Session::new(loaded);
     if replies
-        .send(Reply::Loaded(session.info(started.elapsed())))
+        .send(Reply::Loaded(backend.info(started.elapsed())))
         .is_err()
     {
         return;
@@ -72,11 +69,20 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        let Some(reply) = session.serve(&request) else {
+        let Some(reply) = backend.serve(&request) else {
             return; // Shutdown
         };
         if replies.send(reply).is_err() {
             return;
         }
     }
+}
+
+/// Loads what `opts` names and wraps it in the backend that serves it.
+fn open(
+    opts: &EngineOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Box<dyn Backend>, ModelError> {
+    let loaded = model::load(&opts.model, opts.device, opts.precision, progress)?;
+    Ok(Box::new(Session::new(loaded)))
 }

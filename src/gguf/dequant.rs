@@ -5,19 +5,9 @@
 //! both on its own and against the type table in [`GgmlType`]. The arithmetic keeps ggml's
 //! order of operations, so results equal ggml's and gguf-py's bit for bit.
 
+use super::block::{f16_at, layout_is};
 use super::k_quants;
 use super::{GgmlType, GgufError};
-
-/// Whether `t` has `block` elements per block and `size` bytes per block in the type table.
-pub(super) const fn layout_is(t: GgmlType, block: usize, size: usize) -> bool {
-    matches!(t.block_size(), Some(b) if b == block) && matches!(t.type_size(), Some(s) if s == size)
-}
-
-/// Reads the little-endian `ggml_half` at `bytes[at..at + 2]` as f32 (exact).
-#[inline(always)]
-pub(super) fn f16_at(bytes: &[u8], at: usize) -> f32 {
-    half::f16::from_le_bytes([bytes[at], bytes[at + 1]]).to_f32()
-}
 
 /// Dequantizes `n_elements` values of type `t` from `bytes` (exactly their size) to f32, in
 /// the order they are stored: row-major with the innermost (ggml `ne[0]`) dimension fastest.

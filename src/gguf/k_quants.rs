@@ -6,7 +6,7 @@
 //! ggml's and gguf-py's bit for bit.
 
 use super::GgmlType;
-use super::dequant::{f16_at, layout_is};
+use super::block::{f16_at, layout_is};
 use super::ggml_type::QK_K;
 
 /// `K_SCALE_SIZE`: bytes of packed 6-bit scales and minimums in Q4_K and Q5_K.

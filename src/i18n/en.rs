@@ -165,5 +165,140 @@ pub fn text(t: Text) -> &'static str {
         Text::HintAuto => "auto",
         Text::HintLanguage => "language",
         Text::TooSmall => "Terminal too small: {}×{} (need at least {}×{}).",
+        Text::ErrGgufIo => "cannot read the GGUF file {}: {}",
+        Text::ErrGgufNotGguf => "not a GGUF file (it does not start with the magic bytes \"GGUF\")",
+        Text::ErrGgufVersion => {
+            "unsupported GGUF version {} (this reader supports versions 2 and 3)"
+        }
+        Text::ErrGgufTruncated => {
+            "the GGUF file is truncated or corrupt: {}: needs {} bytes, but only {} remain"
+        }
+        Text::ErrGgufInvalid => "invalid GGUF file: {}",
+        Text::ErrGgufUnsupportedType => "tensor {} has type {}, which tokenscope does not support",
+        Text::ErrGgufMissingKey => "the GGUF metadata key {} is missing or has the wrong type",
+        Text::ErrGgufMissingTensor => "the GGUF file has no tensor named {}",
+        Text::ErrTokenizerMissing => "the model file has no tokenizer (missing `{}`)",
+        Text::ErrTokenizerUnsupported => {
+            "unsupported tokenizer `{}` (pre-tokenizer `{}`): tokenscope reads byte-level BPE (gpt2, smollm, llama-bpe, qwen2…) and SentencePiece (llama) tokenizers from GGUF; for other models point --model at an HF folder with tokenizer.json"
+        }
+        Text::ErrTokenizerLibrary => "tokenizer error: {}",
+        Text::ErrChatNoTemplate => {
+            "this model has no chat template: turn the chat template off (run without --chat)"
+        }
+        Text::ErrChatRender => "the model's chat template failed to render: {}",
+        Text::ErrReadFile => "cannot read {}: {}",
+        Text::ErrUnknownArchitecture => "unknown architecture `{}`: tokenscope runs {}",
+        Text::ErrMissingKey => "the model file lacks the metadata key `{}`",
+        Text::ErrMissingTensor => "the model file lacks the tensor `{}`",
+        Text::ErrBadShape => "the tensor `{}` has the shape {}, but {}",
+        Text::ErrConfig => "{} is not a valid model configuration: {}",
+        Text::ErrNoWeights => "the folder {} has no *.safetensors files",
+        Text::ErrOutsideVocabulary => "token id {} is outside the vocabulary ({} tokens)",
+        Text::ErrContextFull => {
+            "the sequence needs {} tokens but the model's context window holds {}: shorten the prompt or undo some generated tokens"
+        }
+        Text::ErrTorch => "libtorch: {}",
+        Text::ErrorLine => "error: {}",
+        Text::NoteLine => "note: {}",
+        Text::ErrNoTerminal => {
+            "the playground needs an interactive terminal; for scripts use `tokenscope tokenize`, `next` or `generate` (see --help)"
+        }
+        Text::RuleTemperature => "a finite number ≥ 0 (0 = always pick the most likely token)",
+        Text::RuleTopP => "greater than 0 and at most 1 (1 = off)",
+        Text::RuleMinP => "between 0 and 1 (0 = off)",
+        Text::ErrBadFlag => "{} must be {}, not {}",
+        Text::ErrModelNotFound => {
+            "the model {} does not exist (from --model or TOKENSCOPE_MODEL): --model takes a short name ({}; `tokenscope models` lists them), a GGUF file or an HF folder (config.json + *.safetensors + tokenizer.json) that you already have"
+        }
+        Text::ErrNotAModelFolder => {
+            "the folder {} is not a model folder: it has no {}. --model takes a GGUF file or a folder with config.json, *.safetensors and tokenizer.json"
+        }
+        Text::ErrNotInstalled => {
+            "the model {} is not installed (expected at {}): install it with `{}`"
+        }
+        Text::ErrCannotLoad => "cannot load {}: {}",
+        Text::ErrReadInputFile => "cannot read the --file {}: {}",
+        Text::ErrStdin => "cannot read standard input: {}",
+        Text::TheFile => "the file {}",
+        Text::StandardInput => "standard input",
+        Text::ErrNotUtf8 => {
+            "{} is not valid UTF-8 text: byte {} (counting from 0) is 0x{}. tokenscope reads UTF-8; convert the text first (e.g. with iconv)"
+        }
+        Text::ErrNoText => {
+            "no text given: pass it as an argument, with --file PATH, or `-` to read standard input"
+        }
+        Text::ErrEmptyPrompt => {
+            "the prompt is empty: the model needs at least one token to predict the next one (and this model adds no beginning-of-sequence token). Give some text, or use --chat to wrap it in the chat template"
+        }
+        Text::ErrPromptTooLong => {
+            "the prompt is {} tokens long, but the model's context window holds {} tokens: shorten it by at least {} tokens (`tokenscope tokenize` counts them)"
+        }
+        Text::ErrPromptTooLongChat => {
+            "the prompt is {} tokens long with the chat template, but the model's context window holds {} tokens: shorten it by at least {} tokens (`tokenscope tokenize` counts them)"
+        }
+        Text::ErrStdout => "cannot write to standard output: {}",
+        Text::ErrPlayground => "the playground stopped: {}",
+        Text::ErrBenchText => "the benchmark text is too short ({} tokens)",
+        Text::HintNotGguf => {
+            "--model takes a short name, a GGUF file (.gguf) or a Hugging Face folder (config.json + *.safetensors + tokenizer.json)"
+        }
+        Text::HintReinstall => "delete it and run `{}` to install it again",
+        Text::HintCopyAgain => "download or copy it again",
+        Text::HintTruncated => {
+            "The file ({} bytes) ends before the data its header describes: it was most likely cut short while downloading or copying; {}"
+        }
+        Text::HintUnsupportedType => {
+            "tokenscope reads the tensor types {}; use a GGUF file quantized to those (llama.cpp's llama-quantize can convert one)"
+        }
+        Text::TokenOne => "{} token",
+        Text::TokenMany => "{} tokens",
+        Text::ColText => "text",
+        Text::NextSummary => "{}: {} · entropy {} nats (model) / {} (after settings) · {} kept",
+        Text::PromptTokenOne => "{} prompt token",
+        Text::PromptTokenMany => "{} prompt tokens",
+        Text::ColRankWord => "rank",
+        Text::ColModelPercent => "model %",
+        Text::ColSampledPercent => "after settings %",
+        Text::ColKept => "kept",
+        Text::Yes => "yes",
+        Text::CutGreedy => "cut (greedy)",
+        Text::CutTopK => "cut by top-k",
+        Text::CutTopP => "cut by top-p",
+        Text::CutMinP => "cut by min-p",
+        Text::CutPlain => "cut",
+        Text::RestOfVocabLine => "rest of the vocabulary ({}): {} (model), {} (after settings)",
+        Text::NoteContextFull => {
+            "stopped after {} new tokens: the sequence fills the model's context window ({} tokens)"
+        }
+        Text::FamilyDecoder => "decoder",
+        Text::FamilyEncoder => "encoder",
+        Text::FamilyEncoderDecoder => "encoder-decoder",
+        Text::SizeMb => "{} MB",
+        Text::Installed => "installed",
+        Text::ColName => "name",
+        Text::ColKind => "kind",
+        Text::ColSize => "size",
+        Text::ColInstalled => "installed / install with",
+        Text::ColModelTitle => "model",
+        Text::ModelsFooter => {
+            "Models live in {}; --model also takes any GGUF file or HF folder you have."
+        }
+        Text::NoticeTypePromptFirst => "Type a prompt first.",
+        Text::StepReading => "reading the file",
+        Text::StepTokenizer => "tokenizer",
+        Text::StepEmbeddings => "embeddings",
+        Text::StepLayers => "layers",
+        Text::StepOutput => "output layer",
+        Text::PrecisionExact => "exact f32",
+        Text::PrecisionFast => "fast int4",
+        Text::DeviceCpu => "cpu",
+        Text::IoNotFound => "no such file or folder",
+        Text::IoPermissionDenied => "permission denied",
+        Text::IoIsADirectory => "it is a folder, not a file",
+        Text::IoNotADirectory => "a part of the path is not a folder",
+        Text::IoUnexpectedEof => "the file ends too early",
+        Text::IoBrokenPipe => "the output was closed",
+        Text::IoOutOfMemory => "out of memory",
+        Text::IoStorageFull => "the disk is full",
     }
 }

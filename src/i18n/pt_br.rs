@@ -165,5 +165,138 @@ pub fn text(t: Text) -> &'static str {
         Text::HintAuto => "automático",
         Text::HintLanguage => "idioma",
         Text::TooSmall => "Terminal pequeno demais: {}×{} (precisa de pelo menos {}×{}).",
+        Text::ErrGgufIo => "não foi possível ler o arquivo GGUF {}: {}",
+        Text::ErrGgufNotGguf => "não é um arquivo GGUF (não começa com os bytes mágicos \"GGUF\")",
+        Text::ErrGgufVersion => "versão de GGUF {} não suportada (este leitor lê as versões 2 e 3)",
+        Text::ErrGgufTruncated => {
+            "o arquivo GGUF está truncado ou corrompido: {}: precisa de {} bytes, mas restam só {}"
+        }
+        Text::ErrGgufInvalid => "arquivo GGUF inválido: {}",
+        Text::ErrGgufUnsupportedType => "o tensor {} tem o tipo {}, que o tokenscope não suporta",
+        Text::ErrGgufMissingKey => "a chave de metadados GGUF {} está ausente ou tem o tipo errado",
+        Text::ErrGgufMissingTensor => "o arquivo GGUF não tem nenhum tensor chamado {}",
+        Text::ErrTokenizerMissing => "o arquivo do modelo não tem tokenizador (falta `{}`)",
+        Text::ErrTokenizerUnsupported => {
+            "tokenizador `{}` não suportado (pré-tokenizador `{}`): o tokenscope lê de arquivos GGUF tokenizadores BPE de bytes (gpt2, smollm, llama-bpe, qwen2…) e SentencePiece (llama); para outros modelos, aponte --model para uma pasta HF com tokenizer.json"
+        }
+        Text::ErrTokenizerLibrary => "erro do tokenizador: {}",
+        Text::ErrChatNoTemplate => {
+            "este modelo não tem template de chat: desligue o template de chat (rode sem --chat)"
+        }
+        Text::ErrChatRender => "o template de chat do modelo falhou: {}",
+        Text::ErrReadFile => "não foi possível ler {}: {}",
+        Text::ErrUnknownArchitecture => "arquitetura `{}` desconhecida: o tokenscope roda {}",
+        Text::ErrMissingKey => "o arquivo do modelo não tem a chave de metadados `{}`",
+        Text::ErrMissingTensor => "o arquivo do modelo não tem o tensor `{}`",
+        Text::ErrBadShape => "o tensor `{}` tem o formato {}, mas {}",
+        Text::ErrConfig => "{} não é uma configuração de modelo válida: {}",
+        Text::ErrNoWeights => "a pasta {} não tem arquivos *.safetensors",
+        Text::ErrOutsideVocabulary => "o id de token {} está fora do vocabulário ({} tokens)",
+        Text::ErrContextFull => {
+            "a sequência precisa de {} tokens, mas a janela de contexto do modelo comporta {}: encurte o prompt ou desfaça alguns tokens gerados"
+        }
+        Text::ErrTorch => "libtorch: {}",
+        Text::ErrorLine => "erro: {}",
+        Text::NoteLine => "nota: {}",
+        Text::ErrNoTerminal => {
+            "o playground precisa de um terminal interativo; em scripts use `tokenscope tokenize`, `next` ou `generate` (veja --help)"
+        }
+        Text::RuleTemperature => "um número finito ≥ 0 (0 = sempre escolher o token mais provável)",
+        Text::RuleTopP => "maior que 0 e no máximo 1 (1 = desligado)",
+        Text::RuleMinP => "entre 0 e 1 (0 = desligado)",
+        Text::ErrBadFlag => "{} deve ser {}, não {}",
+        Text::ErrModelNotFound => {
+            "o modelo {} não existe (de --model ou TOKENSCOPE_MODEL): --model aceita um nome curto ({}; `tokenscope models` lista todos), um arquivo GGUF ou uma pasta HF (config.json + *.safetensors + tokenizer.json) que você já tenha"
+        }
+        Text::ErrNotAModelFolder => {
+            "a pasta {} não é uma pasta de modelo: falta {}. --model aceita um arquivo GGUF ou uma pasta com config.json, *.safetensors e tokenizer.json"
+        }
+        Text::ErrNotInstalled => {
+            "o modelo {} não está instalado (esperado em {}): instale-o com `{}`"
+        }
+        Text::ErrCannotLoad => "não foi possível carregar {}: {}",
+        Text::ErrReadInputFile => "não foi possível ler o --file {}: {}",
+        Text::ErrStdin => "não foi possível ler a entrada padrão: {}",
+        Text::TheFile => "o arquivo {}",
+        Text::StandardInput => "a entrada padrão",
+        Text::ErrNotUtf8 => {
+            "{} não é texto UTF-8 válido: o byte {} (contando do 0) é 0x{}. O tokenscope lê UTF-8; converta o texto antes (por exemplo, com iconv)"
+        }
+        Text::ErrNoText => {
+            "nenhum texto informado: passe-o como argumento, com --file CAMINHO, ou `-` para ler a entrada padrão"
+        }
+        Text::ErrEmptyPrompt => {
+            "o prompt está vazio: o modelo precisa de pelo menos um token para prever o próximo (e este modelo não acrescenta token de início de sequência). Dê algum texto, ou use --chat para envolvê-lo no template de chat"
+        }
+        Text::ErrPromptTooLong => {
+            "o prompt tem {} tokens, mas a janela de contexto do modelo comporta {} tokens: encurte-o em pelo menos {} tokens (`tokenscope tokenize` conta os tokens)"
+        }
+        Text::ErrPromptTooLongChat => {
+            "o prompt tem {} tokens com o template de chat, mas a janela de contexto do modelo comporta {} tokens: encurte-o em pelo menos {} tokens (`tokenscope tokenize` conta os tokens)"
+        }
+        Text::ErrStdout => "não foi possível escrever na saída padrão: {}",
+        Text::ErrPlayground => "o playground parou: {}",
+        Text::ErrBenchText => "o texto do benchmark é curto demais ({} tokens)",
+        Text::HintNotGguf => {
+            "--model aceita um nome curto, um arquivo GGUF (.gguf) ou uma pasta Hugging Face (config.json + *.safetensors + tokenizer.json)"
+        }
+        Text::HintReinstall => "apague-o e rode `{}` para instalá-lo de novo",
+        Text::HintCopyAgain => "baixe ou copie o arquivo de novo",
+        Text::HintTruncated => {
+            "O arquivo ({} bytes) termina antes dos dados que o cabeçalho descreve: provavelmente foi cortado ao ser baixado ou copiado; {}"
+        }
+        Text::HintUnsupportedType => {
+            "o tokenscope lê os tipos de tensor {}; use um arquivo GGUF quantizado com eles (o llama-quantize do llama.cpp converte)"
+        }
+        Text::TokenOne => "{} token",
+        Text::TokenMany => "{} tokens",
+        Text::ColText => "texto",
+        Text::NextSummary => "{}: {} · entropia {} nats (modelo) / {} (após ajustes) · {} mantidos",
+        Text::PromptTokenOne => "{} token no prompt",
+        Text::PromptTokenMany => "{} tokens no prompt",
+        Text::ColRankWord => "ranking",
+        Text::ColModelPercent => "modelo %",
+        Text::ColSampledPercent => "após ajustes %",
+        Text::ColKept => "mantido",
+        Text::Yes => "sim",
+        Text::CutGreedy => "cortado (guloso)",
+        Text::CutTopK => "cortado pelo top-k",
+        Text::CutTopP => "cortado pelo top-p",
+        Text::CutMinP => "cortado pelo min-p",
+        Text::CutPlain => "cortado",
+        Text::RestOfVocabLine => "resto do vocabulário ({}): {} (modelo), {} (após ajustes)",
+        Text::NoteContextFull => {
+            "parou depois de {} tokens novos: a sequência enche a janela de contexto do modelo ({} tokens)"
+        }
+        Text::FamilyDecoder => "decodificador",
+        Text::FamilyEncoder => "codificador",
+        Text::FamilyEncoderDecoder => "codificador-decodificador",
+        Text::SizeMb => "{} MB",
+        Text::Installed => "instalado",
+        Text::ColName => "nome",
+        Text::ColKind => "tipo",
+        Text::ColSize => "tamanho",
+        Text::ColInstalled => "instalado / instale com",
+        Text::ColModelTitle => "modelo",
+        Text::ModelsFooter => {
+            "Os modelos ficam em {}; --model também aceita qualquer arquivo GGUF ou pasta HF que você tenha."
+        }
+        Text::NoticeTypePromptFirst => "Digite um prompt primeiro.",
+        Text::StepReading => "lendo o arquivo",
+        Text::StepTokenizer => "tokenizador",
+        Text::StepEmbeddings => "embeddings",
+        Text::StepLayers => "camadas",
+        Text::StepOutput => "camada de saída",
+        Text::PrecisionExact => "exato f32",
+        Text::PrecisionFast => "rápido int4",
+        Text::DeviceCpu => "cpu",
+        Text::IoNotFound => "arquivo ou pasta inexistente",
+        Text::IoPermissionDenied => "permissão negada",
+        Text::IoIsADirectory => "é uma pasta, não um arquivo",
+        Text::IoNotADirectory => "uma parte do caminho não é uma pasta",
+        Text::IoUnexpectedEof => "o arquivo termina cedo demais",
+        Text::IoBrokenPipe => "a saída foi fechada",
+        Text::IoOutOfMemory => "memória insuficiente",
+        Text::IoStorageFull => "o disco está cheio",
     }
 }

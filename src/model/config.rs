@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::gguf::GgufFile;
 use crate::model::ModelError;
+use crate::model::weights::{Checkpoint, Weight};
 
 /// Decoder families that share the Llama block structure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,13 +120,45 @@ impl Config {
 
     /// Reads an HF `config.json`.
     pub fn from_hf_json(text: &str) -> Result<Self, ModelError> {
-        let raw: HfConfig = serde_json::from_str(text)
-            .map_err(|e| ModelError::Invalid(format!("config.json: {e}")))?;
+        let raw: HfConfig = serde_json::from_str(text).map_err(|e| ModelError::Config {
+            file: "config.json".into(),
+            detail: e.to_string(),
+        })?;
         raw.resolve()
     }
 
+    /// The vocabulary size as the embedding matrix has it (GGUF's `vocab_size` key is optional
+    /// and HF configs sometimes round it), checked against the hidden size.
+    pub fn with_vocab_from(mut self, ck: &Checkpoint) -> Result<Self, ModelError> {
+        let tensor = Weight::TokenEmbd;
+        let shape = ck
+            .shape(tensor)
+            .ok_or_else(|| ModelError::MissingTensor(ck.name(tensor)))?;
+        let [vocab, hidden] = shape[..] else {
+            return Err(ModelError::BadShape {
+                tensor: ck.name(tensor),
+                shape,
+                expected: "[vocabulary, hidden] was expected".into(),
+            });
+        };
+        if hidden != self.hidden {
+            return Err(ModelError::BadShape {
+                tensor: ck.name(tensor),
+                shape,
+                expected: format!("the config says the hidden size is {}", self.hidden),
+            });
+        }
+        self.vocab = vocab;
+        Ok(self)
+    }
+
     fn validate(self) -> Result<Self, ModelError> {
-        let bad = |m: String| Err(ModelError::Invalid(m));
+        let bad = |detail: String| {
+            Err(ModelError::Config {
+                file: "config".into(),
+                detail,
+            })
+        };
         if self.hidden == 0 || self.heads == 0 || self.kv_heads == 0 || self.layers == 0 {
             return bad(format!("degenerate sizes: {self:?}"));
         }
@@ -192,13 +225,16 @@ impl HfConfig {
             .filter(|p| p.get("rope_type").and_then(|t| t.as_str()) != Some("default")));
         let llama3_scaling = match scaling {
             Some(v) if v.get("rope_type").and_then(|t| t.as_str()) == Some("llama3") => Some(
-                serde_json::from_value(v.clone())
-                    .map_err(|e| ModelError::Invalid(format!("rope_scaling: {e}")))?,
+                serde_json::from_value(v.clone()).map_err(|e| ModelError::Config {
+                    file: "config.json".into(),
+                    detail: format!("rope_scaling: {e}"),
+                })?,
             ),
             Some(v) if !v.is_null() => {
-                return Err(ModelError::Invalid(format!(
-                    "unsupported rope_scaling {v} (only llama3 is supported)"
-                )));
+                return Err(ModelError::Config {
+                    file: "config.json".into(),
+                    detail: format!("unsupported rope_scaling {v} (only llama3 is supported)"),
+                });
             }
             _ => None,
         };

@@ -1,77 +1,17 @@
 //! The Llama-family decoder (SmolLM2, Llama 2/3, TinyLlama, Mistral, Qwen2) as a tree of small
-//! structs named like the checkpoint: `Llama` → `Block` → (`RmsNorm`, `Attention`, `Mlp`).
-//! Weights are immutable; the only state is the [`KvCache`] passed in.
+//! structs named like the checkpoint: `Llama` → `Block` → (`RmsNorm`, `Attention`, `Mlp`), each
+//! loading itself. Weights are immutable; the only state is the [`KvCache`] passed in.
 
 use tch::{Device, Kind, Tensor};
 
 use crate::model::config::Config;
 use crate::model::int4::Int4Linear;
 use crate::model::kv_cache::KvCache;
+use crate::model::linear::{Bf16, Dense, Linear, LoadOptions, LongInputs, Quant};
 use crate::model::qgemv::QuantMatrix;
 use crate::model::rope::Rope;
 use crate::model::weights::{Checkpoint, Weight};
-use crate::model::{ModelError, Precision};
-
-/// A linear layer `y = x Wᵀ + b`.
-pub enum Linear {
-    /// Weight stored transposed, [in, out], so decode is a plain `matmul` (1.7× faster than
-    /// `linear` on [out, in] for the big LM head on CPU).
-    Dense { w_t: Tensor, bias: Option<Tensor> },
-    /// 4-bit weights in ATen's int4 packed format (fast mode).
-    Int4(Int4Linear),
-    /// bfloat16 weights [out, in] used through `linear` (fast mode's LM head: with two threads
-    /// it is the fastest float layout for a 49152×576 product, and 8-bit embeddings lose far
-    /// less in bfloat16 than re-quantized to 4 bits).
-    Bf16 { w: Tensor },
-    /// Exact mode's GGUF block quants (Q4_0/Q4_1/Q8_0) read directly for inputs of at most
-    /// [`QUANT_MAX_ROWS`] rows (decode steps, typing): ~5× fewer bytes than the float32 copy,
-    /// same weights to the bit; `dense` (float32, with the bias) serves longer inputs.
-    Quant { q: QuantMatrix, dense: Box<Linear> },
-}
-
-/// Inputs with at most this many rows use [`Linear::Quant`]'s quantized kernel.
-const QUANT_MAX_ROWS: i64 = 4;
-
-impl Linear {
-    fn dense(w: &Tensor, bias: Option<Tensor>, device: Device, kind: Kind) -> Self {
-        Linear::Dense {
-            w_t: w
-                .to_kind(kind)
-                .to_device(device)
-                .transpose(0, 1)
-                .contiguous(),
-            bias: bias.map(|b| b.to_kind(kind).to_device(device)),
-        }
-    }
-
-    pub fn forward(&self, x: &Tensor) -> Tensor {
-        match self {
-            Linear::Dense { w_t, bias } => {
-                let y = x.matmul(w_t);
-                match bias {
-                    Some(b) => y + b,
-                    None => y,
-                }
-            }
-            Linear::Quant { q, dense } => {
-                let cols = *x.size().last().expect("non-scalar");
-                if x.numel() as i64 > QUANT_MAX_ROWS * cols {
-                    return dense.forward(x);
-                }
-                let y = q.forward(x);
-                match &**dense {
-                    Linear::Dense { bias: Some(b), .. } => y + b,
-                    _ => y,
-                }
-            }
-            Linear::Int4(l) => l.forward(x),
-            Linear::Bf16 { w } => x
-                .to_kind(Kind::BFloat16)
-                .linear::<Tensor>(w, None)
-                .to_kind(x.kind()),
-        }
-    }
-}
+use crate::model::{CausalLm, Dims, LoadStep, ModelError, Progress};
 
 /// Root-mean-square layer norm.
 pub struct RmsNorm {
@@ -84,11 +24,10 @@ impl RmsNorm {
         ck: &Checkpoint,
         w: Weight,
         cfg: &Config,
-        device: Device,
-        kind: Kind,
+        opts: &LoadOptions,
     ) -> Result<Self, ModelError> {
         Ok(Self {
-            weight: ck.load(w)?.to_kind(kind).to_device(device),
+            weight: ck.load(w)?.to_kind(opts.kind).to_device(opts.device),
             eps: cfg.rms_eps,
         })
     }
@@ -109,6 +48,39 @@ pub struct Attention {
 }
 
 impl Attention {
+    fn load(
+        ck: &Checkpoint,
+        i: usize,
+        cfg: &Config,
+        opts: &LoadOptions,
+    ) -> Result<Self, ModelError> {
+        let bias = if cfg.qkv_bias {
+            let parts = [
+                Weight::AttnQBias(i),
+                Weight::AttnKBias(i),
+                Weight::AttnVBias(i),
+            ]
+            .iter()
+            .map(|&w| ck.load(w))
+            .collect::<Result<Vec<_>, _>>()?;
+            Some(Tensor::cat(&parts, 0))
+        } else {
+            None
+        };
+        Ok(Self {
+            qkv: Linear::load(
+                ck,
+                &[Weight::AttnQ(i), Weight::AttnK(i), Weight::AttnV(i)],
+                bias,
+                opts,
+            )?,
+            o: Linear::load(ck, &[Weight::AttnOutput(i)], None, opts)?,
+            heads: cfg.heads as i64,
+            kv_heads: cfg.kv_heads as i64,
+            head_dim: cfg.head_dim as i64,
+        })
+    }
+
     fn forward(
         &self,
         x: &Tensor,
@@ -152,6 +124,19 @@ pub struct Mlp {
 }
 
 impl Mlp {
+    fn load(
+        ck: &Checkpoint,
+        i: usize,
+        cfg: &Config,
+        opts: &LoadOptions,
+    ) -> Result<Self, ModelError> {
+        Ok(Self {
+            gate_up: Linear::load(ck, &[Weight::FfnGate(i), Weight::FfnUp(i)], None, opts)?,
+            down: Linear::load(ck, &[Weight::FfnDown(i)], None, opts)?,
+            intermediate: cfg.intermediate as i64,
+        })
+    }
+
     fn forward(&self, x: &Tensor) -> Tensor {
         let gu = self.gate_up.forward(x);
         let gate = gu.narrow(-1, 0, self.intermediate);
@@ -169,6 +154,20 @@ pub struct Block {
 }
 
 impl Block {
+    fn load(
+        ck: &Checkpoint,
+        i: usize,
+        cfg: &Config,
+        opts: &LoadOptions,
+    ) -> Result<Self, ModelError> {
+        Ok(Self {
+            attn_norm: RmsNorm::load(ck, Weight::AttnNorm(i), cfg, opts)?,
+            attn: Attention::load(ck, i, cfg, opts)?,
+            ffn_norm: RmsNorm::load(ck, Weight::FfnNorm(i), cfg, opts)?,
+            mlp: Mlp::load(ck, i, cfg, opts)?,
+        })
+    }
+
     fn forward(
         &self,
         x: &Tensor,
@@ -184,217 +183,143 @@ impl Block {
     }
 }
 
+/// Where the token embeddings are read from.
+pub enum Embedding {
+    /// A [vocab, hidden] table.
+    Rows(Tensor),
+    /// The columns of a tied LM head's [hidden, vocab] matrix (the same storage: one copy).
+    HeadColumns(Tensor),
+}
+
+impl Embedding {
+    fn forward(&self, ids: &Tensor) -> Tensor {
+        match self {
+            Embedding::Rows(t) => t.index_select(0, ids),
+            Embedding::HeadColumns(w_t) => w_t.index_select(1, ids).transpose(0, 1),
+        }
+    }
+}
+
+/// The output layer and the embedding table it may share its weights with.
+struct Head {
+    lm_head: Linear,
+    embedding: Embedding,
+}
+
+impl Head {
+    /// Tied heads (no `output.weight`) read the embedding matrix; exact mode keeps one float
+    /// copy for both, fast mode a bfloat16 head (or the exact Q8_0 kernel for decode).
+    fn load(ck: &Checkpoint, opts: &LoadOptions) -> Result<Self, ModelError> {
+        let tied = !ck.has(Weight::Output);
+        let on_device = |t: Tensor| t.to_kind(opts.kind).to_device(opts.device);
+        if tied && !opts.int4() {
+            let w_t = on_device(ck.load_transposed(Weight::TokenEmbd)?);
+            let embedding = Embedding::HeadColumns(w_t.shallow_clone());
+            let dense = Dense { w_t, bias: None };
+            let lm_head = Linear::with_quant(ck, &[Weight::TokenEmbd], dense, opts)?;
+            return Ok(Head { lm_head, embedding });
+        }
+        let table = ck.load(Weight::TokenEmbd)?;
+        let lm_head = match (tied, opts.int4()) {
+            (true, _) => {
+                let bf16 = Bf16 {
+                    w: table.to_kind(Kind::BFloat16),
+                };
+                match QuantMatrix::from_checkpoint(ck, &[Weight::TokenEmbd])? {
+                    Some(q) if opts.quant_kernel => Linear::Quant(Quant {
+                        q,
+                        bias: None,
+                        long: LongInputs::Bf16(bf16),
+                    }),
+                    _ => Linear::Bf16(bf16),
+                }
+            }
+            (false, true) => match Int4Linear::from_checkpoint(ck, &[Weight::Output], None)? {
+                Some(l) => Linear::Int4(l),
+                None => Linear::Int4(Int4Linear::quantize(&ck.load(Weight::Output)?, None)),
+            },
+            (false, false) => {
+                let w_t = on_device(ck.load_transposed(Weight::Output)?);
+                Linear::with_quant(ck, &[Weight::Output], Dense { w_t, bias: None }, opts)?
+            }
+        };
+        Ok(Head {
+            lm_head,
+            embedding: Embedding::Rows(on_device(table)),
+        })
+    }
+}
+
 /// The whole decoder.
 pub struct Llama {
     pub cfg: Config,
-    /// `None` when tied in exact mode: embeddings are then read from the LM head's
-    /// [hidden, vocab] matrix.
-    embed: Option<Tensor>,
+    embedding: Embedding,
     blocks: Vec<Block>,
     norm: RmsNorm,
     lm_head: Linear,
     rope: Rope,
-    pub device: Device,
-    pub kind: Kind,
+    opts: LoadOptions,
 }
 
 impl Llama {
-    /// Builds the model; `progress(fraction, step)` is called as layers load.
+    /// Builds the model; `progress` hears about each step.
     pub fn load(
         ck: &Checkpoint,
         cfg: Config,
-        device: Device,
-        precision: Precision,
-        progress: &mut dyn FnMut(f32, &str),
+        opts: &LoadOptions,
+        progress: &mut dyn FnMut(Progress),
     ) -> Result<Self, ModelError> {
         let _guard = tch::no_grad_guard();
-        // CPU: exact float32. GPU: bfloat16 weights and activations (f32 is pointless there).
-        let kind = if device.is_cuda() {
-            Kind::BFloat16
-        } else {
-            Kind::Float
-        };
-        let int4 = precision == Precision::Fast && !device.is_cuda();
-        let dense = |w: &Tensor, b: Option<Tensor>| Linear::dense(w, b, device, kind);
-        // Exact mode on an AVX2/AVX-512 CPU also keeps GGUF block quants for decode (see
-        // `Linear::Quant`); `TOKENSCOPE_QGEMV=0` turns that off.
-        let quant_kernel = !device.is_cuda()
-            && crate::model::qgemv::accelerated()
-            && std::env::var_os("TOKENSCOPE_QGEMV").is_none_or(|v| v != "0");
-        let quant = precision == Precision::Exact && quant_kernel;
-        let with_quant = |ws: &[Weight], l: Linear| -> Result<Linear, ModelError> {
-            if quant && let Some(q) = QuantMatrix::from_checkpoint(ck, ws)? {
-                return Ok(Linear::Quant {
-                    q,
-                    dense: Box::new(l),
-                });
-            }
-            Ok(l)
-        };
-        let matrix = |ws: &[Weight], bias: Option<Tensor>| -> Result<Linear, ModelError> {
-            if int4 && let Some(l) = Int4Linear::from_checkpoint(ck, ws, bias.as_ref())? {
-                return Ok(Linear::Int4(l));
-            }
-            let parts = ws
-                .iter()
-                .map(|&w| ck.load(w))
-                .collect::<Result<Vec<_>, _>>()?;
-            with_quant(ws, dense(&Tensor::cat(&parts, 0), bias))
-        };
-
-        progress(0.0, "embeddings");
-        let embd_shape = match ck {
-            Checkpoint::Gguf(g) => g
-                .tensor(&Weight::TokenEmbd.gguf_name())
-                .map(|t| t.shape.clone()),
-            Checkpoint::Safetensors(t) => t
-                .get(&Weight::TokenEmbd.hf_name())
-                .map(|t| t.size().iter().map(|&d| d as usize).collect()),
-        }
-        .ok_or_else(|| ModelError::MissingTensor("token embeddings".into()))?;
-        let [vocab, hidden] = embd_shape[..] else {
-            return Err(ModelError::Invalid(format!(
-                "token embeddings have shape {embd_shape:?}"
-            )));
-        };
-        if hidden != cfg.hidden {
-            return Err(ModelError::Invalid(format!(
-                "token embeddings have width {hidden}, the config says {}",
-                cfg.hidden
-            )));
-        }
-        let mut cfg = cfg;
-        cfg.vocab = vocab;
-
+        progress(Progress::new(0.0, LoadStep::Embeddings));
+        let cfg = cfg.with_vocab_from(ck)?;
         let mut blocks = Vec::with_capacity(cfg.layers);
         for i in 0..cfg.layers {
-            progress(0.1 + 0.8 * i as f32 / cfg.layers as f32, "layers");
-            let bias = if cfg.qkv_bias {
-                let parts = [
-                    Weight::AttnQBias(i),
-                    Weight::AttnKBias(i),
-                    Weight::AttnVBias(i),
-                ]
-                .iter()
-                .map(|&w| ck.load(w))
-                .collect::<Result<Vec<_>, _>>()?;
-                Some(Tensor::cat(&parts, 0))
-            } else {
-                None
-            };
-            blocks.push(Block {
-                attn_norm: RmsNorm::load(ck, Weight::AttnNorm(i), &cfg, device, kind)?,
-                attn: Attention {
-                    qkv: matrix(
-                        &[Weight::AttnQ(i), Weight::AttnK(i), Weight::AttnV(i)],
-                        bias,
-                    )?,
-                    o: matrix(&[Weight::AttnOutput(i)], None)?,
-                    heads: cfg.heads as i64,
-                    kv_heads: cfg.kv_heads as i64,
-                    head_dim: cfg.head_dim as i64,
-                },
-                ffn_norm: RmsNorm::load(ck, Weight::FfnNorm(i), &cfg, device, kind)?,
-                mlp: Mlp {
-                    gate_up: matrix(&[Weight::FfnGate(i), Weight::FfnUp(i)], None)?,
-                    down: matrix(&[Weight::FfnDown(i)], None)?,
-                    intermediate: cfg.intermediate as i64,
-                },
-            });
+            progress(Progress::new(
+                0.1 + 0.8 * i as f32 / cfg.layers as f32,
+                LoadStep::Layers,
+            ));
+            blocks.push(Block::load(ck, i, &cfg, opts)?);
         }
-        progress(0.9, "output");
-        let norm = RmsNorm::load(ck, Weight::OutputNorm, &cfg, device, kind)?;
-        let tied = !ck.has(Weight::Output);
-        let (lm_head, embed) = if tied && !int4 {
-            // Exact mode reads embeddings from the head's [hidden, vocab] matrix: one copy.
-            let w_t = ck
-                .load_transposed(Weight::TokenEmbd)?
-                .to_kind(kind)
-                .to_device(device);
-            let head = with_quant(&[Weight::TokenEmbd], Linear::Dense { w_t, bias: None })?;
-            (head, None)
-        } else {
-            let embed = ck.load(Weight::TokenEmbd)?;
-            let head = match (tied, int4) {
-                // Fast mode: the Q8_0 embedding read exactly by the block-quant kernel for
-                // decode steps, bfloat16 for longer inputs.
-                (true, _) => {
-                    let bf16 = Linear::Bf16 {
-                        w: embed.to_kind(Kind::BFloat16),
-                    };
-                    match QuantMatrix::from_checkpoint(ck, &[Weight::TokenEmbd])? {
-                        Some(q) if quant_kernel => Linear::Quant {
-                            q,
-                            dense: Box::new(bf16),
-                        },
-                        _ => bf16,
-                    }
-                }
-                (false, true) => match Int4Linear::from_checkpoint(ck, &[Weight::Output], None)? {
-                    Some(l) => Linear::Int4(l),
-                    None => Linear::Int4(Int4Linear::quantize(&ck.load(Weight::Output)?, None)),
-                },
-                (false, false) => with_quant(
-                    &[Weight::Output],
-                    Linear::Dense {
-                        w_t: ck
-                            .load_transposed(Weight::Output)?
-                            .to_kind(kind)
-                            .to_device(device),
-                        bias: None,
-                    },
-                )?,
-            };
-            (head, Some(embed.to_kind(kind).to_device(device)))
-        };
+        progress(Progress::new(0.9, LoadStep::Output));
+        let norm = RmsNorm::load(ck, Weight::OutputNorm, &cfg, opts)?;
+        let Head { lm_head, embedding } = Head::load(ck, opts)?;
         let freq_factors = match ck.load_optional(Weight::RopeFreqs)? {
-            Some(t) => Some(
-                Vec::<f32>::try_from(&t.to_kind(Kind::Float))
-                    .map_err(|e| ModelError::Invalid(e.to_string()))?,
-            ),
+            Some(t) => Some(Vec::<f32>::try_from(&t.to_kind(Kind::Float))?),
             None => None,
         };
-        let rope = Rope::new(&cfg, freq_factors.as_deref(), device, kind);
-        progress(1.0, "ready");
+        let rope = Rope::new(&cfg, freq_factors.as_deref(), opts.device, opts.kind);
         Ok(Self {
             cfg,
-            embed,
+            embedding,
             blocks,
             norm,
             lm_head,
             rope,
-            device,
-            kind,
+            opts: *opts,
         })
     }
+}
 
-    /// A fresh, empty KV cache for this model.
-    pub fn new_cache(&self) -> KvCache {
+impl CausalLm for Llama {
+    fn dims(&self) -> Dims {
+        Dims {
+            vocab: self.cfg.vocab,
+            context_length: self.cfg.context_length,
+        }
+    }
+
+    fn new_cache(&self) -> KvCache {
         KvCache::new(
             self.cfg.layers,
             self.cfg.kv_heads,
             self.cfg.head_dim,
             self.cfg.context_length,
-            self.kind,
-            self.device,
+            self.opts.kind,
+            self.opts.device,
         )
     }
 
-    fn embed(&self, ids: &Tensor) -> Tensor {
-        match (&self.embed, &self.lm_head) {
-            (Some(e), _) => e.index_select(0, ids),
-            (None, Linear::Dense { w_t, .. }) => w_t.index_select(1, ids).transpose(0, 1),
-            (None, Linear::Quant { dense, .. }) => match &**dense {
-                Linear::Dense { w_t, .. } => w_t.index_select(1, ids).transpose(0, 1),
-                _ => unreachable!("exact mode's quantized head keeps a dense copy"),
-            },
-            (None, _) => unreachable!("only exact-mode tied heads double as the embedding table"),
-        }
-    }
-
-    /// Runs `ids` at positions `cache.len()..`, appending them to the cache; returns the
-    /// next-token logits after each of them as float32 [n, vocab] on the CPU.
-    pub fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
+    fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
         let _guard = tch::no_grad_guard();
         let start = cache.len();
         let end = start + ids.len();
@@ -405,8 +330,8 @@ impl Llama {
             });
         }
         let ids64: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
-        let ids_t = Tensor::from_slice(&ids64).to_device(self.device);
-        let mut x = self.embed(&ids_t).unsqueeze(0);
+        let ids_t = Tensor::from_slice(&ids64).to_device(self.opts.device);
+        let mut x = self.embedding.forward(&ids_t).unsqueeze(0);
         cache.reserve(end);
         for (i, block) in self.blocks.iter().enumerate() {
             x = block.forward(&x, start, i, cache, &self.rope);

@@ -558,7 +558,7 @@ mod bench {
     #[ignore = "needs the default model"]
     fn real_model_matches_the_dense_product() {
         let _guard = tch::no_grad_guard();
-        let g = crate::gguf::GgufFile::open(&crate::cli::default_model_path()).expect("model");
+        let g = crate::gguf::GgufFile::open(&crate::registry::default_model_path()).expect("model");
         let ck = Checkpoint::Gguf(g);
         let mut ws = vec![Weight::TokenEmbd];
         for i in 0..30 {

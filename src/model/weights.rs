@@ -90,27 +90,41 @@ impl Checkpoint {
     /// Loads every `*.safetensors` file of an HF folder.
     pub fn open_safetensors_dir(dir: &Path) -> Result<Self, ModelError> {
         let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| ModelError::Io(dir.display().to_string(), e))?
+            .map_err(|source| ModelError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "safetensors"))
             .collect();
         files.sort();
         if files.is_empty() {
-            return Err(ModelError::Invalid(format!(
-                "{} has no *.safetensors files",
-                dir.display()
-            )));
+            return Err(ModelError::NoWeights(dir.to_path_buf()));
         }
         let mut tensors = HashMap::new();
         for f in files {
-            let list = Tensor::read_safetensors(&f)
-                .map_err(|e| ModelError::Invalid(format!("{}: {e}", f.display())))?;
+            let list = Tensor::read_safetensors(&f).map_err(|e| ModelError::Config {
+                file: f.display().to_string(),
+                detail: crate::model::one_line(&e.to_string()),
+            })?;
             tensors.extend(list);
         }
         Ok(Checkpoint::Safetensors(tensors))
     }
 
-    fn name(&self, w: Weight) -> String {
+    /// The shape of `w` in torch order, if the checkpoint has it.
+    pub fn shape(&self, w: Weight) -> Option<Vec<usize>> {
+        let name = self.name(w);
+        match self {
+            Checkpoint::Gguf(g) => g.tensor(&name).map(|t| t.shape.clone()),
+            Checkpoint::Safetensors(t) => t
+                .get(&name)
+                .map(|t| t.size().iter().map(|&d| d as usize).collect()),
+        }
+    }
+
+    /// The name of `w` in this checkpoint's format.
+    pub fn name(&self, w: Weight) -> String {
         match self {
             Checkpoint::Gguf(_) => w.gguf_name(),
             Checkpoint::Safetensors(_) => w.hf_name(),
@@ -160,7 +174,11 @@ impl Checkpoint {
             .tensor(&name)
             .ok_or(ModelError::MissingTensor(name.clone()))?;
         let [rows, cols] = info.shape[..] else {
-            return Err(ModelError::Invalid(format!("{name} is not a matrix")));
+            return Err(ModelError::BadShape {
+                tensor: name,
+                shape: info.shape.clone(),
+                expected: "a matrix was expected".into(),
+            });
         };
         let data = g.tensor_data(info);
         let row_bytes = data.len() / rows.max(1);

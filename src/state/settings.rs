@@ -2,7 +2,9 @@
 //! value a teacher would want to show, not by a fixed increment.
 
 use crate::action::Action;
+use crate::i18n::Text;
 use crate::sampling::SamplingParams;
+use crate::state::{Effect, Notice, State};
 
 /// Temperatures, low to high (0 = greedy).
 pub const TEMPERATURES: [f32; 20] = [
@@ -105,6 +107,40 @@ pub fn apply(action: Action, p: &mut SamplingParams) -> bool {
         _ => return false,
     }
     true
+}
+
+/// Applies a sampling action to the state: a ladder step, greedy on/off (remembering the
+/// temperature to go back to), or another seed (said in the status line).
+pub(super) fn apply_to_state(s: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::ToggleGreedy => {
+            if s.params.temperature > 0.0 {
+                s.saved_temperature = s.params.temperature;
+                s.params.temperature = 0.0;
+            } else {
+                s.params.temperature = if s.saved_temperature > 0.0 {
+                    s.saved_temperature
+                } else {
+                    1.0
+                };
+            }
+        }
+        Action::NextSeed | Action::PrevSeed => {
+            s.params.seed = if action == Action::NextSeed {
+                s.params.seed.wrapping_add(1)
+            } else {
+                s.params.seed.wrapping_sub(1)
+            };
+            s.notice = Some(Notice {
+                text: Text::NoticeSeed,
+                arg: Some(s.params.seed.to_string()),
+            });
+        }
+        other => {
+            apply(other, &mut s.params);
+        }
+    }
+    Vec::new()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::engine::TokenView;
 use crate::sampling::{Distribution, SamplingParams};
 
+use super::State;
 use super::tree::Choice;
 
 /// The distribution shown in the "Next token" pane.
@@ -123,4 +124,96 @@ impl Roll {
             key,
         }
     }
+}
+
+/// Recomputes the derived view data whose inputs changed.
+pub(super) fn refresh(s: &mut State) {
+    // The look-back cursor stays inside the sequence.
+    let len = s.sequence_len();
+    if s.look.is_some_and(|i| i >= len) {
+        s.look = None;
+    }
+    let Some(eval) = &s.eval else {
+        s.view = None;
+        s.roll = None;
+        return;
+    };
+    let fresh = s.fresh();
+    let covered = if fresh {
+        s.evaluated_len()
+    } else {
+        eval.positions.len()
+    };
+    let index = s.look.unwrap_or(len);
+
+    // The distribution at the cursor: logits after the token before it.
+    let key = ViewKey {
+        serial: eval.serial,
+        index,
+        params: s.params,
+    };
+    if s.view.as_ref().is_none_or(|v| v.key != key) {
+        let old_index = s.view.as_ref().map(|v| v.index);
+        if index > covered {
+            // Not evaluated yet: keep what is there until the reply comes.
+            if let Some(v) = &mut s.view {
+                v.stale = true;
+            }
+        } else {
+            let logits = index.checked_sub(1).map(|i| &eval.positions[i].logits);
+            let actual = (index < len).then(|| token_at(s, index));
+            let view = View::compute(logits, &s.params, actual, !fresh, key);
+            if old_index != Some(index) {
+                s.selected = view.actual.and_then(|(_, r)| r).unwrap_or(0);
+            }
+            s.view = Some(view);
+        }
+    } else if let Some(v) = &mut s.view {
+        v.stale = !fresh;
+    }
+
+    // The roll: how the generated token at the cursor (or the last one) was chosen.
+    let prompt_len = eval.prompt_len;
+    let token_index = match s.look {
+        Some(i) if fresh && i >= prompt_len => Some(i),
+        Some(_) => None,
+        None if fresh && s.tree.depth() > 0 => Some(prompt_len + s.tree.depth() - 1),
+        None => None,
+    };
+    let Some(token_index) = token_index.filter(|&i| i >= 1 && i - 1 < covered) else {
+        if !fresh || s.tree.depth() == 0 {
+            s.roll = None;
+        }
+        return;
+    };
+    let Some(node) = s.tree.node_at(token_index - prompt_len) else {
+        s.roll = None;
+        return;
+    };
+    let node = s.tree.node(node).clone();
+    let params = match node.choice {
+        Choice::Sampled { params, .. } => params,
+        Choice::Picked { .. } => s.params,
+    };
+    let key = RollKey {
+        serial: eval.serial,
+        index: token_index,
+        token: node.token,
+        params,
+    };
+    if s.roll.as_ref().is_none_or(|r| r.key != key) {
+        let logits = eval.positions[token_index - 1].logits.clone();
+        let token = s.token_view(node.token).into_owned();
+        s.roll = Some(Roll::compute(&logits, &s.params, token, node.choice, key));
+    }
+}
+
+/// The token id at `index` of the displayed sequence.
+fn token_at(s: &State, index: usize) -> u32 {
+    let eval = s.eval.as_ref().expect("called with an evaluation");
+    if !s.fresh() || index < eval.prompt_len {
+        return eval.positions[index].token.id;
+    }
+    let path = s.tree.path();
+    s.tree.node(path[index - eval.prompt_len]).token
 }

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::i18n::{Lang, Text};
+use crate::i18n::{Describe, Lang, Text};
 use crate::keymap::Context;
 use crate::sampling::{Distribution, SamplingParams, Stage};
 use crate::state::{ModelStatus, State};
@@ -245,10 +245,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 fn empty_message(state: &State) -> String {
     let lang = state.lang;
     match &state.model {
-        ModelStatus::Loading { fraction, .. } => {
-            lang.f(Text::LoadingModel, &[&format!("{:.0}%", fraction * 100.0)])
-        }
-        ModelStatus::Failed(message) => lang.f(Text::ErrorPrefix, &[message]),
+        ModelStatus::Loading(progress) => lang.f(
+            Text::LoadingModel,
+            &[&format!("{:.0}%", progress.fraction * 100.0)],
+        ),
+        ModelStatus::Failed => match &state.error {
+            Some(e) => lang.f(Text::ErrorPrefix, &[&e.describe(lang)]),
+            None => lang.t(Text::NoModel).to_string(),
+        },
         ModelStatus::Ready(_) if state.editor.is_empty() && !state.chat => {
             lang.t(Text::EmptyPromptHint).to_string()
         }

@@ -83,19 +83,6 @@ pub fn inner(r: Rect) -> Rect {
     )
 }
 
-/// (width, height) of the prompt editor's text area for the state's terminal size; used by
-/// `update` for vertical motion and scrolling.
-pub fn prompt_text_size(state: &State) -> (usize, usize) {
-    let (w, h) = state.size;
-    match layout(Rect::new(0, 0, w, h), state) {
-        Some(a) => {
-            let i = inner(a.prompt);
-            (usize::from(i.width).max(1), usize::from(i.height).max(1))
-        }
-        None => (40, 2),
-    }
-}
-
 /// The first rank shown in a list of `rows` rows, so that the selected rank is visible.
 pub fn candidate_window_start(selected: usize, rows: usize) -> usize {
     (selected + 1).saturating_sub(rows)

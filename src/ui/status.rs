@@ -6,8 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::i18n::Text;
+use crate::engine::Device;
+use crate::i18n::Describe;
+use crate::i18n::{Lang, Text};
 use crate::keymap::{self, Context};
+use crate::model::{LoadStep, Precision};
 use crate::state::{ModelStatus, State};
 
 use super::text::{line_width, truncate, width};
@@ -77,47 +80,16 @@ fn drop_until(parts: &mut Vec<Part>, fits: impl Fn(&[Part]) -> bool) {
 /// the text mode and the language on the right. When they do not fit, whole parts are dropped
 /// (the cached count first), never cut mid-word, and a ` · ` gap always separates the two sides.
 pub fn render_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let left = left_parts(state, theme);
+    let right = right_parts(state, theme);
+    let line = arrange(left, right, usize::from(area.width), theme);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The model (or its loading progress), the sequence length, the last computation.
+fn left_parts(state: &State, theme: &Theme) -> Vec<Part> {
     let lang = state.lang;
-    let w = usize::from(area.width);
-    let mut left: Vec<Part> = Vec::new();
-    match &state.model {
-        ModelStatus::Loading { fraction, step } => {
-            let cells = 12;
-            let filled = ((fraction.clamp(0.0, 1.0) * cells as f32).round() as usize).min(cells);
-            left.push(Part::new(
-                KEEP,
-                vec![
-                    Span::styled(format!("{} ", lang.t(Text::Loading)), theme.text),
-                    Span::styled("█".repeat(filled), theme.bar),
-                    Span::styled("░".repeat(cells - filled), theme.bar_ghost),
-                    Span::styled(format!(" {:.0}%", fraction * 100.0), theme.value),
-                ],
-            ));
-            if !step.is_empty() {
-                left.push(
-                    Part::new(0, vec![Span::styled(format!(" {step}"), theme.dim)]).attached(),
-                );
-            }
-        }
-        ModelStatus::Failed(_) => left.push(Part::new(
-            KEEP,
-            vec![Span::styled(lang.t(Text::NoModel), theme.error)],
-        )),
-        ModelStatus::Ready(info) => {
-            left.push(Part::new(
-                KEEP,
-                vec![Span::styled(info.name.clone(), theme.value)],
-            ));
-            left.push(Part::new(
-                3,
-                vec![Span::styled(info.device.clone(), theme.text)],
-            ));
-            left.push(Part::new(
-                2,
-                vec![Span::styled(info.precision.clone(), theme.text)],
-            ));
-        }
-    }
+    let mut left = model_parts(state, theme);
     let count = state.sequence_len();
     if count > 0 {
         left.push(Part::new(
@@ -162,13 +134,63 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             .attached(),
         );
     }
+    left
+}
 
+/// The model's name, device and precision, or how far loading is.
+fn model_parts(state: &State, theme: &Theme) -> Vec<Part> {
+    let lang = state.lang;
+    let mut left: Vec<Part> = Vec::new();
+    match &state.model {
+        ModelStatus::Loading(progress) => {
+            let (fraction, step) = (progress.fraction, load_step(progress.step, lang));
+            let cells = 12;
+            let filled = ((fraction.clamp(0.0, 1.0) * cells as f32).round() as usize).min(cells);
+            left.push(Part::new(
+                KEEP,
+                vec![
+                    Span::styled(format!("{} ", lang.t(Text::Loading)), theme.text),
+                    Span::styled("█".repeat(filled), theme.bar),
+                    Span::styled("░".repeat(cells - filled), theme.bar_ghost),
+                    Span::styled(format!(" {:.0}%", fraction * 100.0), theme.value),
+                ],
+            ));
+            left.push(Part::new(0, vec![Span::styled(format!(" {step}"), theme.dim)]).attached());
+        }
+        ModelStatus::Failed => left.push(Part::new(
+            KEEP,
+            vec![Span::styled(lang.t(Text::NoModel), theme.error)],
+        )),
+        ModelStatus::Ready(info) => {
+            left.push(Part::new(
+                KEEP,
+                vec![Span::styled(info.name.clone(), theme.value)],
+            ));
+            left.push(Part::new(
+                3,
+                vec![Span::styled(device_label(info.device, lang), theme.text)],
+            ));
+            left.push(Part::new(
+                2,
+                vec![Span::styled(
+                    lang.t(precision_label(info.precision)),
+                    theme.text,
+                )],
+            ));
+        }
+    }
+    left
+}
+
+/// The error or notice, the text mode and the language.
+fn right_parts(state: &State, theme: &Theme) -> Vec<Part> {
+    let lang = state.lang;
     let mut right: Vec<Part> = Vec::new();
     if let Some(error) = &state.error {
         right.push(Part::new(
             KEEP,
             vec![Span::styled(
-                lang.f(Text::ErrorPrefix, &[error]),
+                lang.f(Text::ErrorPrefix, &[&error.describe(lang)]),
                 theme.error,
             )],
         ));
@@ -192,7 +214,11 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         0,
         vec![Span::styled(lang.t(Text::LanguageName), theme.dim)],
     ));
+    right
+}
 
+/// Both sides on one line of `w` columns: parts dropped until they fit, the gap between them.
+fn arrange(mut left: Vec<Part>, mut right: Vec<Part>, w: usize, theme: &Theme) -> Line<'static> {
     // One column of margin on each side, and the ` · ` gap between the two sides.
     const MARGIN: usize = 1;
     const GAP: usize = 3;
@@ -225,7 +251,7 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         w.saturating_sub(used + GAP + MARGIN),
     ));
     spans.push(Span::raw(" ".repeat(MARGIN)));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
 }
 
 /// `spans` cut to `room` columns (the last resort when even the parts that are kept do not
@@ -275,4 +301,31 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
             .push(Span::styled(format!(" {}", hint.label), theme.dim));
     }
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The words for a loading step.
+pub fn load_step(step: LoadStep, lang: Lang) -> &'static str {
+    lang.t(match step {
+        LoadStep::Reading => Text::StepReading,
+        LoadStep::Tokenizer => Text::StepTokenizer,
+        LoadStep::Embeddings => Text::StepEmbeddings,
+        LoadStep::Layers => Text::StepLayers,
+        LoadStep::Output => Text::StepOutput,
+    })
+}
+
+/// `exact f32` / `exato f32`, `fast int4` / `rápido int4`.
+pub fn precision_label(p: Precision) -> Text {
+    match p {
+        Precision::Exact => Text::PrecisionExact,
+        Precision::Fast => Text::PrecisionFast,
+    }
+}
+
+/// `cpu`, `cuda:0`.
+pub fn device_label(d: Device, lang: Lang) -> String {
+    match d {
+        Device::Cpu => lang.t(Text::DeviceCpu).to_string(),
+        Device::Cuda(i) => format!("cuda:{i}"),
+    }
 }

@@ -1,6 +1,9 @@
-//! Shared by the integration tests: the default model, loaded once per test binary.
+//! Shared by the integration tests: the default model, loaded once per test binary; the fake
+//! model; drawing the headless app into a `TestBackend`.
 
 #![allow(dead_code)]
+
+pub mod fake;
 
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
@@ -10,7 +13,7 @@ use tokenscope::model::{self, DeviceChoice, Precision};
 
 /// The default model installed by `scripts/bootstrap` (which `scripts/test` runs first).
 pub fn model_path() -> PathBuf {
-    let p = tokenscope::cli::default_model_path();
+    let p = tokenscope::registry::default_model_path();
     assert!(
         p.exists(),
         "the default model is missing at {}: run scripts/test (or scripts/bootstrap) first",
@@ -28,7 +31,7 @@ pub fn session() -> std::sync::MutexGuard<'static, Session> {
                 &model_path(),
                 DeviceChoice::Cpu,
                 Precision::Exact,
-                &mut |_, _| {},
+                &mut |_| {},
             )
             .expect("loading the default model");
             Mutex::new(Session::new(m))
@@ -149,5 +152,31 @@ impl RealWorker {
 impl Default for RealWorker {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+// ── drawing and the fake model, for the headless app ──────────────────────────────────────
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// What the tests add to [`Harness`]: drawing into a `TestBackend`, answering with the fake.
+pub trait HarnessExt {
+    /// Draws the screen at `width` × `height` (telling the state its size and layout, as the
+    /// event loop does) and returns the backend, whose `Display` is the text grid.
+    fn render(&mut self, width: u16, height: u16) -> TestBackend;
+    /// Answers the pending requests with the fake model.
+    fn answer(&mut self, model: &fake::FakeModel) -> usize;
+}
+
+impl HarnessExt for Harness {
+    fn render(&mut self, width: u16, height: u16) -> TestBackend {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+        self.draw(&mut terminal).expect("draw");
+        terminal.backend().clone()
+    }
+
+    fn answer(&mut self, model: &fake::FakeModel) -> usize {
+        self.answer_with(|r| model.evaluate(r))
     }
 }

@@ -1,13 +1,14 @@
 //! A tiny deterministic stand-in for the model worker: a made-up vocabulary of about a
 //! thousand tokens, a greedy longest-match tokenizer and hand-written next-token logits. It
 //! answers `Request::Evaluate` exactly as the real worker's replies are shaped, so key scripts
-//! and screen snapshots run without model weights.
+//! and screen snapshots run without model weights. Test code only: it lives under `tests/`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::engine::{ModelInfo, Position, Reply, Request, TokenView};
-use crate::sampling::{Distribution, SamplingParams};
+use tokenscope::engine::{Device, ModelInfo, Position, Reply, Request, TokenView};
+use tokenscope::model::Precision;
+use tokenscope::sampling::{Distribution, SamplingParams};
 
 /// Words of the made-up vocabulary (ids in this order), after the two control tokens.
 const WORDS: [&str; 30] = [
@@ -115,8 +116,8 @@ impl FakeModel {
     pub fn info(&self) -> ModelInfo {
         ModelInfo {
             name: "tiny-fake".into(),
-            device: "cpu".into(),
-            precision: "exact (f32)".into(),
+            device: Device::Cpu,
+            precision: Precision::Exact,
             vocab_size: self.vocab.len(),
             context_length: 2048,
             stop_ids: vec![Self::IM_END],

@@ -1,0 +1,249 @@
+//! The command line as clap sees it: the playground's flags (no subcommand) and the scriptable
+//! `tokenize`, `next`, `generate`, `models` and `bench` commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::cli::error::{CliError, Rule};
+use crate::model::{DeviceChoice, Precision};
+use crate::sampling::SamplingParams;
+
+/// tokenscope: see what a language model really does.
+#[derive(Parser, Debug)]
+#[command(name = "tokenscope", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub common: Common,
+    /// Wrap the prompt in the model's chat template when the playground opens.
+    #[arg(long)]
+    pub chat: bool,
+    /// Interface language (en or pt-BR); default from LC_ALL / LANG.
+    #[arg(long, global = true)]
+    pub lang: Option<String>,
+    /// Text the prompt editor starts with.
+    #[arg(long)]
+    pub prompt: Option<String>,
+    /// Sampling settings the playground starts with.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
+}
+
+/// Flags every command takes.
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// A model: a short name (`tokenscope models` lists them), a GGUF file, or an HF folder
+    /// (config.json + *.safetensors + tokenizer.json). Default: smollm2-135m.
+    #[arg(long, global = true, env = "TOKENSCOPE_MODEL")]
+    pub model: Option<String>,
+    /// Where the model runs (cuda falls back to cpu when no GPU is usable).
+    #[arg(long, global = true, value_enum, default_value_t = DeviceArg::Cpu)]
+    pub device: DeviceArg,
+    /// exact: float32 reference numbers; fast: 4-bit weights, bfloat16 activations (approximate).
+    #[arg(long, global = true, value_enum, default_value_t = PrecisionArg::Exact)]
+    pub precision: PrecisionArg,
+    /// libtorch threads, 1 to 256 (default: all cores).
+    #[arg(long, global = true, value_parser = parse_threads)]
+    pub threads: Option<usize>,
+}
+
+/// The most `--threads` accepted: libtorch takes an `i32` and OpenMP starts every thread asked
+/// for (100 000 of them overflow the stack), so absurd values are refused up front.
+pub const MAX_THREADS: usize = 256;
+
+pub(crate) fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number from 1 to {MAX_THREADS} (leave --threads out to use \
+             every core)"
+        )),
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DeviceArg {
+    Cpu,
+    Cuda,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PrecisionArg {
+    Exact,
+    Fast,
+}
+
+impl Common {
+    pub fn device(&self) -> DeviceChoice {
+        match self.device {
+            DeviceArg::Cpu => DeviceChoice::Cpu,
+            DeviceArg::Cuda => DeviceChoice::Cuda,
+        }
+    }
+
+    pub fn precision(&self) -> Precision {
+        match self.precision {
+            PrecisionArg::Exact => Precision::Exact,
+            PrecisionArg::Fast => Precision::Fast,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Show how text is cut into tokens.
+    Tokenize {
+        #[command(flatten)]
+        input: Input,
+        /// Print JSON: {"model", "ids", "pieces", "texts", "count"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the model's next-token distribution for a prompt (ranks are 1-based).
+    Next {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        sampling: SamplingArgs,
+        /// Wrap the text in the model's chat template (as a user message).
+        #[arg(long)]
+        chat: bool,
+        /// How many candidates to list (default: --top-k if given, else 20).
+        #[arg(long)]
+        show: Option<usize>,
+        /// Print JSON: {"model", "prompt_ids", "entropy_nats", "candidates": [{"rank" (1 = most
+        /// likely), "id", "piece", "text", "logit", "logprob", "prob", "sampled_prob", "kept"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate a continuation token by token.
+    Generate {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        sampling: SamplingArgs,
+        /// Wrap the text in the model's chat template (as a user message).
+        #[arg(long)]
+        chat: bool,
+        /// Stop after this many new tokens (also stops at end-of-sequence).
+        #[arg(long, default_value_t = 64)]
+        max_tokens: usize,
+        /// Print JSON: {"model", "prompt_ids", "steps": [{"id", "text", "prob", "rank"}]}, where
+        /// `prob` is the model's raw probability of the chosen token and `rank` its 1-based rank.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the models tokenscope knows by name: installed or not, sizes, install commands.
+    Models {
+        /// Print JSON: [{"name", "title", "kind", "installed", "path", "size_bytes", "install"}].
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure load, prefill, decode and append-one latency (used by scripts/bench).
+    #[command(hide = true)]
+    Bench {
+        /// Repetitions per measurement.
+        #[arg(long, default_value_t = 20)]
+        reps: usize,
+    },
+}
+
+/// Where the text comes from: an argument, `--file PATH`, or `-` for standard input.
+#[derive(Args, Debug, Clone)]
+pub struct Input {
+    /// The text, taken exactly as given (`-` reads standard input).
+    #[arg(allow_hyphen_values = true)]
+    pub text: Option<String>,
+    /// Read the text from a file.
+    #[arg(long, conflicts_with = "text")]
+    pub file: Option<PathBuf>,
+}
+
+/// Sampling settings (stage order: temperature → top-k → top-p → min-p).
+#[derive(Args, Debug, Clone)]
+pub struct SamplingArgs {
+    /// 0 = greedy.
+    #[arg(long, default_value_t = 1.0)]
+    pub temperature: f32,
+    /// Keep the k most likely tokens (0 = off).
+    #[arg(long, default_value_t = 0)]
+    pub top_k: usize,
+    /// Keep the smallest set reaching this mass (1 = off).
+    #[arg(long, default_value_t = 1.0)]
+    pub top_p: f32,
+    /// Drop tokens below this fraction of the top probability (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    pub min_p: f32,
+    /// Seed of the random draws.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+impl SamplingArgs {
+    /// Checked sampling parameters; the error names the flag, its allowed range and the value
+    /// given.
+    pub fn params(&self) -> Result<SamplingParams, CliError> {
+        let bad = |flag: &'static str, rule: Rule, value: f32| CliError::BadFlag {
+            flag,
+            rule,
+            value: value.to_string(),
+        };
+        if !(self.temperature >= 0.0 && self.temperature.is_finite()) {
+            return Err(bad("--temperature", Rule::Temperature, self.temperature));
+        }
+        if !(self.top_p > 0.0 && self.top_p <= 1.0) {
+            return Err(bad("--top-p", Rule::TopP, self.top_p));
+        }
+        if !(0.0..=1.0).contains(&self.min_p) {
+            return Err(bad("--min-p", Rule::MinP, self.min_p));
+        }
+        Ok(SamplingParams {
+            temperature: self.temperature,
+            top_k: self.top_k,
+            top_p: self.top_p,
+            min_p: self.min_p,
+            seed: self.seed,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Describe, Lang};
+
+    #[test]
+    fn threads_are_bounded() {
+        assert_eq!(parse_threads("1"), Ok(1));
+        assert_eq!(parse_threads("256"), Ok(256));
+        for bad in ["0", "257", "-1", "3000000000", "x", ""] {
+            assert!(parse_threads(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sampling_errors_name_the_value() {
+        let args = |temperature, top_p, min_p| SamplingArgs {
+            temperature,
+            top_k: 0,
+            top_p,
+            min_p,
+            seed: 0,
+        };
+        assert!(args(1.0, 1.0, 0.0).params().is_ok());
+        assert!(args(0.0, 1e-6, 1.0).params().is_ok());
+        let err = |a: SamplingArgs| a.params().unwrap_err().describe(Lang::En);
+        assert!(err(args(-1.0, 1.0, 0.0)).ends_with("not -1"));
+        assert!(err(args(f32::INFINITY, 1.0, 0.0)).starts_with("--temperature"));
+        assert!(err(args(1.0, 0.0, 0.0)).ends_with("not 0"));
+        assert!(err(args(1.0, f32::NAN, 0.0)).starts_with("--top-p"));
+        assert!(err(args(1.0, 1.0, -0.1)).ends_with("not -0.1"));
+        let pt = args(1.0, 2.0, 0.0)
+            .params()
+            .unwrap_err()
+            .describe(Lang::PtBr);
+        assert!(pt.starts_with("--top-p") && pt.ends_with("não 2"), "{pt}");
+    }
+}

@@ -1,0 +1,197 @@
+//! Everything a command can fail with, as one typed enum; the words come from the catalog, so
+//! `--lang pt-BR` (or `LANG=pt_BR…`) gets every message in Portuguese. A failure prints as one
+//! paragraph starting `error:` / `erro:` and exits with status 1.
+
+use std::path::PathBuf;
+
+use crate::i18n::{Describe, Lang, Text, io_error};
+use crate::model::ModelError;
+
+/// What a flag's value must be (the sentence that follows "--flag must be").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    Temperature,
+    TopP,
+    MinP,
+}
+
+/// Where the command's text came from (for messages about it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Stdin,
+}
+
+/// What to do about a model that failed to load, when the error alone does not say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadHint {
+    /// The file is no GGUF: say what `--model` takes.
+    NotGguf,
+    /// The file ends early; `default` when it is an installed model (reinstall it).
+    Truncated {
+        size: u64,
+        reinstall: Option<String>,
+    },
+    /// A tensor type we cannot read; the ones we can.
+    UnsupportedType { supported: String },
+}
+
+/// A command's failure.
+#[derive(Debug)]
+pub enum CliError {
+    /// The playground was started without a terminal.
+    NoTerminal,
+    /// A flag's value is out of range.
+    BadFlag {
+        flag: &'static str,
+        rule: Rule,
+        value: String,
+    },
+    /// `--model PATH` does not exist (and is not a known short name).
+    ModelNotFound { given: String, names: String },
+    /// `--model FOLDER` is not an HF model folder.
+    NotAModelFolder {
+        path: PathBuf,
+        missing: Vec<&'static str>,
+    },
+    /// A known short name whose files are not installed.
+    NotInstalled {
+        name: &'static str,
+        path: PathBuf,
+        command: String,
+    },
+    /// The model failed to load.
+    Load {
+        path: PathBuf,
+        source: Box<ModelError>,
+        hint: Option<LoadHint>,
+    },
+    /// `--file PATH` could not be read.
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Standard input could not be read.
+    Stdin(std::io::Error),
+    /// The text is not UTF-8: where, and the byte.
+    NotUtf8 { source: Source, at: usize, byte: u8 },
+    /// No text was given.
+    NoText,
+    /// The prompt has no tokens (and the model adds no BOS).
+    EmptyPrompt,
+    /// The prompt is longer than the context window.
+    PromptTooLong {
+        tokens: usize,
+        chat: bool,
+        context: usize,
+    },
+    /// The model failed while running.
+    Model(ModelError),
+    /// Standard output could not be written.
+    Stdout(std::io::Error),
+    /// The interactive session failed (terminal I/O and the like).
+    Playground(String),
+    /// The benchmark text gave too few tokens.
+    BenchTextTooShort(usize),
+}
+
+impl From<ModelError> for CliError {
+    fn from(e: ModelError) -> Self {
+        CliError::Model(e)
+    }
+}
+
+impl From<crate::tokenizer::TokenizerError> for CliError {
+    fn from(e: crate::tokenizer::TokenizerError) -> Self {
+        CliError::Model(ModelError::Tokenizer(e))
+    }
+}
+
+impl Describe for CliError {
+    fn describe(&self, lang: Lang) -> String {
+        match self {
+            CliError::NoTerminal => lang.t(Text::ErrNoTerminal).to_string(),
+            CliError::BadFlag { flag, rule, value } => {
+                let rule = lang.t(match rule {
+                    Rule::Temperature => Text::RuleTemperature,
+                    Rule::TopP => Text::RuleTopP,
+                    Rule::MinP => Text::RuleMinP,
+                });
+                lang.f(Text::ErrBadFlag, &[flag, &rule, value])
+            }
+            CliError::ModelNotFound { given, names } => {
+                lang.f(Text::ErrModelNotFound, &[given, names])
+            }
+            CliError::NotAModelFolder { path, missing } => lang.f(
+                Text::ErrNotAModelFolder,
+                &[&path.display(), &missing.join(", ")],
+            ),
+            CliError::NotInstalled {
+                name,
+                path,
+                command,
+            } => lang.f(Text::ErrNotInstalled, &[name, &path.display(), command]),
+            CliError::Load { path, source, hint } => {
+                let mut message = lang.f(
+                    Text::ErrCannotLoad,
+                    &[&path.display(), &source.describe(lang)],
+                );
+                if let Some(hint) = hint {
+                    message.push_str(". ");
+                    message.push_str(&hint_text(hint, lang));
+                }
+                message
+            }
+            CliError::ReadFile { path, source } => lang.f(
+                Text::ErrReadInputFile,
+                &[&path.display(), &io_error(lang, source)],
+            ),
+            CliError::Stdin(e) => lang.f(Text::ErrStdin, &[&io_error(lang, e)]),
+            CliError::NotUtf8 { source, at, byte } => {
+                let source = match source {
+                    Source::File(p) => lang.f(Text::TheFile, &[&p.display()]),
+                    Source::Stdin => lang.t(Text::StandardInput).to_string(),
+                };
+                lang.f(Text::ErrNotUtf8, &[&source, at, &format!("{byte:02X}")])
+            }
+            CliError::NoText => lang.t(Text::ErrNoText).to_string(),
+            CliError::EmptyPrompt => lang.t(Text::ErrEmptyPrompt).to_string(),
+            CliError::PromptTooLong {
+                tokens,
+                chat,
+                context,
+            } => lang.f(
+                if *chat {
+                    Text::ErrPromptTooLongChat
+                } else {
+                    Text::ErrPromptTooLong
+                },
+                &[
+                    &lang.int(*tokens),
+                    &lang.int(*context),
+                    &lang.int(tokens - context),
+                ],
+            ),
+            CliError::Model(e) => e.describe(lang),
+            CliError::Stdout(e) => lang.f(Text::ErrStdout, &[&io_error(lang, e)]),
+            CliError::Playground(why) => lang.f(Text::ErrPlayground, &[why]),
+            CliError::BenchTextTooShort(n) => lang.f(Text::ErrBenchText, &[n]),
+        }
+    }
+}
+
+crate::described_error!(CliError);
+
+fn hint_text(hint: &LoadHint, lang: Lang) -> String {
+    match hint {
+        LoadHint::NotGguf => lang.t(Text::HintNotGguf).to_string(),
+        LoadHint::Truncated { size, reinstall } => {
+            let again = match reinstall {
+                Some(command) => lang.f(Text::HintReinstall, &[command]),
+                None => lang.t(Text::HintCopyAgain).to_string(),
+            };
+            lang.f(Text::HintTruncated, &[&lang.int(*size as usize), &again])
+        }
+        LoadHint::UnsupportedType { supported } => lang.f(Text::HintUnsupportedType, &[supported]),
+    }
+}

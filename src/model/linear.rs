@@ -1,0 +1,194 @@
+//! Linear layers `y = x Wᵀ + b` in the layouts the decoders use, and the one function that
+//! picks a layout for a checkpoint's matrix ([`Linear::load`]).
+
+use tch::{Device, Kind, Tensor};
+
+use crate::model::int4::Int4Linear;
+use crate::model::qgemv::QuantMatrix;
+use crate::model::weights::{Checkpoint, Weight};
+use crate::model::{ModelError, Precision};
+
+/// How a model is loaded: decided once by the caller, read by every `load`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    pub device: Device,
+    /// Activations and dense weights: float32 on the CPU, bfloat16 on a GPU.
+    pub kind: Kind,
+    pub precision: Precision,
+    /// Keep GGUF block quants for short inputs (decode steps) through the SIMD kernel of
+    /// [`crate::model::qgemv`]: same weights to the bit, ~5× fewer bytes per step.
+    pub quant_kernel: bool,
+}
+
+impl LoadOptions {
+    /// The options for `device` and `precision`: the block-quant kernel wherever a SIMD kernel
+    /// runs (on the CPU).
+    pub fn new(device: Device, precision: Precision) -> Self {
+        let kind = if device.is_cuda() {
+            Kind::BFloat16
+        } else {
+            Kind::Float
+        };
+        Self {
+            device,
+            kind,
+            precision,
+            quant_kernel: !device.is_cuda() && crate::model::qgemv::accelerated(),
+        }
+    }
+
+    /// Fast mode's int4 matrices (CPU only: ATen's int4 kernel is a CPU one).
+    pub fn int4(&self) -> bool {
+        self.precision == Precision::Fast && !self.device.is_cuda()
+    }
+}
+
+/// A dense weight stored transposed, [in, out], so decode is a plain `matmul` (1.7× faster
+/// than `linear` on [out, in] for the big LM head on CPU).
+pub struct Dense {
+    pub w_t: Tensor,
+    pub bias: Option<Tensor>,
+}
+
+impl Dense {
+    pub fn new(w: &Tensor, bias: Option<Tensor>, opts: &LoadOptions) -> Self {
+        Dense {
+            w_t: w
+                .to_kind(opts.kind)
+                .to_device(opts.device)
+                .transpose(0, 1)
+                .contiguous(),
+            bias: bias.map(|b| b.to_kind(opts.kind).to_device(opts.device)),
+        }
+    }
+
+    fn forward(&self, x: &Tensor) -> Tensor {
+        let y = x.matmul(&self.w_t);
+        match &self.bias {
+            Some(b) => y + b,
+            None => y,
+        }
+    }
+}
+
+/// bfloat16 weights [out, in] used through `linear` (fast mode's LM head: with two threads it
+/// is the fastest float layout for a 49152×576 product, and 8-bit embeddings lose far less in
+/// bfloat16 than re-quantized to 4 bits).
+pub struct Bf16 {
+    pub w: Tensor,
+}
+
+impl Bf16 {
+    fn forward(&self, x: &Tensor) -> Tensor {
+        x.to_kind(Kind::BFloat16)
+            .linear::<Tensor>(&self.w, None)
+            .to_kind(x.kind())
+    }
+}
+
+/// What serves the inputs too long for the block-quant kernel.
+pub enum LongInputs {
+    /// The float32 copy (exact mode).
+    Dense(Dense),
+    /// A bfloat16 copy (fast mode's tied LM head).
+    Bf16(Bf16),
+}
+
+/// GGUF block quants read directly for inputs of at most [`QUANT_MAX_ROWS`] rows (decode
+/// steps, typing), a float copy for longer ones.
+pub struct Quant {
+    pub q: QuantMatrix,
+    pub bias: Option<Tensor>,
+    pub long: LongInputs,
+}
+
+/// Inputs with at most this many rows use [`Quant`]'s block-quant kernel.
+pub const QUANT_MAX_ROWS: i64 = 4;
+
+/// A linear layer `y = x Wᵀ + b`.
+pub enum Linear {
+    Dense(Dense),
+    /// 4-bit weights in ATen's int4 packed format (fast mode).
+    Int4(Int4Linear),
+    Bf16(Bf16),
+    Quant(Quant),
+}
+
+impl Linear {
+    /// The matrices `ws` stacked along their rows (one fused product, e.g. q, k and v) with an
+    /// optional bias: int4 in fast mode when they are Q4_0/Q4_1, block quants plus a float copy
+    /// in exact mode when the kernel runs here, a float copy otherwise.
+    pub fn load(
+        ck: &Checkpoint,
+        ws: &[Weight],
+        bias: Option<Tensor>,
+        opts: &LoadOptions,
+    ) -> Result<Linear, ModelError> {
+        if opts.int4()
+            && let Some(l) = Int4Linear::from_checkpoint(ck, ws, bias.as_ref())?
+        {
+            return Ok(Linear::Int4(l));
+        }
+        let parts = ws
+            .iter()
+            .map(|&w| ck.load(w))
+            .collect::<Result<Vec<_>, _>>()?;
+        let dense = Dense::new(&Tensor::cat(&parts, 0), bias, opts);
+        Linear::with_quant(ck, ws, dense, opts)
+    }
+
+    /// `dense`, plus the block quants of `ws` for short inputs when exact mode's kernel runs.
+    pub fn with_quant(
+        ck: &Checkpoint,
+        ws: &[Weight],
+        dense: Dense,
+        opts: &LoadOptions,
+    ) -> Result<Linear, ModelError> {
+        if opts.precision == Precision::Exact
+            && opts.quant_kernel
+            && let Some(q) = QuantMatrix::from_checkpoint(ck, ws)?
+        {
+            return Ok(Linear::Quant(Quant {
+                q,
+                bias: dense.bias.as_ref().map(Tensor::shallow_clone),
+                long: LongInputs::Dense(dense),
+            }));
+        }
+        Ok(Linear::Dense(dense))
+    }
+
+    pub fn forward(&self, x: &Tensor) -> Tensor {
+        match self {
+            Linear::Dense(d) => d.forward(x),
+            Linear::Int4(l) => l.forward(x),
+            Linear::Bf16(b) => b.forward(x),
+            Linear::Quant(q) => {
+                let cols = *x.size().last().expect("non-scalar");
+                if x.numel() as i64 > QUANT_MAX_ROWS * cols {
+                    return match &q.long {
+                        LongInputs::Dense(d) => d.forward(x),
+                        LongInputs::Bf16(b) => b.forward(x),
+                    };
+                }
+                let y = q.q.forward(x);
+                match &q.bias {
+                    Some(b) => y + b,
+                    None => y,
+                }
+            }
+        }
+    }
+
+    /// The float [in, out] matrix this layer multiplies by, when it keeps one (the tied
+    /// embedding reads its rows from there).
+    pub fn dense_columns(&self) -> Option<&Tensor> {
+        match self {
+            Linear::Dense(d) => Some(&d.w_t),
+            Linear::Quant(Quant {
+                long: LongInputs::Dense(d),
+                ..
+            }) => Some(&d.w_t),
+            _ => None,
+        }
+    }
+}

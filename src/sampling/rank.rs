@@ -1,0 +1,59 @@
+//! The one definition of a token's rank, shared by the engine (the GLTR colour of every prompt
+//! token) and [`super::Distribution`] (the order of its candidates): by raw logit, highest
+//! first; equal logits are ordered by the lower id; a NaN logit counts as −∞.
+
+use super::filters::clean;
+
+/// Rank (0 = most likely) and raw probability (softmax at temperature 1) of token `id` under
+/// `logits`. Linear in the vocabulary size, in f64.
+///
+/// # Panics
+/// If `id` is outside `logits`.
+pub fn rank_and_prob(logits: &[f32], id: u32) -> (u32, f32) {
+    let target = clean(logits[id as usize]);
+    let max = logits
+        .iter()
+        .map(|&l| clean(l))
+        .fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0f64;
+    let mut rank = 0u32;
+    for (other, &l) in logits.iter().enumerate() {
+        let l = clean(l);
+        if max.is_finite() {
+            sum += f64::from(l - max).exp();
+        }
+        rank += u32::from(l > target || (l == target && (other as u32) < id));
+    }
+    let prob = if max.is_finite() {
+        (f64::from(target - max).exp() / sum) as f32
+    } else {
+        0.0
+    };
+    (rank, prob)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sampling::{Distribution, SamplingParams};
+
+    #[test]
+    fn ties_go_to_the_lower_id_like_the_distribution() {
+        let logits = [1.0, 3.0, 3.0, f32::NAN, 0.0, 3.0];
+        let d = Distribution::new(&logits, &SamplingParams::default());
+        for c in &d.candidates {
+            let (rank, prob) = rank_and_prob(&logits, c.id);
+            assert_eq!(rank as usize, c.rank, "id {}", c.id);
+            assert!((f64::from(prob) - c.prob).abs() < 1e-6, "id {}", c.id);
+        }
+        assert_eq!(rank_and_prob(&logits, 2).0, 1);
+    }
+
+    #[test]
+    fn hand_checked_probabilities() {
+        let logits = [0.0, 2f32.ln(), 3f32.ln()];
+        let (rank, prob) = rank_and_prob(&logits, 1);
+        assert_eq!(rank, 1);
+        assert!((prob - 2.0 / 6.0).abs() < 1e-6);
+    }
+}
