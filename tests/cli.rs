@@ -210,10 +210,7 @@ fn a_folder_that_is_no_model_is_refused() {
             dir.path().as_os_str(),
             "hi".as_ref(),
         ]);
-        assert_error(
-            &out,
-            &["is not a model folder", "config.json", "--model"],
-        );
+        assert_error(&out, &["is not a model folder", "config.json", "--model"]);
     }
 }
 

@@ -10,8 +10,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::action::Action;
 use tokenscope::app::Harness;
 use tokenscope::engine::Reply;
-use tokenscope::model::{LoadStep, Progress};
 use tokenscope::i18n::Lang;
+use tokenscope::model::{LoadStep, Progress};
 use tokenscope::sampling::SamplingParams;
 use tokenscope::state::{Options, State};
 
