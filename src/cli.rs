@@ -19,6 +19,7 @@ mod bench;
 mod error;
 mod generate;
 mod input;
+mod lab;
 mod load;
 mod models;
 mod next;
@@ -97,18 +98,39 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             sampling,
             chat,
             show,
+            versus,
+            versus_file,
             json,
         } => {
-            let params = sampling.params()?;
-            let show = show.unwrap_or(if sampling.top_k > 0 {
-                sampling.top_k
+            let samplers = sampling.samplers()?;
+            let show = show.unwrap_or(if samplers[0].top_k > 0 {
+                samplers[0].top_k
             } else {
                 20
             });
             let text = input.read()?;
+            let versus_text = versus_input(versus, versus_file)?;
+            session::check_not_empty(common, &text, *chat)?;
+            let mut run = session::evaluate_prompt(common, &text, *chat)?;
+            let versus = match versus_text {
+                Some(b) => Some(lab::Versus::evaluate(&mut run, &b, *chat)?),
+                None => None,
+            };
+            next::run(&run, &samplers, versus.as_ref(), show, *json, lang)
+        }
+        Command::Sample {
+            input,
+            sampling,
+            chat,
+            n,
+            json,
+        } => {
+            let params = sampling.samplers()?[0];
+            lab::check_roll_count(*n)?;
+            let text = input.read()?;
             session::check_not_empty(common, &text, *chat)?;
             let run = session::evaluate_prompt(common, &text, *chat)?;
-            next::run(&run, &params, show, *json, lang)
+            lab::sample(&run, &params, *n, *json, lang)
         }
         Command::Generate {
             input,
@@ -117,7 +139,7 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             max_tokens,
             json,
         } => {
-            let params = sampling.params()?;
+            let params = sampling.samplers()?[0];
             let text = input.read()?;
             session::check_not_empty(common, &text, *chat)?;
             let run = session::evaluate_prompt(common, &text, *chat)?;
@@ -130,4 +152,24 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
         Command::Models { json } => models::run(*json, lang),
         Command::Bench { reps } => bench::run(common, *reps),
     }
+}
+
+/// Prompt B of `next --versus TEXT_B` / `--versus-file PATH`: read and refused when empty.
+fn versus_input(
+    text: &Option<String>,
+    file: &Option<std::path::PathBuf>,
+) -> Result<Option<String>, CliError> {
+    let b = match (text, file) {
+        (None, None) => return Ok(None),
+        (_, Some(path)) => Input {
+            text: None,
+            file: Some(path.clone()),
+        }
+        .read()?,
+        (Some(t), None) => t.clone(),
+    };
+    if b.is_empty() {
+        return Err(CliError::EmptyVersus);
+    }
+    Ok(Some(b))
 }

@@ -716,6 +716,54 @@ pub enum Text {
     IoOutOfMemory,
     /// the disk is full
     IoStorageFull,
+    /// the sampler spec is empty: write settings like t=0.7,k=40,p=0.9,m=0.05,order=hf or a preset name (raw, greedy, balanced, creative, top10, order-hf, order-llama)
+    SpecEmpty,
+    /// in the sampler spec, “{}” has no value: write key=value (keys: t, k, p, m, order)
+    SpecMissingValue,
+    /// the sampler spec has an unknown key “{}”: the keys are t (temperature), k (top-k), p (top-p), m (min-p) and order (hf or llama)
+    SpecUnknownKey,
+    /// the sampler spec gives “{}” twice
+    SpecDuplicate,
+    /// in the sampler spec, {} must be {}, not “{}”
+    SpecBadValue,
+    /// a number from 0 to 100 (0 = greedy)
+    SpecRuleT,
+    /// a whole number ≥ 0 (0 = off)
+    SpecRuleK,
+    /// greater than 0 and at most 1 (1 = off)
+    SpecRuleP,
+    /// from 0 to 1 (0 = off)
+    SpecRuleM,
+    /// hf (temperature first, as HF transformers) or llama (temperature last, as llama.cpp)
+    SpecRuleOrder,
+    /// at most {} samplers, not {}
+    SpecTooMany,
+    /// no adjustment
+    PresetRaw,
+    /// greedy
+    PresetGreedy,
+    /// balanced
+    PresetBalanced,
+    /// creative
+    PresetCreative,
+    /// top 10
+    PresetTopTen,
+    /// order: HF
+    PresetOrderHf,
+    /// order: llama.cpp
+    PresetOrderLlama,
+    /// prompt B (--versus / --versus-file) is empty: give the text to compare with
+    ErrEmptyVersus,
+    /// --n must be a whole number from 1 to {}, not {}
+    ErrBadRollCount,
+    /// prompt B: {} · entropy {} nats (model)
+    VersusSummary,
+    /// KL(A‖B) = {} nats · top-1 A {} · top-1 B {}
+    VersusLine,
+    /// moved most: {}
+    VersusMoved,
+    /// {} draws, {} different tokens (seed {}) · count · observed · expected · token
+    SampleSummary,
 }
 
 #[cfg(test)]

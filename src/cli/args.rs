@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::cli::error::{CliError, Rule};
 use crate::model::{DeviceChoice, Precision};
-use crate::sampling::SamplingParams;
+use crate::sampling::{MAX_SAMPLERS, SamplingParams, SpecError, StageOrder, parse_spec};
 
 /// tokenscope: see what a language model really does.
 #[derive(Parser, Debug)]
@@ -26,6 +26,9 @@ pub struct Cli {
     /// Text the prompt editor starts with.
     #[arg(long)]
     pub prompt: Option<String>,
+    /// Open the prompt A/B view with this second prompt beside the first.
+    #[arg(long, allow_hyphen_values = true)]
+    pub versus: Option<String>,
     /// Sampling settings the playground starts with.
     #[command(flatten)]
     pub sampling: SamplingArgs,
@@ -113,8 +116,34 @@ pub enum Command {
         /// How many candidates to list (default: --top-k if given, else 20).
         #[arg(long)]
         show: Option<usize>,
-        /// Print JSON: {"model", "prompt_ids", "entropy_nats", "candidates": [{"rank" (1 = most
-        /// likely), "id", "piece", "text", "logit", "logprob", "prob", "sampled_prob", "kept"}]}.
+        /// Compare with a second prompt B: its distribution and KL(A‖B) in nats.
+        #[arg(long, allow_hyphen_values = true, value_name = "TEXT_B")]
+        versus: Option<String>,
+        /// Read prompt B from a file.
+        #[arg(long, conflicts_with = "versus", value_name = "PATH")]
+        versus_file: Option<PathBuf>,
+        /// Print JSON: {"model", "prompt_ids", "entropy_nats", "samplers": [{"temperature",
+        /// "top_k", "top_p", "min_p", "order", "kept_count", "entropy_nats"}], "candidates":
+        /// [{"rank" (1 = most likely), "id", "piece", "text", "logit", "logprob", "prob",
+        /// "sampled_prob", "kept", "sampled": [p per sampler]}]}, plus "versus" and "kl_nats"
+        /// with --versus.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Roll the dice N times from the next-token distribution and count each token.
+    Sample {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        sampling: SamplingArgs,
+        /// Wrap the text in the model's chat template (as a user message).
+        #[arg(long)]
+        chat: bool,
+        /// How many draws (1 to 1 000 000).
+        #[arg(long, default_value_t = 1000)]
+        n: usize,
+        /// Print JSON: {"n", "seed", "distinct", "counts": [{"id", "text", "count",
+        /// "sampled_prob"}]}, most drawn first.
         #[arg(long)]
         json: bool,
     },
@@ -161,7 +190,8 @@ pub struct Input {
     pub file: Option<PathBuf>,
 }
 
-/// Sampling settings (stage order: temperature → top-k → top-p → min-p).
+/// Sampling settings (stage order: temperature → top-k → top-p → min-p, or llama.cpp's with
+/// `--order llama`).
 #[derive(Args, Debug, Clone)]
 pub struct SamplingArgs {
     /// 0 = greedy.
@@ -179,6 +209,21 @@ pub struct SamplingArgs {
     /// Seed of the random draws.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Stage order: hf (temperature first, as HF transformers) or llama (temperature last, as
+    /// llama.cpp).
+    #[arg(long, value_enum, default_value_t = OrderArg::Hf)]
+    pub order: OrderArg,
+    /// A sampler column, e.g. `t=0.7,k=40,p=0.9,m=0.05,order=llama` or a preset (raw, greedy,
+    /// balanced, creative, top10, order-hf, order-llama); repeat for up to 4. Unset keys take
+    /// the flags above.
+    #[arg(long = "sampler", value_name = "SPEC")]
+    pub samplers: Vec<String>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    Hf,
+    Llama,
 }
 
 impl SamplingArgs {
@@ -205,7 +250,28 @@ impl SamplingArgs {
             top_p: self.top_p,
             min_p: self.min_p,
             seed: self.seed,
+            order: match self.order {
+                OrderArg::Hf => StageOrder::Hf,
+                OrderArg::Llama => StageOrder::LlamaCpp,
+            },
         })
+    }
+
+    /// The sampler columns: each `--sampler SPEC` over the flags, or the flags alone.
+    pub fn samplers(&self) -> Result<Vec<SamplingParams>, CliError> {
+        let base = self.params()?;
+        if self.samplers.is_empty() {
+            return Ok(vec![base]);
+        }
+        if self.samplers.len() > MAX_SAMPLERS {
+            return Err(CliError::Spec(SpecError::TooMany {
+                given: self.samplers.len(),
+            }));
+        }
+        self.samplers
+            .iter()
+            .map(|spec| parse_spec(spec, &base).map_err(CliError::Spec))
+            .collect()
     }
 }
 
@@ -231,6 +297,8 @@ mod tests {
             top_p,
             min_p,
             seed: 0,
+            order: OrderArg::Hf,
+            samplers: Vec::new(),
         };
         assert!(args(1.0, 1.0, 0.0).params().is_ok());
         assert!(args(0.0, 1e-6, 1.0).params().is_ok());

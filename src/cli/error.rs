@@ -6,6 +6,10 @@ use std::path::PathBuf;
 
 use crate::i18n::{Describe, Lang, Text, io_error};
 use crate::model::ModelError;
+use crate::sampling::SpecError;
+
+/// The most draws `sample --n` takes (10 000 take ~10 ms; a million, about a second).
+pub const MAX_ROLLS: usize = 1_000_000;
 
 /// What a flag's value must be (the sentence that follows "--flag must be").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +97,12 @@ pub enum CliError {
     Playground(String),
     /// The benchmark text gave too few tokens.
     BenchTextTooShort(usize),
+    /// A malformed `--sampler SPEC` (or too many).
+    Spec(SpecError),
+    /// `--versus` / `--versus-file` gave an empty prompt B.
+    EmptyVersus,
+    /// `sample --n` out of range.
+    BadRollCount(usize),
 }
 
 impl From<ModelError> for CliError {
@@ -176,6 +186,12 @@ impl Describe for CliError {
             CliError::Stdout(e) => lang.f(Text::ErrStdout, &[&io_error(lang, e)]),
             CliError::Playground(why) => lang.f(Text::ErrPlayground, &[why]),
             CliError::BenchTextTooShort(n) => lang.f(Text::ErrBenchText, &[n]),
+            CliError::Spec(e) => e.describe(lang),
+            CliError::EmptyVersus => lang.t(Text::ErrEmptyVersus).to_string(),
+            CliError::BadRollCount(n) => lang.f(
+                Text::ErrBadRollCount,
+                &[&lang.int(MAX_ROLLS), &lang.int(*n)],
+            ),
         }
     }
 }

@@ -3,11 +3,13 @@
 use serde::Serialize;
 
 use crate::cli::error::CliError;
+use crate::cli::lab::{Columns, SamplerJson, Versus, versus_text};
 use crate::cli::output::{emit, table};
 use crate::cli::session::PromptRun;
 use crate::i18n::{Lang, Text};
 use crate::pieces::visible;
-use crate::sampling::{Distribution, SamplingParams, Stage};
+use crate::sampling::{SamplingParams, Stage, kl_nats};
+use crate::tokenizer::TokenView;
 
 /// One row of `next --json`'s `candidates`.
 #[derive(Serialize)]
@@ -27,6 +29,8 @@ struct CandidateJson<'a> {
     sampled_prob: f64,
     /// Whether the token survives every sampling stage.
     kept: bool,
+    /// Its probability under each sampler column (`samplers`, in order); 0 when cut there.
+    sampled: Vec<f64>,
 }
 
 #[derive(Serialize)]
@@ -34,55 +38,96 @@ struct NextJson<'a> {
     model: &'a str,
     prompt_ids: &'a [u32],
     entropy_nats: f64,
+    samplers: Vec<SamplerJson>,
+    candidates: Vec<CandidateJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    versus: Option<VersusJson<'a>>,
+    /// KL(A‖B) in nats over the whole vocabulary of the raw distributions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kl_nats: Option<f64>,
+}
+
+/// Prompt B of `next --versus`.
+#[derive(Serialize)]
+struct VersusJson<'a> {
+    prompt_ids: &'a [u32],
+    entropy_nats: f64,
     candidates: Vec<CandidateJson<'a>>,
 }
 
-/// Prints the distribution after `run`'s prompt.
+/// Prints the distribution after `run`'s prompt under every sampler column (the first one is
+/// the table's and `sampled_prob`'s), and prompt B's beside it when given.
 pub fn run(
     run: &PromptRun,
-    params: &SamplingParams,
+    samplers: &[SamplingParams],
+    versus: Option<&Versus>,
     show: usize,
     json: bool,
     lang: Lang,
 ) -> Result<(), CliError> {
-    let dist = Distribution::new(&run.logits, params);
-    let shown = show.min(dist.candidates.len());
+    let columns = Columns::new(&run.logits, samplers);
+    let shown = show.min(columns.first().candidates.len());
     if json {
-        emit(&json_line(run, &dist, shown))
+        emit(&json_line(run, &columns, versus, shown))
     } else {
-        emit(&table_text(run, &dist, shown, lang))
+        let mut text = table_text(run, &columns, shown, lang);
+        if let Some(b) = versus {
+            text.push_str(&versus_text(run, b, shown, samplers, lang));
+        }
+        emit(&text)
     }
 }
 
 /// The JSON contract: one line.
-fn json_line(run: &PromptRun, dist: &Distribution, shown: usize) -> String {
+fn json_line(run: &PromptRun, columns: &Columns, versus: Option<&Versus>, shown: usize) -> String {
     let views = run.session.model.tokenizer.views();
-    let shown = &dist.candidates[..shown];
+    let first = columns.first();
     let out = NextJson {
         model: &run.session.model.name,
         prompt_ids: &run.ids,
-        entropy_nats: dist.entropy_raw,
-        candidates: shown
-            .iter()
-            .map(|c| CandidateJson {
-                rank: c.rank + 1,
-                id: c.id,
-                piece: &views[c.id as usize].piece,
-                text: &views[c.id as usize].text,
-                logit: c.logit,
-                logprob: c.logprob,
-                prob: c.prob,
-                sampled_prob: c.final_prob,
-                kept: c.kept,
-            })
-            .collect(),
+        entropy_nats: first.entropy_raw,
+        samplers: columns.json(),
+        candidates: candidates_json(&views, columns, shown),
+        versus: versus.map(|b| {
+            let b_columns = Columns::new(&b.logits, &columns.params());
+            VersusJson {
+                prompt_ids: &b.ids,
+                entropy_nats: b_columns.first().entropy_raw,
+                candidates: candidates_json(&views, &b_columns, shown),
+            }
+        }),
+        kl_nats: versus.and_then(|b| kl_nats(&run.logits, &b.logits)),
     };
     let line = serde_json::to_string(&out).expect("serialisable");
     format!("{line}\n")
 }
 
+/// The top `shown` candidates of the first column, with every column's probability.
+fn candidates_json<'a>(
+    views: &'a [TokenView],
+    columns: &Columns,
+    shown: usize,
+) -> Vec<CandidateJson<'a>> {
+    columns.first().candidates[..shown]
+        .iter()
+        .map(|c| CandidateJson {
+            rank: c.rank + 1,
+            id: c.id,
+            piece: &views[c.id as usize].piece,
+            text: &views[c.id as usize].text,
+            logit: c.logit,
+            logprob: c.logprob,
+            prob: c.prob,
+            sampled_prob: c.final_prob,
+            kept: c.kept,
+            sampled: columns.sampled(c.rank),
+        })
+        .collect()
+}
+
 /// The summary line, the table of candidates and the rest of the vocabulary, in `lang`.
-fn table_text(run: &PromptRun, dist: &Distribution, shown: usize, lang: Lang) -> String {
+fn table_text(run: &PromptRun, columns: &Columns, shown: usize, lang: Lang) -> String {
+    let dist = columns.first();
     let views = run.session.model.tokenizer.views();
     let shown = &dist.candidates[..shown];
     let mut text = lang.f(
@@ -100,32 +145,34 @@ fn table_text(run: &PromptRun, dist: &Distribution, shown: usize, lang: Lang) ->
     let rows: Vec<Vec<String>> = shown
         .iter()
         .map(|c| {
-            vec![
+            let mut row = vec![
                 (c.rank + 1).to_string(),
                 c.id.to_string(),
                 visible(&views[c.id as usize].text),
                 percent(c.prob),
                 lang.num(c.logprob, 4),
                 lang.num(f64::from(c.logit), 3),
-                percent(c.final_prob),
-                lang.t(kept_text(c.kept, c.cut_by)).to_string(),
-            ]
+            ];
+            row.extend(columns.sampled(c.rank).into_iter().map(percent));
+            row.push(lang.t(kept_text(c.kept, c.cut_by)).to_string());
+            row
         })
         .collect();
-    text.push_str(&table(
-        &[
-            lang.t(Text::ColRankWord),
-            "id",
-            lang.t(Text::ColToken),
-            lang.t(Text::ColModelPercent),
-            "logprob",
-            "logit",
-            lang.t(Text::ColSampledPercent),
-            lang.t(Text::ColKept),
-        ],
-        &[true, true, false, true, true, true, true, false],
-        &rows,
-    ));
+    let sampler_headers = columns.headers(lang);
+    let mut headers = vec![
+        lang.t(Text::ColRankWord),
+        "id",
+        lang.t(Text::ColToken),
+        lang.t(Text::ColModelPercent),
+        "logprob",
+        "logit",
+    ];
+    headers.extend(sampler_headers.iter().map(String::as_str));
+    headers.push(lang.t(Text::ColKept));
+    let mut right = vec![true; headers.len()];
+    right[2] = false;
+    right[headers.len() - 1] = false;
+    text.push_str(&table(&headers, &right, &rows));
     let (raw, fin) = dist.mass_beyond(shown.len());
     text.push_str(&lang.f(
         Text::RestOfVocabLine,

@@ -56,8 +56,33 @@ pub(super) struct Header {
 /// tensor's data lies inside it.
 pub(super) fn parse(bytes: &[u8]) -> Result<Header, GgufError> {
     let mut r = Reader { bytes, pos: 0 };
+    let (version, tensor_count, metadata_kv_count) = read_header(&mut r)?;
+    let (metadata, metadata_index) = read_metadata(&mut r, metadata_kv_count)?;
+    let alignment = alignment_of(&metadata, &metadata_index)?;
+    let (tensors, tensor_index) = read_tensor_infos(&mut r, tensor_count, alignment)?;
 
-    // gguf_header_t
+    // uint8_t _padding[]: the data section starts at the next multiple of the alignment.
+    let data_start = align_up(r.pos as u64, alignment)
+        .ok_or_else(|| GgufError::Invalid("the data section starts past 2^64".into()))?;
+    let file_len = bytes.len() as u64;
+    check_tensor_data(&tensors, file_len.saturating_sub(data_start))?;
+
+    Ok(Header {
+        version,
+        alignment,
+        metadata,
+        metadata_index,
+        tensors,
+        tensor_index,
+        // Past the end only when there is no tensor data at all; clamp so slicing is safe.
+        data_offset: usize::try_from(data_start.min(file_len))
+            .expect("a length of an in-memory slice fits in usize"),
+    })
+}
+
+/// `gguf_header_t`: magic, version, tensor count, metadata count.
+fn read_header(r: &mut Reader<'_>) -> Result<(u32, u64, u64), GgufError> {
+    let bytes = r.bytes;
     if bytes.len() < GGUF_MAGIC.len() || bytes[..GGUF_MAGIC.len()] != GGUF_MAGIC {
         return Err(GgufError::NotGguf);
     }
@@ -74,8 +99,14 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Header, GgufError> {
     }
     let tensor_count = r.u64(|| "the tensor count".into())?;
     let metadata_kv_count = r.u64(|| "the metadata count".into())?;
+    Ok((version, tensor_count, metadata_kv_count))
+}
 
-    // gguf_metadata_kv_t metadata_kv[metadata_kv_count]
+/// The metadata key/value pairs and an index by key.
+type Metadata = (Vec<(String, Value)>, HashMap<String, usize>);
+
+/// `gguf_metadata_kv_t metadata_kv[metadata_kv_count]`.
+fn read_metadata(r: &mut Reader<'_>, metadata_kv_count: u64) -> Result<Metadata, GgufError> {
     r.check_count(metadata_kv_count, MIN_KV_BYTES, || {
         format!("{metadata_kv_count} metadata entries")
     })?;
@@ -95,17 +126,29 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Header, GgufError> {
         }
         metadata.push((key, value));
     }
-    let alignment = match metadata_index.get(ALIGNMENT_KEY).map(|&i| &metadata[i].1) {
-        None => DEFAULT_ALIGNMENT,
-        Some(&Value::U32(a)) if a.is_power_of_two() => u64::from(a),
-        Some(other) => {
-            return Err(GgufError::Invalid(format!(
-                "{ALIGNMENT_KEY} must be a uint32 power of two, not {other:?}"
-            )));
-        }
-    };
+    Ok((metadata, metadata_index))
+}
 
-    // gguf_tensor_info_t tensor_infos[tensor_count]
+/// `general.alignment`, or the default.
+fn alignment_of(
+    metadata: &[(String, Value)],
+    metadata_index: &HashMap<String, usize>,
+) -> Result<u64, GgufError> {
+    match metadata_index.get(ALIGNMENT_KEY).map(|&i| &metadata[i].1) {
+        None => Ok(DEFAULT_ALIGNMENT),
+        Some(&Value::U32(a)) if a.is_power_of_two() => Ok(u64::from(a)),
+        Some(other) => Err(GgufError::Invalid(format!(
+            "{ALIGNMENT_KEY} must be a uint32 power of two, not {other:?}"
+        ))),
+    }
+}
+
+/// `gguf_tensor_info_t tensor_infos[tensor_count]` and an index by name.
+fn read_tensor_infos(
+    r: &mut Reader<'_>,
+    tensor_count: u64,
+    alignment: u64,
+) -> Result<(Vec<TensorInfo>, HashMap<String, usize>), GgufError> {
     r.check_count(tensor_count, MIN_TENSOR_INFO_BYTES, || {
         format!("{tensor_count} tensor infos")
     })?;
@@ -124,13 +167,12 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Header, GgufError> {
         }
         tensors.push(info);
     }
+    Ok((tensors, tensor_index))
+}
 
-    // uint8_t _padding[]: the data section starts at the next multiple of the alignment.
-    let data_start = align_up(r.pos as u64, alignment)
-        .ok_or_else(|| GgufError::Invalid("the data section starts past 2^64".into()))?;
-    let file_len = bytes.len() as u64;
-    let data_len = file_len.saturating_sub(data_start);
-    for t in &tensors {
+/// Every tensor's bytes lie inside the data section (`data_len` bytes).
+fn check_tensor_data(tensors: &[TensorInfo], data_len: u64) -> Result<(), GgufError> {
+    for t in tensors {
         // Tensors may overlap (the spec does not forbid it); they must only lie in the file.
         // A sum that overflows u64 is past the end of any file.
         let end = t.offset.checked_add(t.n_bytes as u64);
@@ -145,18 +187,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Header, GgufError> {
             });
         }
     }
-
-    Ok(Header {
-        version,
-        alignment,
-        metadata,
-        metadata_index,
-        tensors,
-        tensor_index,
-        // Past the end only when there is no tensor data at all; clamp so slicing is safe.
-        data_offset: usize::try_from(data_start.min(file_len))
-            .expect("a length of an in-memory slice fits in usize"),
-    })
+    Ok(())
 }
 
 /// How many elements to reserve for `count` declared ones (see [`MAX_PREALLOCATED_ELEMENTS`]).

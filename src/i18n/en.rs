@@ -300,5 +300,41 @@ pub fn text(t: Text) -> &'static str {
         Text::IoBrokenPipe => "the output was closed",
         Text::IoOutOfMemory => "out of memory",
         Text::IoStorageFull => "the disk is full",
+        Text::SpecEmpty => {
+            "the sampler spec is empty: write settings like t=0.7,k=40,p=0.9,m=0.05,order=hf or a preset name (raw, greedy, balanced, creative, top10, order-hf, order-llama)"
+        }
+        Text::SpecMissingValue => {
+            "in the sampler spec, “{}” has no value: write key=value (keys: t, k, p, m, order)"
+        }
+        Text::SpecUnknownKey => {
+            "the sampler spec has an unknown key “{}”: the keys are t (temperature), k (top-k), p (top-p), m (min-p) and order (hf or llama)"
+        }
+        Text::SpecDuplicate => "the sampler spec gives “{}” twice",
+        Text::SpecBadValue => "in the sampler spec, {} must be {}, not “{}”",
+        Text::SpecRuleT => "a number from 0 to 100 (0 = greedy)",
+        Text::SpecRuleK => "a whole number ≥ 0 (0 = off)",
+        Text::SpecRuleP => "greater than 0 and at most 1 (1 = off)",
+        Text::SpecRuleM => "from 0 to 1 (0 = off)",
+        Text::SpecRuleOrder => {
+            "hf (temperature first, as HF transformers) or llama (temperature last, as llama.cpp)"
+        }
+        Text::SpecTooMany => "at most {} samplers, not {}",
+        Text::PresetRaw => "no adjustment",
+        Text::PresetGreedy => "greedy",
+        Text::PresetBalanced => "balanced",
+        Text::PresetCreative => "creative",
+        Text::PresetTopTen => "top 10",
+        Text::PresetOrderHf => "order: HF",
+        Text::PresetOrderLlama => "order: llama.cpp",
+        Text::ErrEmptyVersus => {
+            "prompt B (--versus / --versus-file) is empty: give the text to compare with"
+        }
+        Text::ErrBadRollCount => "--n must be a whole number from 1 to {}, not {}",
+        Text::VersusSummary => "prompt B: {} · entropy {} nats (model)",
+        Text::VersusLine => "KL(A‖B) = {} nats · top-1 A {} · top-1 B {}",
+        Text::VersusMoved => "moved most: {}",
+        Text::SampleSummary => {
+            "{} draws, {} different tokens (seed {}) · count · observed · expected · token"
+        }
     }
 }

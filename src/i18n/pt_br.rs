@@ -298,5 +298,41 @@ pub fn text(t: Text) -> &'static str {
         Text::IoBrokenPipe => "a saída foi fechada",
         Text::IoOutOfMemory => "memória insuficiente",
         Text::IoStorageFull => "o disco está cheio",
+        Text::SpecEmpty => {
+            "a especificação do amostrador está vazia: escreva ajustes como t=0.7,k=40,p=0.9,m=0.05,order=hf ou o nome de uma predefinição (raw, greedy, balanced, creative, top10, order-hf, order-llama)"
+        }
+        Text::SpecMissingValue => {
+            "na especificação do amostrador, “{}” não tem valor: escreva chave=valor (chaves: t, k, p, m, order)"
+        }
+        Text::SpecUnknownKey => {
+            "a especificação do amostrador tem uma chave desconhecida “{}”: as chaves são t (temperatura), k (top-k), p (top-p), m (min-p) e order (hf ou llama)"
+        }
+        Text::SpecDuplicate => "a especificação do amostrador dá “{}” duas vezes",
+        Text::SpecBadValue => "na especificação do amostrador, {} deve ser {}, não “{}”",
+        Text::SpecRuleT => "um número de 0 a 100 (0 = decodificação gulosa)",
+        Text::SpecRuleK => "um número inteiro ≥ 0 (0 = desligado)",
+        Text::SpecRuleP => "maior que 0 e no máximo 1 (1 = desligado)",
+        Text::SpecRuleM => "de 0 a 1 (0 = desligado)",
+        Text::SpecRuleOrder => {
+            "hf (temperatura primeiro, como no HF transformers) ou llama (temperatura por último, como no llama.cpp)"
+        }
+        Text::SpecTooMany => "no máximo {} amostradores, não {}",
+        Text::PresetRaw => "sem ajustes",
+        Text::PresetGreedy => "decodificação gulosa",
+        Text::PresetBalanced => "equilibrado",
+        Text::PresetCreative => "criativo",
+        Text::PresetTopTen => "top 10 apenas",
+        Text::PresetOrderHf => "ordem: HF",
+        Text::PresetOrderLlama => "ordem: llama.cpp",
+        Text::ErrEmptyVersus => {
+            "o prompt B (--versus / --versus-file) está vazio: dê o texto a comparar"
+        }
+        Text::ErrBadRollCount => "--n deve ser um número inteiro de 1 a {}, não {}",
+        Text::VersusSummary => "prompt B: {} · entropia {} nats (modelo)",
+        Text::VersusLine => "KL(A‖B) = {} nats · top-1 de A {} · top-1 de B {}",
+        Text::VersusMoved => "o que mais mudou: {}",
+        Text::SampleSummary => {
+            "{} sorteios, {} tokens diferentes (semente {}) · contagem · observado · esperado · token"
+        }
     }
 }
