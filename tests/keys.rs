@@ -158,6 +158,7 @@ fn params() -> SamplingParams {
         top_p: 1.0,
         min_p: 0.0,
         seed: 7,
+        order: Default::default(),
     }
 }
 

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tokenscope::sampling::{
-    Candidate, Distribution, SamplingParams, Stage, TOP_P_TOLERANCE, uniform,
+    Candidate, Distribution, SamplingParams, Stage, StageOrder, TOP_P_TOLERANCE, uniform,
 };
 
 /// Probabilities from f32 logits such as `ln 3` are exact only to about 1e-8.
@@ -22,6 +22,7 @@ fn params(temperature: f32, top_k: usize, top_p: f32, min_p: f32) -> SamplingPar
         top_p,
         min_p,
         seed: 7,
+        order: Default::default(),
     }
 }
 
@@ -510,6 +511,11 @@ fn params_strategy() -> impl Strategy<Value = SamplingParams> {
             top_p,
             min_p,
             seed,
+            order: if seed % 2 == 0 {
+                StageOrder::Hf
+            } else {
+                StageOrder::LlamaCpp
+            },
         })
 }
 
@@ -558,13 +564,16 @@ fn reference(logits: &[f32], p: &SamplingParams) -> Reference {
         let t = f64::from(p.temperature);
         softmax(&wide.iter().map(|x| x / t).collect::<Vec<_>>())
     };
+    // llama.cpp's order filters the untempered distribution and applies temperature last.
+    let llama = p.order == StageOrder::LlamaCpp && p.temperature > 0.0;
+    let filtered = if llama { &prob } else { &temp };
     let mut keep = vec![true; n];
     if p.top_k > 0 {
         for &id in order.iter().skip(p.top_k) {
             keep[id] = false;
         }
     }
-    let top_k = renormalise(&temp, &keep);
+    let top_k = renormalise(filtered, &keep);
     if p.top_p < 1.0 {
         let (mut cum, mut reached) = (0.0, false);
         for &id in &order {
@@ -586,7 +595,7 @@ fn reference(logits: &[f32], p: &SamplingParams) -> Reference {
             keep[id] &= top_p[id] >= f64::from(p.min_p) * max;
         }
     }
-    let fin = renormalise(&top_p, &keep);
+    let fin = renormalise(if llama { &temp } else { &top_p }, &keep);
     Reference {
         prob,
         temp,
@@ -693,16 +702,21 @@ proptest! {
     fn min_p_keeps_only_tokens_near_the_top(logits in logits_strategy(), p in params_strategy()) {
         let d = Distribution::new(&logits, &p);
         let min_p = f64::from(p.min_p);
-        let top = d.greedy().temp_prob;
+        // HF order: relative to the temperature stage; llama.cpp order: to the raw distribution
+        // (ratios do not change when renormalising).
+        let seen = |c: &Candidate| match p.order {
+            StageOrder::Hf => c.temp_prob,
+            StageOrder::LlamaCpp => c.prob,
+        };
+        let top = seen(d.greedy());
         prop_assert!(d.greedy().kept);
         if !d.is_greedy() && min_p > 0.0 {
             for c in &d.candidates {
-                // Relative to the temperature stage (ratios do not change when renormalising).
                 if c.kept {
-                    prop_assert!(c.temp_prob >= min_p * top * (1.0 - 1e-12), "rank {} kept", c.rank);
+                    prop_assert!(seen(c) >= min_p * top * (1.0 - 1e-12), "rank {} kept", c.rank);
                 }
                 if c.cut_by == Some(Stage::MinP) {
-                    prop_assert!(c.temp_prob < min_p * top * (1.0 + 1e-12), "rank {} cut", c.rank);
+                    prop_assert!(seen(c) < min_p * top * (1.0 + 1e-12), "rank {} cut", c.rank);
                 }
             }
         }

@@ -28,6 +28,7 @@ fn loaded(lang: Lang, prompt: &str) -> (Harness, FakeModel) {
         top_p: 0.9,
         min_p: 0.0,
         seed: 42,
+        order: Default::default(),
     };
     let options = Options {
         prompt: prompt.to_string(),

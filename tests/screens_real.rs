@@ -47,6 +47,7 @@ fn sampling() -> SamplingParams {
         top_p: 0.9,
         min_p: 0.0,
         seed: 42,
+        order: Default::default(),
     }
 }
 
