@@ -31,13 +31,13 @@ fn close(a: &[f64], b: &[f64]) -> bool {
 #[test]
 fn llama_order_by_hand() {
     let logits = [0.6f32.ln(), 0.3f32.ln(), 0.1f32.ln()];
-    // T = 3, top-p 0.6. HF: tempered 0.4266 / 0.3386 / 0.2348, the nucleus needs two tokens:
-    // 0.5575 / 0.4425. llama.cpp: the untempered 0.6 alone reaches 0.6: one token.
-    let hf = Distribution::new(&logits, &params(3.0, 0.6, StageOrder::Hf));
+    // T = 3, top-p 0.55. HF: tempered 0.4266 / 0.3386 / 0.2348, the nucleus needs two tokens:
+    // 0.5575 / 0.4425. llama.cpp: the untempered 0.6 alone reaches 0.55: one token.
+    let hf = Distribution::new(&logits, &params(3.0, 0.55, StageOrder::Hf));
     let w: Vec<f64> = [0.6f64, 0.3].iter().map(|p| p.powf(1.0 / 3.0)).collect();
     let expect = [w[0] / (w[0] + w[1]), w[1] / (w[0] + w[1]), 0.0];
     assert!(close(&finals(&hf), &expect), "{:?}", finals(&hf));
-    let llama = Distribution::new(&logits, &params(3.0, 0.6, StageOrder::LlamaCpp));
+    let llama = Distribution::new(&logits, &params(3.0, 0.55, StageOrder::LlamaCpp));
     assert!(close(&finals(&llama), &[1.0, 0.0, 0.0]), "{:?}", finals(&llama));
     // T = 0.5, top-p 0.95. HF: tempered 0.7826 / 0.1957 / 0.0217 keeps two: 0.8 / 0.2.
     // llama.cpp: untempered 0.6 + 0.3 = 0.9 < 0.95 keeps all three, then T = 0.5 reshapes them.
