@@ -114,6 +114,22 @@ pub enum Action {
     /// Use the previous random seed.
     PrevSeed,
 
+    // ── Comparison lab ─────────────────────────────────────────────────────────────────────
+    /// Add a sampler column (up to four) and select it.
+    AddSampler,
+    /// Remove the selected sampler column.
+    RemoveSampler,
+    /// Select the sampler column this many places to the right (negative = left), wrapping.
+    SelectSampler(isize),
+    /// Give the selected column the next preset.
+    NextPreset,
+    /// Switch the selected column between HF's and llama.cpp's stage order.
+    ToggleOrder,
+    /// Show or hide the roll-many view.
+    ToggleRolls,
+    /// Roll 100, 1 000 or 10 000 times (and show the view).
+    NextRollCount,
+
     // ── View and session ───────────────────────────────────────────────────────────────────
     /// Wrap the prompt in the model's chat template, or not.
     ToggleChat,
@@ -140,6 +156,8 @@ pub enum Concern {
     LookBack,
     /// Sampling settings.
     Sampling,
+    /// The comparison lab: sampler columns and roll-many.
+    Lab,
 }
 
 impl Action {
@@ -173,6 +191,8 @@ impl Action {
             LookBack | LookForward | LookFirst | LookLive | LookAt(_) => Concern::LookBack,
             TemperatureDown | TemperatureUp | TopKDown | TopKUp | TopPDown | TopPUp | MinPDown
             | MinPUp | ToggleGreedy | NextSeed | PrevSeed => Concern::Sampling,
+            AddSampler | RemoveSampler | SelectSampler(_) | NextPreset | ToggleOrder
+            | ToggleRolls | NextRollCount => Concern::Lab,
         }
     }
 }

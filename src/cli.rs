@@ -63,7 +63,8 @@ pub fn main() -> ExitCode {
 /// 128 + the signal's number when a signal ended it.
 fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
     let model = cli.common.model_path()?;
-    let params = cli.sampling.params()?;
+    let samplers = cli.sampling.samplers()?;
+    let params = samplers[0];
     let options = PlaygroundOptions {
         engine: EngineOptions {
             model,
@@ -77,6 +78,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
         state: Options {
             prompt: cli.prompt.clone().unwrap_or_default(),
             no_color: crate::ui::theme::no_color_from_env(),
+            samplers,
             ..Options::default()
         },
     };

@@ -764,6 +764,48 @@ pub enum Text {
     VersusMoved,
     /// {} draws, {} different tokens (seed {}) · count · observed · expected · token
     SampleSummary,
+    /// Column {}
+    NoticeColumn,
+    /// At most {} sampler columns.
+    NoticeMaxColumns,
+    /// The last column stays (the model's column is always there).
+    NoticeLastColumn,
+    /// Preset: {}
+    NoticePreset,
+    /// order HF: temperature first
+    OrderHf,
+    /// order llama.cpp: temperature last
+    OrderLlama,
+    /// add a sampler column (up to 4)
+    KeyAddSampler,
+    /// remove the selected column
+    KeyRemoveSampler,
+    /// select the previous / next column (the sampling keys edit it)
+    KeySelectSampler,
+    /// next preset for the selected column (greedy, balanced, creative, both orders…)
+    KeyPreset,
+    /// stage order: HF (temperature first) or llama.cpp (temperature last)
+    KeyOrder,
+    /// roll the dice many times: counts beside the probabilities
+    KeyRolls,
+    /// how many rolls: 100, 1 000, 10 000
+    KeyRollCount,
+    /// columns
+    HintColumns,
+    /// roll many
+    HintRolls,
+    /// {} sampler columns
+    LabColumns,
+    /// column {} keeps {} tokens (cut below the list)
+    LabCutBelow,
+    /// each column: probability after its settings · ✂ first token cut · header: kept·effective choices
+    LabLegend,
+    /// {} rolls from column {} · seed {} · {} different tokens
+    RollsSummary,
+    /// █ seen · ▒ expected · expected % · count · seen %
+    RollsLegend,
+    /// column {}/{}
+    SamplingColumn,
 }
 
 #[cfg(test)]

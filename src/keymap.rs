@@ -352,6 +352,15 @@ pub static BINDINGS: &[Binding] = &[
     h(     Explore,  Key::ch('g'),             Action::ToggleGreedy,     S::Sampling,    T::KeyGreedy,        8,   T::HintGreedy),
     b(     Explore,  Key::ch('r'),             Action::NextSeed,         S::Sampling,    T::KeySeed),
     b(     Explore,  Key::ch('R'),             Action::PrevSeed,         S::Sampling,    T::KeySeed),
+    // ── explore: comparison lab ──
+    h(     Explore,  Key::ch('A'),             Action::AddSampler,       S::Sampling,    T::KeyAddSampler,    12,  T::HintColumns),
+    b(     Explore,  Key::ch('D'),             Action::RemoveSampler,    S::Sampling,    T::KeyRemoveSampler),
+    b(     Explore,  Key::ch('<'),             Action::SelectSampler(-1), S::Sampling,   T::KeySelectSampler),
+    b(     Explore,  Key::ch('>'),             Action::SelectSampler(1), S::Sampling,    T::KeySelectSampler),
+    b(     Explore,  Key::ch('v'),             Action::NextPreset,       S::Sampling,    T::KeyPreset),
+    b(     Explore,  Key::ch('o'),             Action::ToggleOrder,      S::Sampling,    T::KeyOrder),
+    h(     Explore,  Key::ch('n'),             Action::ToggleRolls,      S::Sampling,    T::KeyRolls,         12,  T::HintRolls),
+    b(     Explore,  Key::ch('N'),             Action::NextRollCount,    S::Sampling,    T::KeyRollCount),
     // ── explore: view ──
     b(     Explore,  Key::ch('c'),             Action::ToggleChat,       S::View,        T::KeyChat),
     b(     Explore,  Key::ch('#'),             Action::ToggleIds,        S::View,        T::KeyIds),

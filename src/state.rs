@@ -15,6 +15,7 @@ mod generation;
 mod interface;
 mod look;
 mod reply;
+mod samplers;
 mod settings;
 mod sync;
 pub mod tree;
@@ -33,6 +34,7 @@ use crate::keymap::Context;
 use crate::model::{ModelError, Progress};
 use crate::sampling::{Distribution, SamplingParams};
 
+pub use samplers::{Lab, ROLL_COUNTS};
 pub use tree::{Choice, NodeId, Tree};
 pub use view::{ROLL_SEGMENTS, Roll, View};
 
@@ -191,6 +193,8 @@ pub struct Options {
     pub max_new_tokens: usize,
     /// Start in Explore mode instead of Edit mode.
     pub explore: bool,
+    /// Sampler columns to start with (`--sampler SPEC`…); empty = the sampling flags alone.
+    pub samplers: Vec<SamplingParams>,
 }
 
 impl Default for Options {
@@ -200,6 +204,7 @@ impl Default for Options {
             no_color: false,
             max_new_tokens: 256,
             explore: false,
+            samplers: Vec::new(),
         }
     }
 }
@@ -230,6 +235,8 @@ pub struct State {
     pub lang: Lang,
     pub editor: Editor,
     pub params: SamplingParams,
+    /// The comparison lab's sampler columns (`params` is the selected one's settings).
+    pub lab: Lab,
     /// The temperature to go back to when greedy is switched off.
     pub saved_temperature: f32,
     pub chat: bool,
@@ -283,7 +290,12 @@ impl State {
             overlay: Overlay::None,
             lang,
             editor: Editor::new(&options.prompt),
-            params,
+            params: options.samplers.first().copied().unwrap_or(params),
+            lab: if options.samplers.len() > 1 {
+                Lab::from_columns(&options.samplers)
+            } else {
+                Lab::default()
+            },
             saved_temperature,
             chat,
             show_ids: false,
@@ -484,6 +496,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Concern::Generation => generation::apply(state, action),
                 Concern::LookBack => look::apply(state, action),
                 Concern::Sampling => settings::apply_to_state(state, action),
+                Concern::Lab => samplers::apply(state, action),
             }
         }
         Msg::Reply(reply) => reply::apply(state, reply),

@@ -6,8 +6,10 @@
 pub mod distribution;
 pub mod generation;
 pub mod help;
+pub mod lab;
 pub mod layout;
 pub mod prompt;
+pub mod rolls;
 pub mod sampling;
 pub mod status;
 pub mod text;
@@ -39,7 +41,11 @@ pub fn render(frame: &mut Frame, state: &State) -> Option<layout::Areas> {
     prompt::render(frame, areas.prompt, state, &theme);
     tokens::render(frame, areas.tokens, state, &theme);
     sampling::render(frame, areas.sampling, state, &theme);
-    distribution::render(frame, areas.next, state, &theme);
+    match state.view.as_ref().filter(|v| v.dist.is_some()) {
+        Some(v) if v.rolls.is_some() => rolls::render(frame, areas.next, state, &theme),
+        Some(v) if !v.columns.is_empty() => lab::render(frame, areas.next, state, &theme),
+        _ => distribution::render(frame, areas.next, state, &theme),
+    }
     generation::render(frame, areas.generation, state, &theme);
     status::render_status(frame, areas.status, state, &theme);
     status::render_hints(frame, areas.hints, state, &theme);

@@ -38,7 +38,11 @@ fn llama_order_by_hand() {
     let expect = [w[0] / (w[0] + w[1]), w[1] / (w[0] + w[1]), 0.0];
     assert!(close(&finals(&hf), &expect), "{:?}", finals(&hf));
     let llama = Distribution::new(&logits, &params(3.0, 0.55, StageOrder::LlamaCpp));
-    assert!(close(&finals(&llama), &[1.0, 0.0, 0.0]), "{:?}", finals(&llama));
+    assert!(
+        close(&finals(&llama), &[1.0, 0.0, 0.0]),
+        "{:?}",
+        finals(&llama)
+    );
     // T = 0.5, top-p 0.95. HF: tempered 0.7826 / 0.1957 / 0.0217 keeps two: 0.8 / 0.2.
     // llama.cpp: untempered 0.6 + 0.3 = 0.9 < 0.95 keeps all three, then T = 0.5 reshapes them.
     let hf = Distribution::new(&logits, &params(0.5, 0.95, StageOrder::Hf));
@@ -46,7 +50,11 @@ fn llama_order_by_hand() {
     let llama = Distribution::new(&logits, &params(0.5, 0.95, StageOrder::LlamaCpp));
     let sq = [0.36, 0.09, 0.01];
     let total: f64 = sq.iter().sum();
-    assert!(close(&finals(&llama), &sq.map(|x| x / total)), "{:?}", finals(&llama));
+    assert!(
+        close(&finals(&llama), &sq.map(|x| x / total)),
+        "{:?}",
+        finals(&llama)
+    );
     assert_eq!(llama.kept, 3);
 }
 

@@ -336,5 +336,30 @@ pub fn text(t: Text) -> &'static str {
         Text::SampleSummary => {
             "{} draws, {} different tokens (seed {}) · count · observed · expected · token"
         }
+        Text::NoticeColumn => "Column {}",
+        Text::NoticeMaxColumns => "At most {} sampler columns.",
+        Text::NoticeLastColumn => "The last column stays (the model's column is always there).",
+        Text::NoticePreset => "Preset: {}",
+        Text::OrderHf => "order HF: temperature first",
+        Text::OrderLlama => "order llama.cpp: temperature last",
+        Text::KeyAddSampler => "add a sampler column (up to 4)",
+        Text::KeyRemoveSampler => "remove the selected column",
+        Text::KeySelectSampler => "select the previous / next column (the sampling keys edit it)",
+        Text::KeyPreset => {
+            "next preset for the selected column (greedy, balanced, creative, both orders…)"
+        }
+        Text::KeyOrder => "stage order: HF (temperature first) or llama.cpp (temperature last)",
+        Text::KeyRolls => "roll the dice many times: counts beside the probabilities",
+        Text::KeyRollCount => "how many rolls: 100, 1 000, 10 000",
+        Text::HintColumns => "columns",
+        Text::HintRolls => "roll many",
+        Text::LabColumns => "{} sampler columns",
+        Text::LabCutBelow => "column {} keeps {} tokens (cut below the list)",
+        Text::LabLegend => {
+            "each column: probability after its settings · ✂ first token cut · header: kept·effective choices"
+        }
+        Text::RollsSummary => "{} rolls · column {} · seed {} · {} distinct",
+        Text::RollsLegend => "█ seen · ▒ expected · expected % · count · seen %",
+        Text::SamplingColumn => "column {}/{}",
     }
 }

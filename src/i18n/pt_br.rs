@@ -334,5 +334,34 @@ pub fn text(t: Text) -> &'static str {
         Text::SampleSummary => {
             "{} sorteios, {} tokens diferentes (semente {}) · contagem · observado · esperado · token"
         }
+        Text::NoticeColumn => "Coluna {}",
+        Text::NoticeMaxColumns => "No máximo {} colunas de amostragem.",
+        Text::NoticeLastColumn => "A última coluna fica (a coluna do modelo está sempre lá).",
+        Text::NoticePreset => "Predefinição: {}",
+        Text::OrderHf => "ordem HF: temperatura primeiro",
+        Text::OrderLlama => "ordem llama.cpp: temperatura por último",
+        Text::KeyAddSampler => "adicionar uma coluna de amostragem (até 4)",
+        Text::KeyRemoveSampler => "remover a coluna selecionada",
+        Text::KeySelectSampler => {
+            "selecionar a coluna anterior / próxima (as teclas de amostragem a editam)"
+        }
+        Text::KeyPreset => {
+            "próxima predefinição da coluna selecionada (gulosa, equilibrada, criativa, as duas ordens…)"
+        }
+        Text::KeyOrder => {
+            "ordem das etapas: HF (temperatura primeiro) ou llama.cpp (temperatura por último)"
+        }
+        Text::KeyRolls => "jogar o dado muitas vezes: contagens ao lado das probabilidades",
+        Text::KeyRollCount => "quantos sorteios: 100, 1 000, 10 000",
+        Text::HintColumns => "colunas",
+        Text::HintRolls => "sortear muitas",
+        Text::LabColumns => "{} colunas de amostragem",
+        Text::LabCutBelow => "a coluna {} mantém {} tokens (corte abaixo da lista)",
+        Text::LabLegend => {
+            "cada coluna: probabilidade após os seus ajustes · ✂ primeiro token cortado · cabeçalho: mantidos·escolhas efetivas"
+        }
+        Text::RollsSummary => "{} sorteios · coluna {} · semente {} · {} distintos",
+        Text::RollsLegend => "█ observado · ▒ esperado · % esperada · contagem · % observada",
+        Text::SamplingColumn => "coluna {}/{}",
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::engine::TokenView;
-use crate::sampling::{Distribution, SamplingParams};
+use crate::sampling::{Distribution, Rolls, SamplingParams, roll_many};
 
 use super::State;
 use super::tree::Choice;
@@ -22,6 +22,11 @@ pub struct View {
     pub actual: Option<(u32, Option<usize>)>,
     /// Computed from an evaluation of an older prompt (a newer one is on its way).
     pub stale: bool,
+    /// The lab: one distribution per sampler column (empty with a single column; `dist` is
+    /// the selected column's).
+    pub columns: Vec<Distribution>,
+    /// The roll-many view: draws from the selected column.
+    pub rolls: Option<Rolls>,
     pub(super) key: ViewKey,
 }
 
@@ -30,6 +35,10 @@ pub(super) struct ViewKey {
     pub serial: u64,
     pub index: usize,
     pub params: SamplingParams,
+    /// Every column's settings when there are several.
+    pub columns: Vec<SamplingParams>,
+    /// How many draws the roll-many view wants, when shown.
+    pub rolls: Option<usize>,
 }
 
 /// How one generated token was chosen, ready to draw as a dice roll.
@@ -71,15 +80,28 @@ impl View {
         stale: bool,
         key: ViewKey,
     ) -> View {
-        let dist = logits
-            .filter(|l| !l.is_empty())
-            .map(|l| Distribution::new(l, params));
+        let logits = logits.filter(|l| !l.is_empty());
+        let dist = logits.map(|l| Distribution::new(l, params));
         let actual = actual.map(|id| (id, dist.as_ref().and_then(|d| d.rank_of(id))));
+        let columns = match logits {
+            Some(l) if key.columns.len() > 1 => key
+                .columns
+                .iter()
+                .map(|p| Distribution::new(l, p))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let rolls = match (&dist, key.rolls) {
+            (Some(d), Some(n)) => Some(roll_many(d, n, params.seed)),
+            _ => None,
+        };
         View {
             index: key.index,
             dist,
             actual,
             stale,
+            columns,
+            rolls,
             key,
         }
     }
@@ -147,10 +169,17 @@ pub(super) fn refresh(s: &mut State) {
     let index = s.look.unwrap_or(len);
 
     // The distribution at the cursor: logits after the token before it.
+    let columns = if s.lab.len() > 1 {
+        s.lab.columns(&s.params)
+    } else {
+        Vec::new()
+    };
     let key = ViewKey {
         serial: eval.serial,
         index,
         params: s.params,
+        columns,
+        rolls: s.lab.rolls_shown.then(|| s.lab.rolls()),
     };
     if s.view.as_ref().is_none_or(|v| v.key != key) {
         let old_index = s.view.as_ref().map(|v| v.index);
@@ -172,7 +201,14 @@ pub(super) fn refresh(s: &mut State) {
         v.stale = !fresh;
     }
 
-    // The roll: how the generated token at the cursor (or the last one) was chosen.
+    refresh_roll(s, fresh, covered);
+}
+
+/// The roll: how the generated token at the cursor (or the last one) was chosen.
+fn refresh_roll(s: &mut State, fresh: bool, covered: usize) {
+    let Some(eval) = &s.eval else {
+        return;
+    };
     let prompt_len = eval.prompt_len;
     let token_index = match s.look {
         Some(i) if fresh && i >= prompt_len => Some(i),

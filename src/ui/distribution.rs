@@ -117,19 +117,41 @@ impl Columns {
     }
 }
 
-/// Draws the pane.
+/// Draws the pane with a single column (`ui::render` picks the lab or the roll-many view when
+/// they are on).
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let lang = state.lang;
     let view = state.view.as_ref();
     let dist = view.and_then(|v| v.dist.as_ref());
+    let title = title(state);
+    let block = block(state, theme);
+    let Some(dist) = dist else {
+        render_empty(frame, area, block, state, theme);
+        return;
+    };
+    render_single(frame, area, block, &title, dist, state, theme);
+}
 
+/// The pane's bordered block with its title (the lab's and the roll-many view's too).
+pub fn block<'a>(state: &State, theme: &Theme) -> Block<'a> {
+    Block::bordered()
+        .border_style(theme.border)
+        .title(Line::from(Span::styled(
+            format!(" {} ", title(state)),
+            theme.title,
+        )))
+}
+
+/// The pane's title: what the distribution predicts.
+pub fn title(state: &State) -> String {
+    let lang = state.lang;
+    let view = state.view.as_ref();
     let seq = state.sequence();
     let token_text = |i: usize| {
         seq.get(i)
             .map(|t| truncate(&token_label(&t.token.text, t.token.special), 16))
             .unwrap_or_default()
     };
-    let title = match (view, state.look) {
+    match (view, state.look) {
         (Some(v), Some(i)) if i < seq.len() => {
             let mut t = lang.f(Text::LookBackTitle, &[&(v.index + 1), &token_text(i)]);
             if v.actual.is_some_and(|(_, r)| r.is_some()) {
@@ -139,13 +161,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         _ if !seq.is_empty() => lang.f(Text::NextTokenAfter, &[&token_text(seq.len() - 1)]),
         _ => lang.t(Text::NextTokenTitle).to_string(),
-    };
-    let body = inner(area);
-    let mut block = Block::bordered()
-        .border_style(theme.border)
-        .title(Line::from(Span::styled(format!(" {title} "), theme.title)));
+    }
+}
 
-    let Some(dist) = dist else {
+/// No distribution yet: why (loading, failed, empty prompt, first token).
+fn render_empty(frame: &mut Frame, area: Rect, block: Block<'_>, state: &State, theme: &Theme) {
+    let body = inner(area);
+    {
         frame.render_widget(block, area);
         let message = empty_message(state);
         let p = Paragraph::new(Line::from(Span::styled(message, theme.dim)))
@@ -161,18 +183,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 body.height.saturating_sub(y - body.y),
             ),
         );
-        return;
-    };
+    }
+}
+
+/// The single column: candidates, cut line, rest of the vocabulary, entropy.
+fn render_single(
+    frame: &mut Frame,
+    area: Rect,
+    mut block: Block<'_>,
+    title: &str,
+    dist: &Distribution,
+    state: &State,
+    theme: &Theme,
+) {
+    let lang = state.lang;
+    let view = state.view.as_ref();
+    let body = inner(area);
     let kept = lang.f(
         Text::KeptOf,
         &[&lang.int(dist.kept), &lang.int(dist.candidates.len())],
     );
     // The kept count goes on the right of the top border when both titles fit.
-    if width(&title) + width(&kept) + 8 <= usize::from(area.width) {
+    if width(title) + width(&kept) + 8 <= usize::from(area.width) {
         block =
             block.title(Line::from(Span::styled(format!(" {kept} "), theme.dim)).right_aligned());
     }
-    let stale = view.is_some_and(|v| v.stale);
     let actual = view.and_then(|v| v.actual).and_then(|(_, r)| r);
     let rows = list_rows(
         dist,
@@ -200,15 +235,32 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         );
     }
     frame.render_widget(block, area);
+    let stale = view.is_some_and(|v| v.stale);
+    let lines = single_lines(dist, &rows, &cols, (actual, stale), body, state, theme);
+    frame.render_widget(Paragraph::new(lines), body);
+}
 
-    let mut lines = vec![header(&cols, lang, theme)];
+/// The single column's lines (`look` = the actual token's rank when looking back, and whether
+/// the numbers are stale).
+fn single_lines<'a>(
+    dist: &Distribution,
+    rows: &[ListRow],
+    cols: &Columns,
+    look: (Option<usize>, bool),
+    body: Rect,
+    state: &State,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let lang = state.lang;
+    let (actual, stale) = look;
+    let mut lines = vec![header(cols, lang, theme)];
     let explore = state.key_context() == Context::Explore;
-    for row in &rows {
+    for row in rows {
         let line = match *row {
             ListRow::Candidate(rank) => candidate_line(
                 dist,
                 rank,
-                &cols,
+                cols,
                 state,
                 theme,
                 explore,
@@ -217,19 +269,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ListRow::Cut(stage) => {
                 cut_line(stage, &dist.params, usize::from(body.width), lang, theme)
             }
-            ListRow::Rest => rest_line(dist, &rows, &cols, lang, theme),
+            ListRow::Rest => rest_line(dist, rows, cols, lang, theme),
             ListRow::Entropy => stat_line(
                 &format!("{} ({})", lang.t(Text::Entropy), lang.t(Text::Nats)),
                 lang.num(dist.entropy_raw, 2),
                 lang.num(dist.entropy_final, 2),
-                &cols,
+                cols,
                 theme,
             ),
             ListRow::Choices => stat_line(
                 lang.t(Text::EffectiveChoices),
                 lang.num(dist.effective_choices_raw(), 1),
                 lang.num(dist.effective_choices_final(), 1),
-                &cols,
+                cols,
                 theme,
             ),
         };
@@ -239,7 +291,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             line
         });
     }
-    frame.render_widget(Paragraph::new(lines), body);
+    lines
 }
 
 fn empty_message(state: &State) -> String {

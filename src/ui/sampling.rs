@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::action::Action;
 use crate::i18n::{Lang, Text};
 use crate::keymap::{self, Context};
+use crate::sampling::StageOrder;
 use crate::state::{Choice, Roll, State};
 
 use super::layout::inner;
@@ -24,18 +25,43 @@ fn keys(actions: &[Action], lang: Lang) -> String {
     keymap::join_labels(&keys, lang)
 }
 
+/// The title: "Sampling", the selected column when the lab shows several, the stage order
+/// when it is llama.cpp's.
+fn title(state: &State) -> String {
+    let lang = state.lang;
+    let mut title = lang.t(Text::SamplingTitle).to_string();
+    if state.lab.len() > 1 {
+        let column = lang.f(
+            Text::SamplingColumn,
+            &[&(state.lab.selected + 1), &state.lab.len()],
+        );
+        title = format!("{title} · {column}");
+    }
+    if state.params.order == StageOrder::LlamaCpp {
+        title = format!("{title} · llama.cpp");
+    }
+    title
+}
+
 /// Draws the pane.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let lang = state.lang;
     let block = Block::bordered()
         .border_style(theme.border)
         .title(Line::from(Span::styled(
-            format!(" {} ", lang.t(Text::SamplingTitle)),
+            format!(" {} ", title(state)),
             theme.title,
         )));
     let body = inner(area);
     frame.render_widget(block, area);
     let w = usize::from(body.width);
+    let mut lines = settings_lines(state, w, theme);
+    lines.extend(roll_lines(state, w, theme));
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// The four settings as shown: (label, value, keys).
+fn settings(state: &State) -> [(String, String, String); 4] {
+    let lang = state.lang;
     let p = &state.params;
     let off = lang.t(Text::Off);
 
@@ -59,13 +85,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         lang.num(f64::from(p.min_p), 2)
     };
-    let mode = if p.temperature <= 0.0 {
-        lang.t(Text::Greedy)
-    } else {
-        lang.t(Text::RandomDraw)
-    };
-    let mode_seed = format!("{mode} · {} {}", lang.t(Text::Seed), p.seed);
-    let settings = [
+    [
         (
             lang.t(Text::Temperature).to_string(),
             temperature,
@@ -86,7 +106,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             min_p,
             keys(&[Action::MinPDown, Action::MinPUp], lang),
         ),
-    ];
+    ]
+}
+
+/// The four settings with their keys, and the draw mode with the seed.
+fn settings_lines(state: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let lang = state.lang;
+    let p = &state.params;
+    let mode = if p.temperature <= 0.0 {
+        lang.t(Text::Greedy)
+    } else {
+        lang.t(Text::RandomDraw)
+    };
+    let mode_seed = format!("{mode} · {} {}", lang.t(Text::Seed), p.seed);
+    let settings = settings(state);
     // The keys are Explore-mode keys: in Edit mode they type, so they are dimmed there.
     let key_style = if super::pane_context(state) == Context::Explore {
         theme.key
@@ -119,8 +152,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::raw(" "),
         Span::styled(mode_keys, key_style),
     ]));
-    lines.extend(roll_lines(state, w, theme));
-    frame.render_widget(Paragraph::new(lines), body);
+    lines
 }
 
 /// The dice: what was drawn, the cumulative bar and where `u` landed.
