@@ -76,6 +76,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
         state: Options {
             prompt: cli.prompt.clone().unwrap_or_default(),
             no_color: crate::ui::theme::no_color_from_env(),
+            layout: cli.layout.layout(),
             ..Options::default()
         },
     };
@@ -115,6 +116,7 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             sampling,
             chat,
             max_tokens,
+            echo,
             json,
         } => {
             let params = sampling.params()?;
@@ -124,6 +126,7 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             let opts = generate::GenerateOptions {
                 max_tokens: *max_tokens,
                 json: *json,
+                echo: echo.then(|| text.clone()),
             };
             generate::run(run, &params, &opts, lang)
         }

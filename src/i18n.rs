@@ -753,6 +753,36 @@ pub enum Text {
     SectionConfirm,
     /// ▸
     EchoMarker,
+    /// Branch tree
+    SectionBranches,
+    /// branch tree: every continuation side by side
+    KeyBranches,
+    /// close the branch tree
+    KeyBranchesClose,
+    /// choose a branch
+    KeyBranchesMove,
+    /// switch to the chosen branch
+    KeyBranchesChoose,
+    /// tree
+    HintBranches,
+    /// switch
+    HintSwitchBranch,
+    /// Branches · total log-probability
+    BranchesTitle,
+    /// Nothing generated yet: every continuation you try shows up here as its own line.
+    BranchesEmpty,
+    /// current
+    BranchesCurrent,
+    /// QUIT?
+    ModeConfirm,
+    /// BRANCHES
+    ModeBranches,
+    /// Projector layout: only the prompt and the next-token pane. {} goes back.
+    NoticeProjectorOn,
+    /// Standard layout.
+    NoticeProjectorOff,
+    /// not computed yet
+    LogProbUnknown,
 }
 
 #[cfg(test)]
@@ -789,8 +819,14 @@ mod tests {
         assert_eq!(Lang::En.int(49142), "49\u{202f}142");
         assert_eq!(Lang::En.int(7), "7");
         assert_eq!(Lang::PtBr.num(38581.0, 1), "38\u{202f}581,0");
-        assert_eq!(Lang::PtBr.count(1, Text::GeneratedOne, Text::GeneratedCount), "1 gerado");
-        assert_eq!(Lang::PtBr.count(2, Text::GeneratedOne, Text::GeneratedCount), "2 gerados");
+        assert_eq!(
+            Lang::PtBr.count(1, Text::GeneratedOne, Text::GeneratedCount),
+            "1 gerado"
+        );
+        assert_eq!(
+            Lang::PtBr.count(2, Text::GeneratedOne, Text::GeneratedCount),
+            "2 gerados"
+        );
         assert_eq!(Lang::En.percent(0.41234), "41.23%");
         assert_eq!(Lang::PtBr.percent(0.41234), "41,23%");
         assert_eq!(Lang::En.percent(1e-7), "<0.01%");

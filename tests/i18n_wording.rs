@@ -8,10 +8,31 @@ use std::collections::BTreeMap;
 /// Technical words Brazilian classes use as they are (prompt, token, chat, top-k, nats…), units,
 /// and the names of libraries.
 const SAME_IN_BOTH: &[&str] = &[
-    "ChatLabel", "ColLogit", "ColModelTitle", "ColToken", "DeviceCpu", "EchoMarker", "ErrTorch",
-    "GlossLogit", "GlossSoftmax", "GltrTop1", "HintMinP", "HintTopK", "HintTopP", "Millis",
-    "Nats", "PromptTitle", "SizeMb", "StageMinP", "StageTopK", "StageTopP", "StepEmbeddings",
-    "TokenCount", "TokenMany", "TokenOne", "TokensTitle",
+    "ChatLabel",
+    "ColLogit",
+    "ColModelTitle",
+    "ColToken",
+    "DeviceCpu",
+    "EchoMarker",
+    "ErrTorch",
+    "GlossLogit",
+    "GlossSoftmax",
+    "GltrTop1",
+    "HintMinP",
+    "HintTopK",
+    "HintTopP",
+    "Millis",
+    "Nats",
+    "PromptTitle",
+    "SizeMb",
+    "StageMinP",
+    "StageTopK",
+    "StageTopP",
+    "StepEmbeddings",
+    "TokenCount",
+    "TokenMany",
+    "TokenOne",
+    "TokensTitle",
 ];
 
 /// `Text::Name => "first string literal"` pairs of a catalogue file.
@@ -74,7 +95,14 @@ fn every_portuguese_string_is_translated() {
 fn the_walkthrough_wording_is_in() {
     let pt = arms("src/i18n/pt_br.rs");
     let all: String = pt.values().cloned().collect::<Vec<_>>().join("\n");
-    for gone in ["à mão", "seguinte", "guloso", " agem", "automático + rápido", "posição:"] {
+    for gone in [
+        "à mão",
+        "seguinte",
+        "guloso",
+        " agem",
+        "automático + rápido",
+        "posição:",
+    ] {
         assert!(!all.contains(gone), "pt-BR still says {gone:?}");
     }
     assert_eq!(pt["ColSampled"], "após ajustes");

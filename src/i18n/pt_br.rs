@@ -300,17 +300,39 @@ pub fn text(t: Text) -> &'static str {
         Text::IoStorageFull => "o disco está cheio",
         Text::GeneratedOne => "{} gerado",
         Text::GlossaryTitle => "Glossário",
-        Text::GlossEntropy => "Entropia — o quanto o modelo está em dúvida sobre o próximo token, em bits: 0 quer dizer certeza; quanto maior, mais espalhada está a probabilidade.",
-        Text::GlossEffective => "Escolhas efetivas — 2 elevado à entropia: quantos tokens igualmente prováveis dariam a mesma incerteza.",
-        Text::GlossPerplexity => "Perplexidade — o quanto o texto surpreendeu o modelo, em média; 1 quer dizer que todo token era esperado, mais alto quer dizer mais surpresa.",
-        Text::GlossRanks => "Cores do ranking — cada token tem a cor da posição em que o modelo o colocou antes de ele aparecer: verde para a primeira opção, amarelo do 2º ao 10º, laranja do 11º ao 100º, roxo depois do 100º. Muito verde quer dizer texto previsível.",
-        Text::GlossDice => "Faixa do dado — os tokens mantidos lado a lado, cada um com a largura da sua probabilidade; um número aleatório u entre 0 e 1 cai em um deles, e esse token é o escolhido.",
-        Text::GlossLogit => "Logit — a nota bruta que o modelo dá a cada token do vocabulário antes de virar probabilidade; só as diferenças entre as notas importam.",
-        Text::GlossSoftmax => "Softmax — transforma os logits em probabilidades que somam 1: quanto maior a nota, maior a fatia.",
-        Text::GlossTemperature => "Temperatura — divide os logits antes do softmax: abaixo de 1 o favorito fica ainda mais provável, acima de 1 as opções se igualam; 0 sempre pega o primeiro token.",
-        Text::GlossTopK => "Top-k — mantém só os k tokens mais prováveis e redistribui a probabilidade entre eles.",
-        Text::GlossTopP => "Top-p — mantém os tokens mais prováveis até a soma das probabilidades chegar a p (por exemplo 0,80) e descarta o resto.",
-        Text::GlossMinP => "Min-p — descarta todo token cuja probabilidade fica abaixo dessa fração da probabilidade do primeiro token.",
+        Text::GlossEntropy => {
+            "Entropia — o quanto o modelo está em dúvida sobre o próximo token, em bits: 0 quer dizer certeza; quanto maior, mais espalhada está a probabilidade."
+        }
+        Text::GlossEffective => {
+            "Escolhas efetivas — 2 elevado à entropia: quantos tokens igualmente prováveis dariam a mesma incerteza."
+        }
+        Text::GlossPerplexity => {
+            "Perplexidade — o quanto o texto surpreendeu o modelo, em média; 1 quer dizer que todo token era esperado, mais alto quer dizer mais surpresa."
+        }
+        Text::GlossRanks => {
+            "Cores do ranking — cada token tem a cor da posição em que o modelo o colocou antes de ele aparecer: verde para a primeira opção, amarelo do 2º ao 10º, laranja do 11º ao 100º, roxo depois do 100º. Muito verde quer dizer texto previsível."
+        }
+        Text::GlossDice => {
+            "Faixa do dado — os tokens mantidos lado a lado, cada um com a largura da sua probabilidade; um número aleatório u entre 0 e 1 cai em um deles, e esse token é o escolhido."
+        }
+        Text::GlossLogit => {
+            "Logit — a nota bruta que o modelo dá a cada token do vocabulário antes de virar probabilidade; só as diferenças entre as notas importam."
+        }
+        Text::GlossSoftmax => {
+            "Softmax — transforma os logits em probabilidades que somam 1: quanto maior a nota, maior a fatia."
+        }
+        Text::GlossTemperature => {
+            "Temperatura — divide os logits antes do softmax: abaixo de 1 o favorito fica ainda mais provável, acima de 1 as opções se igualam; 0 sempre pega o primeiro token."
+        }
+        Text::GlossTopK => {
+            "Top-k — mantém só os k tokens mais prováveis e redistribui a probabilidade entre eles."
+        }
+        Text::GlossTopP => {
+            "Top-p — mantém os tokens mais prováveis até a soma das probabilidades chegar a p (por exemplo 0,80) e descarta o resto."
+        }
+        Text::GlossMinP => {
+            "Min-p — descarta todo token cuja probabilidade fica abaixo dessa fração da probabilidade do primeiro token."
+        }
         Text::KeyProjector => "modo projetor liga / desliga (barras grandes, menos painéis)",
         Text::HintProjector => "projetor",
         Text::ConfirmQuitTitle => "Sair?",
@@ -319,5 +341,24 @@ pub fn text(t: Text) -> &'static str {
         Text::KeyConfirmNo => "não, ficar",
         Text::SectionConfirm => "Sair?",
         Text::EchoMarker => "▸",
+        Text::SectionBranches => "Árvore de ramos",
+        Text::KeyBranches => "árvore de ramos: todas as continuações lado a lado",
+        Text::KeyBranchesClose => "fechar a árvore de ramos",
+        Text::KeyBranchesMove => "escolher um ramo",
+        Text::KeyBranchesChoose => "mudar para o ramo escolhido",
+        Text::HintBranches => "árvore",
+        Text::HintSwitchBranch => "mudar",
+        Text::BranchesTitle => "Ramos · log-probabilidade total",
+        Text::BranchesEmpty => {
+            "Nada gerado ainda: cada continuação que você tentar aparece aqui, uma por linha."
+        }
+        Text::BranchesCurrent => "atual",
+        Text::ModeConfirm => "SAIR?",
+        Text::ModeBranches => "RAMOS",
+        Text::NoticeProjectorOn => {
+            "Modo projetor: só o prompt e o painel do próximo token. {} volta ao normal."
+        }
+        Text::NoticeProjectorOff => "Layout normal.",
+        Text::LogProbUnknown => "ainda não calculado",
     }
 }

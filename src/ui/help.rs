@@ -224,7 +224,10 @@ pub fn glossary_lines(lang: Lang, w: usize, theme: &Theme) -> Vec<Line<'static>>
         let text = lang.t(entry);
         let (term, body) = text.split_once(" — ").unwrap_or(("", text));
         let first = format!("{term} — ");
-        let wrapped = wrap_words(&format!("{first}{body}"), w.saturating_sub(INDENT + 2).max(10));
+        let wrapped = wrap_words(
+            &format!("{first}{body}"),
+            w.saturating_sub(INDENT + 2).max(10),
+        );
         for (n, l) in wrapped.into_iter().enumerate() {
             let mut spans = vec![Span::raw(" ".repeat(INDENT + if n == 0 { 0 } else { 2 }))];
             match l.strip_prefix(&first).filter(|_| n == 0) {
