@@ -381,7 +381,7 @@ pub static BINDINGS: &[Binding] = &[
     h(     Branches, Key::new(K::Enter),       Action::ChooseBranch(None),      S::Branches, T::KeyBranchesChoose, 3, T::HintSwitchBranch),
     // ── "quit?" ──
     h(     Confirm,  Key::ch('y'),             Action::ConfirmQuit,      S::Confirm,     T::KeyConfirmYes,    1,   T::KeyConfirmYes),
-    b(     Confirm,  Key::ch('s'),             Action::ConfirmQuit,      S::Confirm,     T::KeyConfirmYes),
+    h(     Confirm,  Key::ch('s'),             Action::ConfirmQuit,      S::Confirm,     T::KeyConfirmYes,    1,   T::KeyConfirmYes),
     b(     Confirm,  Key::ch('q'),             Action::ConfirmQuit,      S::Confirm,     T::KeyConfirmYes),
     h(     Confirm,  Key::ch('n'),             Action::CancelQuit,       S::Confirm,     T::KeyConfirmNo,     2,   T::KeyConfirmNo),
     b(     Confirm,  Key::new(K::Esc),         Action::CancelQuit,       S::Confirm,     T::KeyConfirmNo),

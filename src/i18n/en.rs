@@ -303,10 +303,10 @@ pub fn text(t: Text) -> &'static str {
         Text::GeneratedOne => "{} generated",
         Text::GlossaryTitle => "Glossary",
         Text::GlossEntropy => {
-            "Entropy — how unsure the model is about the next token, in bits: 0 means it is certain, higher means the probability is spread over many tokens."
+            "Entropy — how unsure the model is about the next token (in nats): 0 means it is certain; the higher it is, the more the probability is spread over many tokens."
         }
         Text::GlossEffective => {
-            "Effective choices — 2 to the power of the entropy: the number of equally likely tokens that would be just as uncertain."
+            "Effective choices — e to the power of the entropy: how many equally likely tokens would leave the model just as unsure."
         }
         Text::GlossPerplexity => {
             "Perplexity — how surprised the model was by the text on average; 1 means every token was expected, higher means more surprise."

@@ -301,10 +301,10 @@ pub fn text(t: Text) -> &'static str {
         Text::GeneratedOne => "{} gerado",
         Text::GlossaryTitle => "Glossário",
         Text::GlossEntropy => {
-            "Entropia — o quanto o modelo está em dúvida sobre o próximo token, em bits: 0 quer dizer certeza; quanto maior, mais espalhada está a probabilidade."
+            "Entropia — o quanto o modelo está em dúvida sobre o próximo token (em nats): 0 quer dizer certeza; quanto maior, mais espalhada a probabilidade está entre muitos tokens."
         }
         Text::GlossEffective => {
-            "Escolhas efetivas — 2 elevado à entropia: quantos tokens igualmente prováveis dariam a mesma incerteza."
+            "Escolhas efetivas — e elevado à entropia: quantos tokens igualmente prováveis deixariam o modelo com a mesma dúvida."
         }
         Text::GlossPerplexity => {
             "Perplexidade — o quanto o texto surpreendeu o modelo, em média; 1 quer dizer que todo token era esperado, mais alto quer dizer mais surpresa."

@@ -19,8 +19,11 @@ pub fn render(frame: &mut Frame, screen: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
     let count = lang.count(state.tree.len(), Text::TokenOne, Text::TokenMany);
     let body = lang.f(Text::ConfirmQuitBody, &[&count]);
+    // The question's own keys (the global ones are in the footer).
+    let own = [lang.t(Text::KeyConfirmYes), lang.t(Text::KeyConfirmNo)];
     let keys: Vec<String> = keymap::hints(Context::Confirm, lang)
         .into_iter()
+        .filter(|h| own.contains(&h.label))
         .map(|h| format!("{} = {}", h.keys, h.label))
         .collect();
     let keys = keys.join(" · ");
