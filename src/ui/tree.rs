@@ -31,7 +31,7 @@ pub fn first_line(selected: usize, rows: usize) -> usize {
 /// A line's total log-probability, written the local way (`−12,31`), or `?`.
 fn logprob_label(line: &BranchLine, lang: Lang) -> String {
     match line.logprob {
-        Some(lp) => lang.num(lp, 2).replace('-', "−"),
+        Some(lp) => lang.num(lp, 2),
         None => "?".to_string(),
     }
 }
