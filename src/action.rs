@@ -137,8 +137,22 @@ pub enum Action {
     ToggleIds,
     /// Switch the interface language.
     SwitchLanguage,
-    /// Leave tokenscope.
+    /// Leave tokenscope (asks first when there is generated text).
     Quit,
+
+    // ── Classroom (issue 14) ───────────────────────────────────────────────────────────────
+    /// Answer yes to "quit?": leave.
+    ConfirmQuit,
+    /// Answer no to "quit?": stay.
+    CancelQuit,
+    /// Switch between the standard layout and the projector layout (large bars, fewer panes).
+    ToggleProjector,
+    /// Open or close the branch tree (every continuation side by side).
+    ToggleBranches,
+    /// Move the selection in the branch tree by this many lines (negative = up).
+    MoveBranchSelection(i16),
+    /// Switch to the branch selected in the branch tree (or at this line, from a click).
+    ChooseBranch(Option<usize>),
 }
 
 /// The part of the state an action changes; `state::update` hands each action to the file of
@@ -158,6 +172,8 @@ pub enum Concern {
     Sampling,
     /// The comparison lab: sampler columns and roll-many.
     Lab,
+    /// The branch tree overlay.
+    Branches,
 }
 
 impl Action {
@@ -183,7 +199,10 @@ impl Action {
             | CaretLineEnd
             | ClickPrompt { .. } => Concern::Editing,
             Explore | Edit | ToggleMode | ToggleHelp | ScrollHelp(_) | ToggleChat | ToggleIds
-            | SwitchLanguage | Quit => Concern::Interface,
+            | SwitchLanguage | Quit | ConfirmQuit | CancelQuit | ToggleProjector => {
+                Concern::Interface
+            }
+            ToggleBranches | MoveBranchSelection(_) | ChooseBranch(_) => Concern::Branches,
             Step | PickRank(_) | SelectUp | SelectDown | PickSelected | Undo | Redo
             | ToggleAutoplay | Faster | Slower | ResetGeneration | PrevBranch | NextBranch => {
                 Concern::Generation

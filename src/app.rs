@@ -85,15 +85,17 @@ async fn event_loop(
                 apply(&mut state, &engine, msg);
             }
         }
-        let mut msgs: Vec<Msg> = Vec::new();
+        // Terminal events stay events until their turn: a key is resolved in the context the
+        // keys before it left (`i` then `q` typed fast types a `q` into the prompt).
+        let mut msgs: Vec<Queued> = Vec::new();
         tokio::select! {
             event = events.next() => match event {
-                Some(Ok(event)) => msgs.extend(event_msg(&state, terminal_area(terminal)?, event)),
+                Some(Ok(event)) => msgs.push(Queued::Event(event)),
                 Some(Err(err)) => return Err(err.into()),
                 None => break,
             },
             reply = engine.replies.recv(), if engine_alive => match reply {
-                Some(reply) => msgs.push(Msg::Reply(reply)),
+                Some(reply) => msgs.push(Queued::Msg(Msg::Reply(reply))),
                 None => {
                     engine_alive = false;
                     state.notice = Some(Notice { text: Text::NoticeEngineGone, arg: None });
@@ -102,28 +104,42 @@ async fn event_loop(
             },
             _ = tick.tick() => {
                 if state.animating() {
-                    msgs.push(Msg::Tick);
+                    msgs.push(Queued::Msg(Msg::Tick));
                 }
             }
         }
         // Drain whatever else is already queued, so a burst (a paste, a fast typist, a series
         // of replies) costs one draw.
         while let Some(Some(Ok(event))) = events.next().now_or_never() {
-            msgs.extend(event_msg(&state, terminal_area(terminal)?, event));
+            msgs.push(Queued::Event(event));
         }
         while let Ok(reply) = engine.replies.try_recv() {
-            msgs.push(Msg::Reply(reply));
+            msgs.push(Queued::Msg(Msg::Reply(reply)));
         }
-        for msg in msgs {
-            dirty = true;
-            if apply(&mut state, &engine, msg) {
-                quit = true;
-                break;
+        let area = terminal_area(terminal)?;
+        'queue: for queued in msgs {
+            let batch = match queued {
+                Queued::Event(event) => event_msgs(&state, area, event),
+                Queued::Msg(msg) => vec![msg],
+            };
+            for msg in batch {
+                dirty = true;
+                if apply(&mut state, &engine, msg) {
+                    quit = true;
+                    break 'queue;
+                }
             }
         }
     }
     let _ = engine.requests.send(Request::Shutdown);
     Ok(())
+}
+
+/// Something waiting for its turn in one pass of the loop.
+enum Queued {
+    /// A terminal event, turned into messages only when its turn comes.
+    Event(Event),
+    Msg(Msg),
 }
 
 /// The `Msg::Layout` telling the state the size of the prompt editor as drawn, when it changed.
@@ -160,13 +176,27 @@ fn apply(state: &mut State, engine: &EngineHandle, msg: Msg) -> bool {
     quit
 }
 
+/// The messages of a terminal event (none when it means nothing; two for an Esc glued to the
+/// next key, see [`keymap::split_escape`]).
+pub fn event_msgs(state: &State, area: Rect, event: Event) -> Vec<Msg> {
+    match event {
+        Event::Key(key) => keymap::resolve_all(state.key_context(), &key)
+            .into_iter()
+            .map(Msg::Action)
+            .collect(),
+        other => event_msg(state, area, other).into_iter().collect(),
+    }
+}
+
 /// The message for a terminal event, if it means anything.
 pub fn event_msg(state: &State, area: Rect, event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) => keymap::resolve(state.key_context(), &key).map(Msg::Action),
         Event::Paste(text) => match state.key_context() {
-            keymap::Context::Help => None,
-            _ => Some(Msg::Action(Action::Paste(text))),
+            keymap::Context::Edit | keymap::Context::Explore => {
+                Some(Msg::Action(Action::Paste(text)))
+            }
+            _ => None,
         },
         Event::Mouse(mouse) => mouse_action(state, area, mouse).map(Msg::Action),
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
@@ -242,12 +272,11 @@ impl Harness {
         self.send(Msg::Action(action))
     }
 
-    /// Presses a key (resolved through the keymap in the current context).
+    /// Presses a key (resolved through the keymap in the current context, as the event loop
+    /// does: an Esc glued to the next key is both).
     pub fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        match keymap::resolve(self.state.key_context(), &key) {
-            Some(action) => self.act(action),
-            None => Vec::new(),
-        }
+        let actions = keymap::resolve_all(self.state.key_context(), &key);
+        actions.into_iter().flat_map(|a| self.act(a)).collect()
     }
 
     /// Delivers a worker reply.

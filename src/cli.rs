@@ -79,6 +79,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
             prompt: cli.prompt.clone().unwrap_or_default(),
             no_color: crate::ui::theme::no_color_from_env(),
             samplers,
+            layout: cli.layout.layout(),
             ..Options::default()
         },
     };
@@ -139,6 +140,7 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             sampling,
             chat,
             max_tokens,
+            echo,
             json,
         } => {
             let params = sampling.samplers()?[0];
@@ -148,6 +150,7 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             let opts = generate::GenerateOptions {
                 max_tokens: *max_tokens,
                 json: *json,
+                echo: echo.then(|| text.clone()),
             };
             generate::run(run, &params, &opts, lang)
         }

@@ -296,18 +296,30 @@ impl Editor {
         for line in self.text.split('\n') {
             let mut start = line_start;
             let mut col = 0;
+            // Where the row may break at a word boundary: just after the last space, and the
+            // column there.
+            let mut after_space: Option<(usize, usize)> = None;
             for (i, g) in line.grapheme_indices(true) {
                 let w = grapheme_width(g);
                 if col + w > wrap && col > 0 {
+                    // Words wrap whole (a word wider than the row is cut where it must be).
+                    let (end, end_col) = match after_space {
+                        Some((at, at_col)) if !g.trim().is_empty() => (at, at_col),
+                        _ => (line_start + i, col),
+                    };
                     rows.push(Row {
                         start,
-                        end: line_start + i,
+                        end,
                         line_end: false,
                     });
-                    start = line_start + i;
-                    col = 0;
+                    start = end;
+                    col -= end_col;
+                    after_space = None;
                 }
                 col += w;
+                if g.trim().is_empty() {
+                    after_space = Some((line_start + i + g.len(), col));
+                }
             }
             rows.push(Row {
                 start,
@@ -435,6 +447,26 @@ pub fn normalise_newlines(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_wrap_at_word_boundaries() {
+        let e = Editor::new("Era uma vez um gato");
+        // 10 columns, one kept for the cursor: 9 per row.
+        let rows: Vec<&str> = e
+            .rows(10)
+            .iter()
+            .map(|r| &e.text()[r.start..r.end])
+            .collect();
+        assert_eq!(rows, ["Era uma ", "vez um ", "gato"]);
+        // A word longer than the row is cut where it must be.
+        let long = Editor::new("abcdefghijkl mn");
+        let rows: Vec<&str> = long
+            .rows(6)
+            .iter()
+            .map(|r| &long.text()[r.start..r.end])
+            .collect();
+        assert_eq!(rows, ["abcde", "fghij", "kl mn"]);
+    }
 
     fn ed(text: &str, cursor: usize) -> Editor {
         let mut e = Editor::new(text);

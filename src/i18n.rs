@@ -6,6 +6,7 @@
 //! does not compile. Numbers are written the local way too: `0.41` / `0,41`.
 
 mod en;
+pub mod number;
 mod pt_br;
 
 use std::fmt::Display;
@@ -79,26 +80,20 @@ impl Lang {
         }
     }
 
-    /// `x` with `places` decimals and the local separator.
+    /// `x` with `places` decimals, grouped digits and the local separator (`38 581,0`); see
+    /// [`number::decimal`].
     pub fn num(self, x: f64, places: usize) -> String {
-        let s = format!("{x:.places$}");
-        match self {
-            Lang::En => s,
-            Lang::PtBr => s.replace('.', ","),
-        }
+        number::decimal(self, x, places)
     }
 
-    /// An integer with thin grouping (`49 152`), readable in both languages.
+    /// An integer with grouped digits (`49 152`), the same in both languages.
     pub fn int(self, n: usize) -> String {
-        let digits = n.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(' ');
-            }
-            out.push(c);
-        }
-        out
+        number::integer(n as u64)
+    }
+
+    /// A token or word named in a sentence, quoted the local way (`«ui»`, `“ui”`).
+    pub fn quote(self, text: &str) -> String {
+        number::quoted(self, text)
     }
 
     /// `n` with the singular or plural template (`1 token`, `2 tokens`; `1 gerado`,
@@ -806,6 +801,78 @@ pub enum Text {
     RollsLegend,
     /// column {}/{}
     SamplingColumn,
+    /// {} generated
+    GeneratedOne,
+    /// Glossary
+    GlossaryTitle,
+    /// Entropy — how unsure the model is about the next token, in bits: 0 means it is certain, higher means the probability is spread over many tokens.
+    GlossEntropy,
+    /// Effective choices — 2 to the power of the entropy: the number of equally likely tokens that would be just as uncertain.
+    GlossEffective,
+    /// Perplexity — how surprised the model was by the text on average; 1 means every token was expected, higher means more surprise.
+    GlossPerplexity,
+    /// Rank colours — each token is coloured by where the model ranked it: green in the top 10, yellow in the top 100, red in the top 1 000, purple below.
+    GlossRanks,
+    /// Dice strip — the kept tokens laid end to end, each as wide as its probability; a random number u between 0 and 1 falls on one of them, and that token is chosen.
+    GlossDice,
+    /// Logit — the raw score the model gives every token of its vocabulary before they are turned into probabilities; only the differences between scores matter.
+    GlossLogit,
+    /// Softmax — turns the logits into probabilities that add up to 1: the higher the score, the larger its share.
+    GlossSoftmax,
+    /// Temperature — divides the logits before the softmax: below 1 the favourite gets even more likely, above 1 the choices even out; 0 always takes the top token.
+    GlossTemperature,
+    /// Top-k — keeps only the k most likely tokens and shares their probability out again.
+    GlossTopK,
+    /// Top-p — keeps the most likely tokens until their probabilities add up to p (for example 0.80), and drops the rest.
+    GlossTopP,
+    /// Min-p — drops every token whose probability is below this fraction of the top token's probability.
+    GlossMinP,
+    /// projector layout on / off (large bars, fewer panes)
+    KeyProjector,
+    /// projector
+    HintProjector,
+    /// Quit?
+    ConfirmQuitTitle,
+    /// The generated text ({}) will be lost. Quit anyway?
+    ConfirmQuitBody,
+    /// yes, quit
+    KeyConfirmYes,
+    /// no, stay
+    KeyConfirmNo,
+    /// Quit?
+    SectionConfirm,
+    /// ▸
+    EchoMarker,
+    /// Branch tree
+    SectionBranches,
+    /// branch tree: every continuation side by side
+    KeyBranches,
+    /// close the branch tree
+    KeyBranchesClose,
+    /// choose a branch
+    KeyBranchesMove,
+    /// switch to the chosen branch
+    KeyBranchesChoose,
+    /// tree
+    HintBranches,
+    /// switch
+    HintSwitchBranch,
+    /// Branches · total log-probability
+    BranchesTitle,
+    /// Nothing generated yet: every continuation you try shows up here as its own line.
+    BranchesEmpty,
+    /// current
+    BranchesCurrent,
+    /// QUIT?
+    ModeConfirm,
+    /// BRANCHES
+    ModeBranches,
+    /// Projector layout: only the prompt and the next-token pane. {} goes back.
+    NoticeProjectorOn,
+    /// Standard layout.
+    NoticeProjectorOff,
+    /// not computed yet
+    LogProbUnknown,
 }
 
 #[cfg(test)]
@@ -839,9 +906,17 @@ mod tests {
     fn numbers_are_local() {
         assert_eq!(Lang::En.num(0.4123, 2), "0.41");
         assert_eq!(Lang::PtBr.num(0.4123, 2), "0,41");
-        assert_eq!(Lang::En.int(49142), "49 142");
+        assert_eq!(Lang::En.int(49142), "49\u{202f}142");
         assert_eq!(Lang::En.int(7), "7");
-        assert_eq!(Lang::En.int(1_000_000), "1 000 000");
+        assert_eq!(Lang::PtBr.num(38581.0, 1), "38\u{202f}581,0");
+        assert_eq!(
+            Lang::PtBr.count(1, Text::GeneratedOne, Text::GeneratedCount),
+            "1 gerado"
+        );
+        assert_eq!(
+            Lang::PtBr.count(2, Text::GeneratedOne, Text::GeneratedCount),
+            "2 gerados"
+        );
         assert_eq!(Lang::En.percent(0.41234), "41.23%");
         assert_eq!(Lang::PtBr.percent(0.41234), "41,23%");
         assert_eq!(Lang::En.percent(1e-7), "<0.01%");
@@ -853,8 +928,8 @@ mod tests {
     fn templates_fill_in_order() {
         assert_eq!(fill("{} of {}", &[&1, &"two"]), "1 of two");
         assert_eq!(
-            Lang::PtBr.f(Text::RestOfVocab, &[&"49 142"]),
-            "resto do vocabulário (49 142 tokens)"
+            Lang::PtBr.f(Text::RestOfVocab, &[&Lang::PtBr.int(49142)]),
+            "resto do vocabulário (49\u{202f}142 tokens)"
         );
     }
 }

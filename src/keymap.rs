@@ -20,6 +20,10 @@ pub enum Context {
     Explore,
     /// The help overlay is open.
     Help,
+    /// "Quit?" is asked (y / n).
+    Confirm,
+    /// The branch tree is open.
+    Branches,
 }
 
 /// Where a binding applies.
@@ -30,6 +34,8 @@ pub enum Scope {
     Edit,
     Explore,
     Help,
+    Confirm,
+    Branches,
 }
 
 impl Scope {
@@ -39,6 +45,8 @@ impl Scope {
             Scope::Edit => ctx == Context::Edit,
             Scope::Explore => ctx == Context::Explore,
             Scope::Help => ctx == Context::Help,
+            Scope::Confirm => ctx == Context::Confirm,
+            Scope::Branches => ctx == Context::Branches,
         }
     }
 }
@@ -53,17 +61,23 @@ pub enum Section {
     Sampling,
     View,
     Help,
+    /// The branch tree overlay.
+    Branches,
+    /// The "quit?" question.
+    Confirm,
 }
 
 impl Section {
     /// Every section, in the order the help overlay lists them.
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 9] = [
         Section::Generation,
         Section::Sampling,
         Section::View,
         Section::LookBack,
+        Section::Branches,
         Section::Editor,
         Section::Global,
+        Section::Confirm,
         Section::Help,
     ];
 
@@ -77,6 +91,8 @@ impl Section {
             Section::Sampling => Text::SectionSampling,
             Section::View => Text::SectionView,
             Section::Help => Text::SectionHelp,
+            Section::Branches => Text::SectionBranches,
+            Section::Confirm => Text::SectionConfirm,
         }
     }
 }
@@ -258,7 +274,7 @@ const fn h(
 }
 
 use KeyCode as K;
-use Scope::{Edit, Explore, Global, Help};
+use Scope::{Branches, Confirm, Edit, Explore, Global, Help};
 use Section as S;
 use Text as T;
 
@@ -296,8 +312,6 @@ pub static BINDINGS: &[Binding] = &[
     b(     Edit,     Key::new(K::Down),        Action::CaretDown,        S::Editor,      T::KeyCaret),
     b(     Edit,     Key::ctrl(K::Left),       Action::CaretWordLeft,    S::Editor,      T::KeyCaretWord),
     b(     Edit,     Key::ctrl(K::Right),      Action::CaretWordRight,   S::Editor,      T::KeyCaretWord),
-    b(     Edit,     Key::alt(K::Char('b')),   Action::CaretWordLeft,    S::Editor,      T::KeyCaretWord),
-    b(     Edit,     Key::alt(K::Char('f')),   Action::CaretWordRight,   S::Editor,      T::KeyCaretWord),
     alias( Edit,     Key::alt(K::Left),        Action::CaretWordLeft,    S::Editor,      T::KeyCaretWord),
     alias( Edit,     Key::alt(K::Right),       Action::CaretWordRight,   S::Editor,      T::KeyCaretWord),
     b(     Edit,     Key::new(K::Home),        Action::CaretLineStart,   S::Editor,      T::KeyCaretLine),
@@ -365,6 +379,21 @@ pub static BINDINGS: &[Binding] = &[
     b(     Explore,  Key::ch('c'),             Action::ToggleChat,       S::View,        T::KeyChat),
     b(     Explore,  Key::ch('#'),             Action::ToggleIds,        S::View,        T::KeyIds),
     h(     Explore,  Key::ch('l'),             Action::SwitchLanguage,   S::View,        T::KeyLanguage,      13,  T::HintLanguage),
+    h(     Explore,  Key::ch('z'),             Action::ToggleProjector,  S::View,        T::KeyProjector,     14,  T::HintProjector),
+    h(     Explore,  Key::ch('b'),             Action::ToggleBranches,   S::LookBack,    T::KeyBranches,      10,  T::HintBranches),
+    // ── branch tree ──
+    h(     Branches, Key::new(K::Esc),         Action::ToggleBranches,   S::Branches,    T::KeyBranchesClose, 1,   T::HintClose),
+    b(     Branches, Key::ch('b'),             Action::ToggleBranches,   S::Branches,    T::KeyBranchesClose),
+    b(     Branches, Key::ch('q'),             Action::ToggleBranches,   S::Branches,    T::KeyBranchesClose),
+    h(     Branches, Key::new(K::Up),          Action::MoveBranchSelection(-1), S::Branches, T::KeyBranchesMove, 2, T::HintChoose),
+    h(     Branches, Key::new(K::Down),        Action::MoveBranchSelection(1),  S::Branches, T::KeyBranchesMove, 2, T::HintChoose),
+    h(     Branches, Key::new(K::Enter),       Action::ChooseBranch(None),      S::Branches, T::KeyBranchesChoose, 3, T::HintSwitchBranch),
+    // ── "quit?" ──
+    h(     Confirm,  Key::ch('y'),             Action::ConfirmQuit,      S::Confirm,     T::KeyConfirmYes,    1,   T::KeyConfirmYes),
+    h(     Confirm,  Key::ch('s'),             Action::ConfirmQuit,      S::Confirm,     T::KeyConfirmYes,    1,   T::KeyConfirmYes),
+    b(     Confirm,  Key::ch('q'),             Action::ConfirmQuit,      S::Confirm,     T::KeyConfirmYes),
+    h(     Confirm,  Key::ch('n'),             Action::CancelQuit,       S::Confirm,     T::KeyConfirmNo,     2,   T::KeyConfirmNo),
+    b(     Confirm,  Key::new(K::Esc),         Action::CancelQuit,       S::Confirm,     T::KeyConfirmNo),
     // ── help overlay ──
     h(     Help,     Key::new(K::Esc),         Action::ToggleHelp,       S::Help,        T::KeyCloseHelp,     1,   T::HintClose),
     b(     Help,     Key::ch('?'),             Action::ToggleHelp,       S::Help,        T::KeyCloseHelp),
@@ -400,6 +429,30 @@ pub fn resolve(ctx: Context, ev: &KeyEvent) -> Option<Action> {
         }
     }
     None
+}
+
+/// An Esc read together with the key after it. Terminals send Alt+key as Esc followed by the
+/// key, so a quick Esc, `b` arrives as Alt-b. In Edit mode no Alt+character is bound (word
+/// motion is Ctrl-←/→, Alt-←/→), so such an event is taken as what the user typed: Esc (leave
+/// the editor), then the plain key, which acts in Explore mode. Returns the plain key.
+pub fn split_escape(ctx: Context, ev: &KeyEvent) -> Option<KeyEvent> {
+    let key = Key::from_event(ev);
+    let alt_char = matches!(key.code, KeyCode::Char(_)) && key.mods == KeyModifiers::ALT;
+    (ctx == Context::Edit && alt_char && ev.kind != KeyEventKind::Release).then(|| KeyEvent {
+        modifiers: ev.modifiers - KeyModifiers::ALT,
+        ..*ev
+    })
+}
+
+/// The actions of a key press in `ctx`: usually one ([`resolve`]); an Esc glued to the next
+/// key ([`split_escape`]) gives "leave the editor", then that key's Explore action.
+pub fn resolve_all(ctx: Context, ev: &KeyEvent) -> Vec<Action> {
+    match split_escape(ctx, ev) {
+        Some(plain) => std::iter::once(Action::Explore)
+            .chain(resolve(Context::Explore, &plain))
+            .collect(),
+        None => resolve(ctx, ev).into_iter().collect(),
+    }
 }
 
 /// The bindings that apply in `ctx` (its own, then the global ones).
@@ -626,6 +679,27 @@ mod tests {
         // Ctrl letters are not.
         let ctrl_x = ev(KeyCode::Char('x'), KeyModifiers::CONTROL);
         assert_eq!(resolve(Context::Edit, &ctrl_x), None);
+    }
+
+    #[test]
+    fn esc_glued_to_a_key_is_esc_then_the_key_in_edit_mode() {
+        let glued = ev(KeyCode::Char('b'), KeyModifiers::ALT);
+        assert_eq!(
+            resolve_all(Context::Edit, &glued),
+            [Action::Explore, Action::ToggleBranches]
+        );
+        let glued_q = ev(KeyCode::Char('q'), KeyModifiers::ALT);
+        assert_eq!(
+            resolve_all(Context::Edit, &glued_q),
+            [Action::Explore, Action::Quit]
+        );
+        // Outside Edit mode and for other keys nothing changes.
+        assert_eq!(resolve_all(Context::Explore, &glued), Vec::<Action>::new());
+        let alt_left = ev(KeyCode::Left, KeyModifiers::ALT);
+        assert_eq!(
+            resolve_all(Context::Edit, &alt_left),
+            [Action::CaretWordLeft]
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! positions cover the current prompt + continuation (after an undo, a redo onto the same
 //! tokens, a switch to a branch already computed…), no new request is needed.
 
+mod branches;
 mod edit;
 mod generation;
 mod interface;
@@ -35,6 +36,7 @@ use crate::model::{ModelError, Progress};
 use crate::sampling::{Distribution, SamplingParams};
 
 pub use samplers::{Lab, ROLL_COUNTS};
+pub use branches::{BranchLine, Branches};
 pub use tree::{Choice, NodeId, Tree};
 pub use view::{ROLL_SEGMENTS, Roll, View};
 
@@ -67,6 +69,20 @@ pub enum Overlay {
     None,
     /// The key list, scrolled by this many lines.
     Help { scroll: u16 },
+    /// "Quit? The generated text will be lost" (y / n).
+    ConfirmQuit,
+    /// The branch tree: every continuation on its own line.
+    Branches,
+}
+
+/// How the screen is divided.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScreenLayout {
+    /// Every pane.
+    #[default]
+    Standard,
+    /// For a class: the prompt and the next-token pane only, large.
+    Projector,
 }
 
 /// Where the model is.
@@ -195,6 +211,8 @@ pub struct Options {
     pub explore: bool,
     /// Sampler columns to start with (`--sampler SPEC`…); empty = the sampling flags alone.
     pub samplers: Vec<SamplingParams>,
+    /// The layout the screen starts with (`--layout projector`).
+    pub layout: ScreenLayout,
 }
 
 impl Default for Options {
@@ -205,6 +223,7 @@ impl Default for Options {
             max_new_tokens: 256,
             explore: false,
             samplers: Vec::new(),
+            layout: ScreenLayout::Standard,
         }
     }
 }
@@ -270,6 +289,10 @@ pub struct State {
     /// Derived: how the token at the cursor (or the last generated one) was chosen.
     pub roll: Option<Roll>,
     serial: u64,
+    /// How the screen is divided.
+    pub layout: ScreenLayout,
+    /// The branch tree's selection and remembered probabilities.
+    pub branches: Branches,
 }
 
 impl State {
@@ -318,6 +341,8 @@ impl State {
             view: None,
             roll: None,
             serial: 0,
+            layout: options.layout,
+            branches: Branches::default(),
         }
     }
 
@@ -325,6 +350,8 @@ impl State {
     pub fn key_context(&self) -> Context {
         match (self.overlay, self.mode) {
             (Overlay::Help { .. }, _) => Context::Help,
+            (Overlay::ConfirmQuit, _) => Context::Confirm,
+            (Overlay::Branches, _) => Context::Branches,
             (Overlay::None, Mode::Edit) => Context::Edit,
             (Overlay::None, Mode::Explore) => Context::Explore,
         }
@@ -497,6 +524,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Concern::LookBack => look::apply(state, action),
                 Concern::Sampling => settings::apply_to_state(state, action),
                 Concern::Lab => samplers::apply(state, action),
+                Concern::Branches => branches::apply(state, action),
             }
         }
         Msg::Reply(reply) => reply::apply(state, reply),
@@ -517,5 +545,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
     };
     view::refresh(state);
+    branches::record(state);
     effects
 }

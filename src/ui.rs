@@ -3,6 +3,7 @@
 //! layout. Each pane has its own module and takes only what it draws; every style comes from
 //! [`theme::Theme`] and every string from the `i18n` catalog.
 
+pub mod confirm;
 pub mod distribution;
 pub mod generation;
 pub mod help;
@@ -15,6 +16,7 @@ pub mod status;
 pub mod text;
 pub mod theme;
 pub mod tokens;
+pub mod tree;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -39,18 +41,28 @@ pub fn render(frame: &mut Frame, state: &State) -> Option<layout::Areas> {
         return None;
     };
     prompt::render(frame, areas.prompt, state, &theme);
-    tokens::render(frame, areas.tokens, state, &theme);
-    sampling::render(frame, areas.sampling, state, &theme);
+    // The projector layout leaves some panes out (zero-sized areas).
+    if !areas.tokens.is_empty() {
+        tokens::render(frame, areas.tokens, state, &theme);
+    }
+    if !areas.sampling.is_empty() {
+        sampling::render(frame, areas.sampling, state, &theme);
+    }
     match state.view.as_ref().filter(|v| v.dist.is_some()) {
         Some(v) if v.rolls.is_some() => rolls::render(frame, areas.next, state, &theme),
         Some(v) if !v.columns.is_empty() => lab::render(frame, areas.next, state, &theme),
         _ => distribution::render(frame, areas.next, state, &theme),
     }
-    generation::render(frame, areas.generation, state, &theme);
+    if !areas.generation.is_empty() {
+        generation::render(frame, areas.generation, state, &theme);
+    }
     status::render_status(frame, areas.status, state, &theme);
     status::render_hints(frame, areas.hints, state, &theme);
-    if let Overlay::Help { scroll } = state.overlay {
-        help::render(frame, area, state, &theme, scroll);
+    match state.overlay {
+        Overlay::Help { scroll } => help::render(frame, area, state, &theme, scroll),
+        Overlay::Branches => tree::render(frame, area, state, &theme),
+        Overlay::ConfirmQuit => confirm::render(frame, area, state, &theme),
+        Overlay::None => {}
     }
     Some(areas)
 }
@@ -80,8 +92,10 @@ fn too_small(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// the mode's (the one the keys act in once the overlay closes).
 pub fn pane_context(state: &State) -> Context {
     match state.key_context() {
-        Context::Help if state.mode == Mode::Edit => Context::Edit,
-        Context::Help => Context::Explore,
+        Context::Help | Context::Confirm | Context::Branches if state.mode == Mode::Edit => {
+            Context::Edit
+        }
+        Context::Help | Context::Confirm | Context::Branches => Context::Explore,
         ctx => ctx,
     }
 }
@@ -121,8 +135,16 @@ fn contains(r: Rect, column: u16, row: u16) -> bool {
 /// picks it, a token chip puts the look-back cursor on it, the prompt pane places the text
 /// cursor; any click closes the help overlay.
 pub fn hit_test(area: Rect, state: &State, column: u16, row: u16) -> Option<Action> {
-    if matches!(state.overlay, Overlay::Help { .. }) {
-        return Some(Action::ToggleHelp);
+    match state.overlay {
+        Overlay::Help { .. } => return Some(Action::ToggleHelp),
+        Overlay::Branches => {
+            return match tree::line_at(area, state, row) {
+                Some(line) => Some(Action::ChooseBranch(Some(line))),
+                None => Some(Action::ToggleBranches),
+            };
+        }
+        Overlay::ConfirmQuit => return None,
+        Overlay::None => {}
     }
     let areas = layout::layout(area, state)?;
     let prompt = inner(areas.prompt);

@@ -372,7 +372,7 @@ fn prompt_longer_than_the_context_window_is_refused() {
         &out,
         &[
             &format!("the prompt is {} tokens long", grouped(count as usize)),
-            "context window holds 8 192 tokens",
+            "context window holds 8\u{202f}192 tokens",
             &format!("at least {}", grouped(count as usize - 8192)),
         ],
     );
@@ -770,13 +770,14 @@ fn generate_same_seed_same_output_from_argument_and_stdin() {
     assert!(prompt.len() > 4, "{prompt:?}");
 }
 
-/// `n` grouped by thousands the way tokenscope writes counts (`9 001`).
+/// `n` grouped by thousands the way tokenscope writes counts (`9 001`, with a narrow no-break
+/// space).
 fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
+            out.push('\u{202f}');
         }
         out.push(c);
     }

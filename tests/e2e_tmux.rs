@@ -98,7 +98,10 @@ fn type_prompt_see_paris_step_and_quit() {
     tmux.wait_for("explore mode", 10, |s| s.contains("EXPLORE"));
     tmux.keys(&["Space"]);
     tmux.wait_for("a dice roll", 30, |s| s.contains("u = "));
+    // With generated text, q asks first; y quits.
     tmux.keys(&["q"]);
+    tmux.wait_for("the quit question", 10, |s| s.contains("QUIT?"));
+    tmux.keys(&["y"]);
     let s = tmux.wait_for("the app to exit", 20, |s| s.contains("EXIT="));
     assert!(s.contains("EXIT=0"), "non-zero exit:\n{s}");
     // The alternate screen is gone (no pane borders left) and the tty is cooked again.

@@ -29,6 +29,10 @@ pub struct Cli {
     /// Open the prompt A/B view with this second prompt beside the first.
     #[arg(long, allow_hyphen_values = true)]
     pub versus: Option<String>,
+    /// How the screen is divided: standard (every pane) or projector (the prompt and large
+    /// next-token bars only, for a class; `z` switches).
+    #[arg(long, value_enum, default_value_t = LayoutArg::Standard)]
+    pub layout: LayoutArg,
     /// Sampling settings the playground starts with.
     #[command(flatten)]
     pub sampling: SamplingArgs,
@@ -63,6 +67,23 @@ pub(crate) fn parse_threads(s: &str) -> Result<usize, String> {
             "expected a whole number from 1 to {MAX_THREADS} (leave --threads out to use \
              every core)"
         )),
+    }
+}
+
+/// `--layout`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    Standard,
+    Projector,
+}
+
+impl LayoutArg {
+    /// The state's layout.
+    pub fn layout(self) -> crate::state::ScreenLayout {
+        match self {
+            LayoutArg::Standard => crate::state::ScreenLayout::Standard,
+            LayoutArg::Projector => crate::state::ScreenLayout::Projector,
+        }
     }
 }
 
@@ -159,6 +180,10 @@ pub enum Command {
         /// Stop after this many new tokens (also stops at end-of-sequence).
         #[arg(long, default_value_t = 64)]
         max_tokens: usize,
+        /// Print the prompt first, then the continuation, with `▸` where the generated part
+        /// starts.
+        #[arg(long, conflicts_with = "json")]
+        echo: bool,
         /// Print JSON: {"model", "prompt_ids", "steps": [{"id", "text", "prob", "rank"}]}, where
         /// `prob` is the model's raw probability of the chosen token and `rank` its 1-based rank.
         #[arg(long)]

@@ -34,6 +34,9 @@ struct GenerateJson<'a> {
 pub struct GenerateOptions {
     pub max_tokens: usize,
     pub json: bool,
+    /// `--echo`: the prompt to print before the continuation, followed by the marker where
+    /// the generated part starts.
+    pub echo: Option<String>,
 }
 
 /// Generates after `run`'s prompt until a stop token, `max_tokens`, or a full context window.
@@ -51,6 +54,9 @@ pub fn run(
     let mut steps = Vec::new();
     let mut text = Utf8Stream::default();
     let mut stdout = std::io::stdout().lock();
+    if let Some(prompt) = opts.echo.as_ref().filter(|_| !opts.json) {
+        write!(stdout, "{prompt}{}", lang.t(Text::EchoMarker)).map_err(stdout_error)?;
+    }
     for _ in 0..opts.max_tokens {
         let dist = Distribution::new(&logits, params);
         let draw = dist.sample(ids.len() as u64);

@@ -14,8 +14,8 @@ pub fn text(t: Text) -> &'static str {
         Text::PromptTitle => "Prompt",
         Text::TokensTitle => "Tokens ({})",
         Text::NextTokenTitle => "Next token",
-        Text::NextTokenAfter => "Next token after {}",
-        Text::LookBackTitle => "Look-back: before token {} {}",
+        Text::NextTokenAfter => "Next token after “{}”",
+        Text::LookBackTitle => "Look-back: before token {} “{}”",
         Text::SamplingTitle => "Sampling",
         Text::GenerationTitle => "Generation",
         Text::HelpTitle => "Keys",
@@ -63,7 +63,7 @@ pub fn text(t: Text) -> &'static str {
         Text::LastRoll => "last roll",
         Text::RollHere => "this token's roll",
         Text::CumulativeRange => "cumulative {}–{}",
-        Text::PickedByYou => "picked by you: #{} {}",
+        Text::PickedByYou => "picked by you: #{} “{}”",
         Text::GreedyChoice => "greedy: always #1 {}",
         Text::NoRollYet => "no roll yet: {} rolls the dice",
         Text::BranchOf => "branch {}/{}",
@@ -361,5 +361,67 @@ pub fn text(t: Text) -> &'static str {
         Text::RollsSummary => "{} rolls · column {} · seed {} · {} distinct",
         Text::RollsLegend => "█ seen · ▒ expected · expected % · count · seen %",
         Text::SamplingColumn => "column {}/{}",
+        Text::GeneratedOne => "{} generated",
+        Text::GlossaryTitle => "Glossary",
+        Text::GlossEntropy => {
+            "Entropy — how unsure the model is about the next token (in nats): 0 means it is certain; the higher it is, the more the probability is spread over many tokens."
+        }
+        Text::GlossEffective => {
+            "Effective choices — e to the power of the entropy: how many equally likely tokens would leave the model just as unsure."
+        }
+        Text::GlossPerplexity => {
+            "Perplexity — how surprised the model was by the text on average; 1 means every token was expected, higher means more surprise."
+        }
+        Text::GlossRanks => {
+            "Rank colours — each token is coloured by where the model ranked it before it came: green for its first choice, yellow for ranks 2 to 10, orange for 11 to 100, purple beyond 100. Lots of green means predictable text."
+        }
+        Text::GlossDice => {
+            "Dice strip — the kept tokens laid end to end, each as wide as its probability; a random number u between 0 and 1 falls on one of them, and that token is chosen."
+        }
+        Text::GlossLogit => {
+            "Logit — the raw score the model gives every token of its vocabulary before they are turned into probabilities; only the differences between scores matter."
+        }
+        Text::GlossSoftmax => {
+            "Softmax — turns the logits into probabilities that add up to 1: the higher the score, the larger its share."
+        }
+        Text::GlossTemperature => {
+            "Temperature — divides the logits before the softmax: below 1 the favourite gets even more likely, above 1 the choices even out; 0 always takes the top token."
+        }
+        Text::GlossTopK => {
+            "Top-k — keeps only the k most likely tokens and shares their probability out again."
+        }
+        Text::GlossTopP => {
+            "Top-p — keeps the most likely tokens until their probabilities add up to p (for example 0.80), and drops the rest."
+        }
+        Text::GlossMinP => {
+            "Min-p — drops every token whose probability is below this fraction of the top token's probability."
+        }
+        Text::KeyProjector => "projector layout on / off (large bars, fewer panes)",
+        Text::HintProjector => "projector",
+        Text::ConfirmQuitTitle => "Quit?",
+        Text::ConfirmQuitBody => "The generated text ({}) will be lost. Quit anyway?",
+        Text::KeyConfirmYes => "yes, quit",
+        Text::KeyConfirmNo => "no, stay",
+        Text::SectionConfirm => "Quit?",
+        Text::EchoMarker => "▸",
+        Text::SectionBranches => "Branch tree",
+        Text::KeyBranches => "branch tree: every continuation side by side",
+        Text::KeyBranchesClose => "close the branch tree",
+        Text::KeyBranchesMove => "choose a branch",
+        Text::KeyBranchesChoose => "switch to the chosen branch",
+        Text::HintBranches => "tree",
+        Text::HintSwitchBranch => "switch",
+        Text::BranchesTitle => "Branches · total log-probability",
+        Text::BranchesEmpty => {
+            "Nothing generated yet: every continuation you try shows up here as its own line."
+        }
+        Text::BranchesCurrent => "current",
+        Text::ModeConfirm => "QUIT?",
+        Text::ModeBranches => "BRANCHES",
+        Text::NoticeProjectorOn => {
+            "Projector layout: only the prompt and the next-token pane. {} goes back."
+        }
+        Text::NoticeProjectorOff => "Standard layout.",
+        Text::LogProbUnknown => "not computed yet",
     }
 }

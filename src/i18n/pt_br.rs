@@ -10,18 +10,18 @@ pub fn text(t: Text) -> &'static str {
         Text::ModeExplore => "EXPLORAÇÃO",
         Text::ModeHelp => "AJUDA",
         Text::ModeEditHint => "o que você digita vai para o prompt",
-        Text::ModeExploreHint => "teclas simples agem",
+        Text::ModeExploreHint => "cada tecla é um comando",
         Text::PromptTitle => "Prompt",
         Text::TokensTitle => "Tokens ({})",
         Text::NextTokenTitle => "Próximo token",
-        Text::NextTokenAfter => "Próximo token depois de {}",
-        Text::LookBackTitle => "Olhando para trás: antes do token {} {}",
+        Text::NextTokenAfter => "Próximo token depois de «{}»",
+        Text::LookBackTitle => "Olhando para trás: antes do token {} «{}»",
         Text::SamplingTitle => "Amostragem",
         Text::GenerationTitle => "Geração",
         Text::HelpTitle => "Teclas",
         Text::PromptPlaceholder => "Digite um prompt…",
         Text::ChatOnNote => "(template de chat ligado)",
-        Text::GltrLabel => "posição:",
+        Text::GltrLabel => "ranking do modelo:",
         Text::GltrLabelShort => "pos.:",
         Text::GltrTop1 => "1º",
         Text::GltrTop10 => "≤10",
@@ -33,14 +33,14 @@ pub fn text(t: Text) -> &'static str {
         Text::ColRank => "#",
         Text::ColToken => "token",
         Text::ColModel => "modelo",
-        Text::ColSampled => "amostragem",
+        Text::ColSampled => "após ajustes",
         Text::ColLogit => "logit",
         Text::ProbLegend => {
-            "modelo = softmax dos logits · amostragem = após temperatura, top-k, top-p, min-p"
+            "modelo = softmax dos logits · após ajustes = depois de temperatura, top-k, top-p, min-p"
         }
-        Text::BarLegend => "█ amostragem ░ modelo",
+        Text::BarLegend => "█ após ajustes ░ modelo",
         Text::CutLine => "corte: {}",
-        Text::StageGreedy => "guloso (T = 0)",
+        Text::StageGreedy => "decodificação gulosa (T = 0)",
         Text::StageTopK => "top-k {}",
         Text::StageTopP => "top-p {}",
         Text::StageMinP => "min-p {}",
@@ -57,14 +57,14 @@ pub fn text(t: Text) -> &'static str {
         Text::FirstTokenHint => "Nada prevê o primeiro token: mova o cursor para a direita.",
         Text::Temperature => "temperatura",
         Text::Seed => "semente",
-        Text::Greedy => "guloso",
+        Text::Greedy => "decodificação gulosa",
         Text::RandomDraw => "sorteio",
         Text::Off => "desligado",
         Text::LastRoll => "último sorteio",
         Text::RollHere => "sorteio deste token",
         Text::CumulativeRange => "acumulada {}–{}",
-        Text::PickedByYou => "escolhido por você: #{} {}",
-        Text::GreedyChoice => "guloso: sempre o #1 {}",
+        Text::PickedByYou => "escolhido por você: #{} «{}»",
+        Text::GreedyChoice => "decodificação gulosa: sempre o #1 {}",
         Text::NoRollYet => "nenhum sorteio ainda: {} joga o dado",
         Text::BranchOf => "ramo {}/{}",
         Text::UndoLabel => "desfazer",
@@ -95,7 +95,7 @@ pub fn text(t: Text) -> &'static str {
         Text::NoticeNotReady => "O modelo ainda está carregando.",
         Text::NoticeEngineGone => "O processo do modelo parou.",
         Text::HelpIntro => {
-            "Edição: a digitação vai para o prompt; Ctrl/Alt/F agem. Exploração: teclas simples agem."
+            "No modo Edição, o que você digita vai para o prompt e só os atalhos com Ctrl, Alt ou F funcionam. No modo Exploração, cada tecla é um comando."
         }
         Text::HelpMore => "↓ mais",
         Text::SectionGlobal => "Em qualquer modo",
@@ -114,31 +114,31 @@ pub fn text(t: Text) -> &'static str {
         Text::KeyCaret => "mover o cursor",
         Text::KeyCaretWord => "mover por palavra",
         Text::KeyCaretLine => "início / fim da linha",
-        Text::KeyExplore => "explorar: teclas simples agem",
+        Text::KeyExplore => "explorar: cada tecla vira um comando",
         Text::KeyEdit => "editar o prompt",
         Text::KeyToggleMode => "alternar edição ↔ exploração",
         Text::KeyHelp => "ajuda (esta janela)",
         Text::KeyScrollHelp => "rolar esta janela",
         Text::KeyCloseHelp => "fechar esta janela",
         Text::KeyStep => "jogar o dado: sortear um token",
-        Text::KeyPickRank => "escolher candidato 1–9 à mão",
+        Text::KeyPickRank => "escolher manualmente o candidato 1–9",
         Text::KeySelect => "selecionar um candidato",
         Text::KeyPickSelected => "escolher o selecionado",
         Text::KeyUndo => "desfazer o último token",
         Text::KeyRedo => "refazer",
         Text::KeyAutoplay => "automático liga / desliga",
-        Text::KeySpeed => "automático + rápido / + lento",
+        Text::KeySpeed => "automático mais rápido / mais lento",
         Text::KeyReset => "apagar a geração",
         Text::KeyLook => "olhar para trás / para frente",
         Text::KeyLookFirst => "olhar o primeiro token",
         Text::KeyLookLive => "voltar ao fim (ao vivo)",
-        Text::KeyBranch => "ramo anterior / seguinte",
+        Text::KeyBranch => "ramo anterior / próximo",
         Text::KeyTemperature => "temperatura menor / maior",
         Text::KeyTopK => "top-k menor / maior",
         Text::KeyTopP => "top-p menor / maior",
         Text::KeyMinP => "min-p menor / maior",
-        Text::KeyGreedy => "guloso ↔ sorteio",
-        Text::KeySeed => "semente seguinte / anterior",
+        Text::KeyGreedy => "decodificação gulosa ↔ sorteio",
+        Text::KeySeed => "próxima semente / semente anterior",
         Text::KeyChat => "template de chat sim / não",
         Text::KeyIds => "mostrar ids dos tokens",
         Text::KeyLanguage => "português / English",
@@ -161,7 +161,7 @@ pub fn text(t: Text) -> &'static str {
         Text::HintTopK => "top-k",
         Text::HintTopP => "top-p",
         Text::HintMinP => "min-p",
-        Text::HintGreedy => "guloso",
+        Text::HintGreedy => "gulosa",
         Text::HintAuto => "automático",
         Text::HintLanguage => "idioma",
         Text::TooSmall => "Terminal pequeno demais: {}×{} (precisa de pelo menos {}×{}).",
@@ -259,7 +259,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ColSampledPercent => "após ajustes %",
         Text::ColKept => "mantido",
         Text::Yes => "sim",
-        Text::CutGreedy => "cortado (guloso)",
+        Text::CutGreedy => "cortado (decodificação gulosa)",
         Text::CutTopK => "cortado pelo top-k",
         Text::CutTopP => "cortado pelo top-p",
         Text::CutMinP => "cortado pelo min-p",
@@ -363,5 +363,67 @@ pub fn text(t: Text) -> &'static str {
         Text::RollsSummary => "{} sorteios · coluna {} · semente {} · {} distintos",
         Text::RollsLegend => "█ observado · ▒ esperado · % esperada · contagem · % observada",
         Text::SamplingColumn => "coluna {}/{}",
+        Text::GeneratedOne => "{} gerado",
+        Text::GlossaryTitle => "Glossário",
+        Text::GlossEntropy => {
+            "Entropia — o quanto o modelo está em dúvida sobre o próximo token (em nats): 0 quer dizer certeza; quanto maior, mais espalhada a probabilidade está entre muitos tokens."
+        }
+        Text::GlossEffective => {
+            "Escolhas efetivas — e elevado à entropia: quantos tokens igualmente prováveis deixariam o modelo com a mesma dúvida."
+        }
+        Text::GlossPerplexity => {
+            "Perplexidade — o quanto o texto surpreendeu o modelo, em média; 1 quer dizer que todo token era esperado, mais alto quer dizer mais surpresa."
+        }
+        Text::GlossRanks => {
+            "Cores do ranking — cada token tem a cor da posição em que o modelo o colocou antes de ele aparecer: verde para a primeira opção, amarelo do 2º ao 10º, laranja do 11º ao 100º, roxo depois do 100º. Muito verde quer dizer texto previsível."
+        }
+        Text::GlossDice => {
+            "Faixa do dado — os tokens mantidos lado a lado, cada um com a largura da sua probabilidade; um número aleatório u entre 0 e 1 cai em um deles, e esse token é o escolhido."
+        }
+        Text::GlossLogit => {
+            "Logit — a nota bruta que o modelo dá a cada token do vocabulário antes de virar probabilidade; só as diferenças entre as notas importam."
+        }
+        Text::GlossSoftmax => {
+            "Softmax — transforma os logits em probabilidades que somam 1: quanto maior a nota, maior a fatia."
+        }
+        Text::GlossTemperature => {
+            "Temperatura — divide os logits antes do softmax: abaixo de 1 o favorito fica ainda mais provável, acima de 1 as opções se igualam; 0 sempre pega o primeiro token."
+        }
+        Text::GlossTopK => {
+            "Top-k — mantém só os k tokens mais prováveis e redistribui a probabilidade entre eles."
+        }
+        Text::GlossTopP => {
+            "Top-p — mantém os tokens mais prováveis até a soma das probabilidades chegar a p (por exemplo 0,80) e descarta o resto."
+        }
+        Text::GlossMinP => {
+            "Min-p — descarta todo token cuja probabilidade fica abaixo dessa fração da probabilidade do primeiro token."
+        }
+        Text::KeyProjector => "modo projetor liga / desliga (barras grandes, menos painéis)",
+        Text::HintProjector => "projetor",
+        Text::ConfirmQuitTitle => "Sair?",
+        Text::ConfirmQuitBody => "O texto gerado ({}) será perdido. Sair mesmo assim?",
+        Text::KeyConfirmYes => "sim, sair",
+        Text::KeyConfirmNo => "não, ficar",
+        Text::SectionConfirm => "Sair?",
+        Text::EchoMarker => "▸",
+        Text::SectionBranches => "Árvore de ramos",
+        Text::KeyBranches => "árvore de ramos: todas as continuações lado a lado",
+        Text::KeyBranchesClose => "fechar a árvore de ramos",
+        Text::KeyBranchesMove => "escolher um ramo",
+        Text::KeyBranchesChoose => "mudar para o ramo escolhido",
+        Text::HintBranches => "árvore",
+        Text::HintSwitchBranch => "mudar",
+        Text::BranchesTitle => "Ramos · log-probabilidade total",
+        Text::BranchesEmpty => {
+            "Nada gerado ainda: cada continuação que você tentar aparece aqui, uma por linha."
+        }
+        Text::BranchesCurrent => "atual",
+        Text::ModeConfirm => "SAIR?",
+        Text::ModeBranches => "RAMOS",
+        Text::NoticeProjectorOn => {
+            "Modo projetor: só o prompt e o painel do próximo token. {} volta ao normal."
+        }
+        Text::NoticeProjectorOff => "Layout normal.",
+        Text::LogProbUnknown => "ainda não calculado",
     }
 }

@@ -3,8 +3,9 @@
 
 use crate::action::Action;
 use crate::i18n::Text;
+use crate::keymap::{self, Context};
 use crate::state::sync::{restart_generation, sync};
-use crate::state::{Effect, Mode, Overlay, State};
+use crate::state::{Effect, Mode, Notice, Overlay, ScreenLayout, State};
 
 /// Applies an interface action.
 pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
@@ -19,8 +20,8 @@ pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::ToggleHelp => {
             s.overlay = match s.overlay {
-                Overlay::None => Overlay::Help { scroll: 0 },
                 Overlay::Help { .. } => Overlay::None,
+                _ => Overlay::Help { scroll: 0 },
             }
         }
         Action::ScrollHelp(delta) => {
@@ -38,7 +39,30 @@ pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             s.lang = s.lang.next();
             s.say(Text::NoticeLanguage);
         }
-        Action::Quit => return vec![Effect::Quit],
+        // Generated text is not thrown away by one key: with any, quitting asks first.
+        Action::Quit if s.tree.is_empty() || s.overlay == Overlay::ConfirmQuit => {
+            return vec![Effect::Quit];
+        }
+        Action::Quit => s.overlay = Overlay::ConfirmQuit,
+        Action::ConfirmQuit => return vec![Effect::Quit],
+        Action::CancelQuit => s.overlay = Overlay::None,
+        Action::ToggleProjector => {
+            s.layout = match s.layout {
+                ScreenLayout::Standard => ScreenLayout::Projector,
+                ScreenLayout::Projector => ScreenLayout::Standard,
+            };
+            let key = keymap::key_label(Context::Explore, &Action::ToggleProjector, s.lang);
+            s.notice = Some(match s.layout {
+                ScreenLayout::Projector => Notice {
+                    text: Text::NoticeProjectorOn,
+                    arg: key,
+                },
+                ScreenLayout::Standard => Notice {
+                    text: Text::NoticeProjectorOff,
+                    arg: None,
+                },
+            });
+        }
         _ => {}
     }
     Vec::new()

@@ -220,6 +220,18 @@ impl Tree {
         true
     }
 
+    /// Makes the path to `node` the current continuation (redo follows it from every node
+    /// above), with `node` as its end.
+    pub fn jump_to(&mut self, node: NodeId) {
+        let mut at = node;
+        while at != ROOT {
+            let parent = self.nodes[at].parent;
+            self.nodes[parent].last_child = Some(at);
+            at = parent;
+        }
+        self.head = node;
+    }
+
     /// The node of the `index`-th token (0-based) of the current continuation.
     pub fn node_at(&self, index: usize) -> Option<NodeId> {
         self.path().get(index).copied()

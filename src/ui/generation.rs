@@ -26,7 +26,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
     let mut title = format!(" {} ", lang.t(Text::GenerationTitle));
     if depth > 0 {
-        title.push_str(&format!("· {} ", lang.f(Text::GeneratedCount, &[&depth])));
+        title.push_str(&format!(
+            "· {} ",
+            lang.count(depth, Text::GeneratedOne, Text::GeneratedCount)
+        ));
         let fork = match state.look {
             Some(i) if i >= state.prompt_len() => tree.node_at(i - state.prompt_len()),
             _ => tree.last_fork(),

@@ -195,6 +195,54 @@ fn two_columns(
         .collect()
 }
 
+/// The glossary's entries, in the order a lesson meets them.
+pub const GLOSSARY: [Text; 11] = [
+    Text::GlossLogit,
+    Text::GlossSoftmax,
+    Text::GlossEntropy,
+    Text::GlossEffective,
+    Text::GlossPerplexity,
+    Text::GlossRanks,
+    Text::GlossTemperature,
+    Text::GlossTopK,
+    Text::GlossTopP,
+    Text::GlossMinP,
+    Text::GlossDice,
+];
+
+/// The glossary under the keys: a title, then every entry wrapped to `w` columns, its term
+/// (before the dash) highlighted and the following lines indented.
+pub fn glossary_lines(lang: Lang, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::default(),
+        Line::from(Span::styled(
+            lang.t(Text::GlossaryTitle).to_string(),
+            theme.header,
+        )),
+    ];
+    for entry in GLOSSARY {
+        let text = lang.t(entry);
+        let (term, body) = text.split_once(" — ").unwrap_or(("", text));
+        let first = format!("{term} — ");
+        let wrapped = wrap_words(
+            &format!("{first}{body}"),
+            w.saturating_sub(INDENT + 2).max(10),
+        );
+        for (n, l) in wrapped.into_iter().enumerate() {
+            let mut spans = vec![Span::raw(" ".repeat(INDENT + if n == 0 { 0 } else { 2 }))];
+            match l.strip_prefix(&first).filter(|_| n == 0) {
+                Some(rest) => {
+                    spans.push(Span::styled(first.clone(), theme.key));
+                    spans.push(Span::styled(rest.to_string(), theme.text));
+                }
+                None => spans.push(Span::styled(l, theme.text)),
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    lines
+}
+
 /// Draws the overlay; `scroll` lines are skipped (clamped to the content).
 pub fn render(frame: &mut Frame, screen: Rect, state: &State, theme: &Theme, scroll: u16) {
     let lang = state.lang;
@@ -219,6 +267,7 @@ pub fn render(frame: &mut Frame, screen: Rect, state: &State, theme: &Theme, scr
     } else {
         lines.extend(column(&sections, w, false, lang, theme));
     }
+    lines.extend(glossary_lines(lang, w, theme));
 
     let visible = usize::from(body.height);
     let max_scroll = lines.len().saturating_sub(visible);

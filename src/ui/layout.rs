@@ -13,7 +13,7 @@
 
 use ratatui::layout::Rect;
 
-use crate::state::State;
+use crate::state::{ScreenLayout, State};
 
 /// Below this size only a "terminal too small" message is drawn.
 pub const MIN_WIDTH: u16 = 60;
@@ -40,6 +40,9 @@ fn sampling_height(main: u16) -> u16 {
 pub fn layout(area: Rect, state: &State) -> Option<Areas> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
+    }
+    if state.layout == ScreenLayout::Projector {
+        return Some(projector(area, state));
     }
     let main = area.height - 2;
     let left_w = (area.width * 2 / 5).clamp(28, 64);
@@ -71,6 +74,39 @@ pub fn layout(area: Rect, state: &State) -> Option<Areas> {
         status: Rect::new(x, y + main, area.width, 1),
         hints: Rect::new(x, y + main + 1, area.width, 1),
     })
+}
+
+/// The projector layout: the prompt across the whole width on top (as tall as its text, at
+/// most a third of the screen), the next-token pane taking everything else; the tokens,
+/// sampling and generation panes are left out (zero-sized areas draw nothing).
+///
+/// ```text
+/// ┌ Prompt ──────────────────────────────────────────┐
+/// └──────────────────────────────────────────────────┘
+/// ┌ Next token ──────────────────────────────────────┐
+/// │ large bars, fewer rows                           │
+/// └──────────────────────────────────────────────────┘
+///  status line
+///  key hints
+/// ```
+fn projector(area: Rect, state: &State) -> Areas {
+    let main = area.height - 2;
+    let rows = state
+        .editor
+        .rows(usize::from(area.width.saturating_sub(2)))
+        .len() as u16;
+    let prompt_h = (rows + 2).clamp(3, (main / 3).max(3));
+    let (x, y) = (area.x, area.y);
+    let hidden = Rect::new(x, y, 0, 0);
+    Areas {
+        prompt: Rect::new(x, y, area.width, prompt_h),
+        tokens: hidden,
+        sampling: hidden,
+        next: Rect::new(x, y + prompt_h, area.width, main - prompt_h),
+        generation: hidden,
+        status: Rect::new(x, y + main, area.width, 1),
+        hints: Rect::new(x, y + main + 1, area.width, 1),
+    }
 }
 
 /// The inside of a bordered pane.

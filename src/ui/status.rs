@@ -283,6 +283,8 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
         Context::Edit => (Text::ModeEdit, theme.badge_edit),
         Context::Explore => (Text::ModeExplore, theme.badge_explore),
         Context::Help => (Text::ModeHelp, theme.badge_help),
+        Context::Confirm => (Text::ModeConfirm, theme.badge_help),
+        Context::Branches => (Text::ModeBranches, theme.badge_help),
     };
     let w = usize::from(area.width);
     let mut line = Line::from(vec![
