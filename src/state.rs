@@ -35,8 +35,8 @@ use crate::keymap::Context;
 use crate::model::{ModelError, Progress};
 use crate::sampling::{Distribution, SamplingParams};
 
-pub use samplers::{Lab, ROLL_COUNTS};
 pub use branches::{BranchLine, Branches};
+pub use samplers::{Lab, ROLL_COUNTS};
 pub use tree::{Choice, NodeId, Tree};
 pub use view::{ROLL_SEGMENTS, Roll, View};
 

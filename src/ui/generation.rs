@@ -20,10 +20,21 @@ use super::theme::Theme;
 
 /// Draws the pane.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let depth = if state.fresh() { state.tree.depth() } else { 0 };
+    let block = pane_block(state, area, depth, theme);
+    let body = inner(area);
+    frame.render_widget(block, area);
+    if body.height == 0 {
+        return;
+    }
+    let lines = body_lines(state, body, depth, theme);
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// The border with the title (how many generated, which branch) and the undo/redo keys.
+fn pane_block<'a>(state: &State, area: Rect, depth: usize, theme: &Theme) -> Block<'a> {
     let lang = state.lang;
     let tree = &state.tree;
-    let depth = if state.fresh() { tree.depth() } else { 0 };
-
     let mut title = format!(" {} ", lang.t(Text::GenerationTitle));
     if depth > 0 {
         title.push_str(&format!(
@@ -70,15 +81,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if fits {
         block = block.title(undo_redo);
     }
-    let body = inner(area);
-    frame.render_widget(block, area);
-    if body.height == 0 {
-        return;
-    }
-    let w = usize::from(body.width);
+    block
+}
 
-    // The text, token by token; a line break in the continuation leaves a dim `↵`, so a
-    // generated newline (at the end above all) can be seen.
+/// The text, token by token; a line break in the continuation leaves a dim `↵`, so a
+/// generated newline (at the end above all) can be seen.
+fn text_pieces(state: &State, theme: &Theme) -> Vec<(String, Style)> {
     let seq = state.sequence();
     let mut pieces: Vec<(String, Style)> = Vec::with_capacity(seq.len());
     for t in &seq {
@@ -112,11 +120,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             pieces.push((text, style));
         }
     }
+    pieces
+}
+
+/// The rows inside the pane: the newest lines of text, the hint before the first token, the
+/// footer.
+fn body_lines(state: &State, body: Rect, depth: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let lang = state.lang;
+    let w = usize::from(body.width);
+    let seq_empty = state.sequence().is_empty();
+    let pieces = text_pieces(state, theme);
     // Before the first token the footer's row holds text too, unless it has something to say.
     let footer = footer(state, w, depth, theme);
     let footer_rows = u16::from(depth > 0 || !footer.spans.is_empty());
     let text_rows = usize::from(body.height.saturating_sub(footer_rows)).max(1);
-    let mut lines = if seq.is_empty() {
+    let mut lines = if seq_empty {
         Vec::new()
     } else {
         wrap(&pieces, w)
@@ -162,7 +180,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if footer_rows > 0 {
         lines.push(footer);
     }
-    frame.render_widget(Paragraph::new(lines), body);
+    lines
 }
 
 /// Token text as running text: line breaks and spaces stay, other control characters (tabs,
