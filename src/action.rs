@@ -129,6 +129,10 @@ pub enum Action {
     ToggleRolls,
     /// Roll 100, 1 000 or 10 000 times (and show the view).
     NextRollCount,
+    /// Show or hide prompt B beside the prompt (A/B comparison).
+    ToggleVersus,
+    /// Type into the other prompt (A or B).
+    SwitchPromptSide,
 
     // ── View and session ───────────────────────────────────────────────────────────────────
     /// Wrap the prompt in the model's chat template, or not.
@@ -172,6 +176,8 @@ pub enum Concern {
     Sampling,
     /// The comparison lab: sampler columns and roll-many.
     Lab,
+    /// Prompt A/B.
+    Versus,
     /// The branch tree overlay.
     Branches,
 }
@@ -212,6 +218,7 @@ impl Action {
             | MinPUp | ToggleGreedy | NextSeed | PrevSeed => Concern::Sampling,
             AddSampler | RemoveSampler | SelectSampler(_) | NextPreset | ToggleOrder
             | ToggleRolls | NextRollCount => Concern::Lab,
+            ToggleVersus | SwitchPromptSide => Concern::Versus,
         }
     }
 }

@@ -79,6 +79,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
             prompt: cli.prompt.clone().unwrap_or_default(),
             no_color: crate::ui::theme::no_color_from_env(),
             samplers,
+            versus: cli.versus.clone(),
             layout: cli.layout.layout(),
             ..Options::default()
         },

@@ -873,6 +873,20 @@ pub enum Text {
     NoticeProjectorOff,
     /// not computed yet
     LogProbUnknown,
+    /// prompt A/B: show or hide a second prompt B to compare
+    KeyVersus,
+    /// A/B: type into the other prompt
+    KeySwitchSide,
+    /// Prompt B · typing goes into {}
+    VersusTitle,
+    /// KL(A‖B) {} nats · top-1 A {} {} · top-1 B {} {}
+    VersusKl,
+    /// moved most:
+    VersusMovedShort,
+    /// computing B…
+    VersusWaiting,
+    /// Type prompt B (Ctrl-B switches between A and B; F4 closes).
+    VersusEmpty,
 }
 
 #[cfg(test)]

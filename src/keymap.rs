@@ -291,6 +291,8 @@ pub static BINDINGS: &[Binding] = &[
     alias( Global,   Key::ctrl(K::Char('q')),  Action::Quit,             S::Global,      T::KeyQuit),
     h(     Global,   Key::new(K::F(1)),        Action::ToggleHelp,       S::Global,      T::KeyHelp,          2,   T::HintHelp),
     b(     Global,   Key::new(K::F(2)),        Action::SwitchLanguage,   S::Global,      T::KeyLanguage),
+    b(     Global,   Key::new(K::F(4)),        Action::ToggleVersus,     S::Global,      T::KeyVersus),
+    b(     Global,   Key::ctrl(K::Char('b')),  Action::SwitchPromptSide, S::Global,      T::KeySwitchSide),
     // ── edit mode: switching ──
     h(     Edit,     Key::new(K::Esc),         Action::Explore,          S::Editor,      T::KeyExplore,       1,   T::HintExplore),
     b(     Edit,     Key::new(K::Tab),         Action::ToggleMode,       S::Editor,      T::KeyToggleMode),

@@ -20,6 +20,7 @@ mod samplers;
 mod settings;
 mod sync;
 pub mod tree;
+mod versus;
 mod view;
 
 use std::borrow::Cow;
@@ -38,6 +39,7 @@ use crate::sampling::{Distribution, SamplingParams};
 pub use branches::{BranchLine, Branches};
 pub use samplers::{Lab, ROLL_COUNTS};
 pub use tree::{Choice, NodeId, Tree};
+pub use versus::Versus;
 pub use view::{ROLL_SEGMENTS, Roll, View};
 
 /// Milliseconds between two `Msg::Tick`s (spinner frames and autoplay pacing).
@@ -211,6 +213,8 @@ pub struct Options {
     pub explore: bool,
     /// Sampler columns to start with (`--sampler SPEC`…); empty = the sampling flags alone.
     pub samplers: Vec<SamplingParams>,
+    /// Prompt B to start the A/B comparison with (`--versus TEXT`).
+    pub versus: Option<String>,
     /// The layout the screen starts with (`--layout projector`).
     pub layout: ScreenLayout,
 }
@@ -223,6 +227,7 @@ impl Default for Options {
             max_new_tokens: 256,
             explore: false,
             samplers: Vec::new(),
+            versus: None,
             layout: ScreenLayout::Standard,
         }
     }
@@ -256,6 +261,8 @@ pub struct State {
     pub params: SamplingParams,
     /// The comparison lab's sampler columns (`params` is the selected one's settings).
     pub lab: Lab,
+    /// Prompt B of the A/B comparison, when shown.
+    pub versus: Option<Versus>,
     /// The temperature to go back to when greedy is switched off.
     pub saved_temperature: f32,
     pub chat: bool,
@@ -319,6 +326,7 @@ impl State {
             } else {
                 Lab::default()
             },
+            versus: options.versus.as_deref().map(Versus::new),
             saved_temperature,
             chat,
             show_ids: false,
@@ -524,6 +532,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Concern::LookBack => look::apply(state, action),
                 Concern::Sampling => settings::apply_to_state(state, action),
                 Concern::Lab => samplers::apply(state, action),
+                Concern::Versus => versus::apply(state, action),
                 Concern::Branches => branches::apply(state, action),
             }
         }

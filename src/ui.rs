@@ -17,6 +17,7 @@ pub mod text;
 pub mod theme;
 pub mod tokens;
 pub mod tree;
+pub mod versus;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -54,7 +55,11 @@ pub fn render(frame: &mut Frame, state: &State) -> Option<layout::Areas> {
         _ => distribution::render(frame, areas.next, state, &theme),
     }
     if !areas.generation.is_empty() {
-        generation::render(frame, areas.generation, state, &theme);
+        if state.versus.is_some() {
+            versus::render(frame, areas.generation, state, &theme);
+        } else {
+            generation::render(frame, areas.generation, state, &theme);
+        }
     }
     status::render_status(frame, areas.status, state, &theme);
     status::render_hints(frame, areas.hints, state, &theme);

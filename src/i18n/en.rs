@@ -423,5 +423,12 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::NoticeProjectorOff => "Standard layout.",
         Text::LogProbUnknown => "not computed yet",
+        Text::KeyVersus => "prompt A/B: show or hide a second prompt B to compare",
+        Text::KeySwitchSide => "A/B: type into the other prompt",
+        Text::VersusTitle => "Prompt B · typing goes into {}",
+        Text::VersusKl => "KL(A‖B) {} nats · top-1 A {} {} · top-1 B {} {}",
+        Text::VersusMovedShort => "moved most:",
+        Text::VersusWaiting => "computing B…",
+        Text::VersusEmpty => "Type prompt B (Ctrl-B switches between A and B; F4 closes).",
     }
 }

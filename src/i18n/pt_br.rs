@@ -425,5 +425,12 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::NoticeProjectorOff => "Layout normal.",
         Text::LogProbUnknown => "ainda não calculado",
+        Text::KeyVersus => "prompt A/B: mostrar ou esconder um segundo prompt B para comparar",
+        Text::KeySwitchSide => "A/B: digitar no outro prompt",
+        Text::VersusTitle => "Prompt B · a digitação vai para {}",
+        Text::VersusKl => "KL(A‖B) {} nats · top-1 de A {} {} · top-1 de B {} {}",
+        Text::VersusMovedShort => "o que mais mudou:",
+        Text::VersusWaiting => "calculando B…",
+        Text::VersusEmpty => "Digite o prompt B (Ctrl-B alterna entre A e B; F4 fecha).",
     }
 }

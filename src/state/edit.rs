@@ -10,7 +10,11 @@ pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
     // Typed and pasted text is meant for the prompt, whatever the mode.
     s.mode = Mode::Edit;
     let (width, height) = s.prompt_area;
-    let e = &mut s.editor;
+    let to_b = s.versus.as_ref().is_some_and(|v| v.focus_b);
+    let e = match &mut s.versus {
+        Some(v) if v.focus_b => &mut v.editor,
+        _ => &mut s.editor,
+    };
     let changed = match action {
         Action::InsertChar(c) => e.insert_char(c),
         Action::Paste(text) => e.insert_str(&text),
@@ -26,7 +30,9 @@ pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         }
     };
     e.scroll_to_cursor(width, height);
-    if changed {
+    if changed && to_b {
+        super::versus::sync_b(s)
+    } else if changed {
         restart_generation(s);
         sync(s)
     } else {

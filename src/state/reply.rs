@@ -40,6 +40,9 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             reused,
             elapsed,
         } => {
+            if super::versus::take_reply(s, id, &positions) {
+                return Vec::new();
+            }
             let Some(awaiting) = s.awaiting.take_if(|a| a.id == id) else {
                 return Vec::new();
             };
@@ -57,7 +60,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             if s.look.is_some_and(|look| look >= s.sequence_len()) {
                 s.look = None;
             }
-            Vec::new()
+            super::versus::sync_b(s)
         }
         Reply::Failed { id, error } => {
             if s.awaiting.as_ref().is_some_and(|a| a.id == id) {

@@ -39,5 +39,6 @@ pub(super) fn sync(s: &mut State) -> Vec<Effect> {
         continuation: awaiting.continuation.clone(),
     };
     s.awaiting = Some(awaiting);
+    super::versus::superseded(s);
     vec![Effect::Evaluate(request)]
 }

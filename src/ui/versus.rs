@@ -1,0 +1,151 @@
+//! Prompt A/B: prompt B (with its cursor when typing goes there), its tokens, and the
+//! comparison with A: KL(A‖B), each side's most likely token, the tokens whose probability
+//! moved most, and B's top candidates. Drawn where the generation pane goes.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::i18n::Text;
+use crate::pieces::visible;
+use crate::sampling::{Distribution, SamplingParams, biggest_moves, kl_nats};
+use crate::state::{Mode, State, Versus};
+
+use super::lab::short_percent;
+use super::layout::inner;
+use super::theme::Theme;
+
+/// Draws the pane (nothing when A/B is off).
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some(v) = state.versus.as_ref() else {
+        return;
+    };
+    let lang = state.lang;
+    let side = if v.focus_b { "B" } else { "A" };
+    let block = Block::bordered()
+        .border_style(if v.focus_b && state.mode == Mode::Edit {
+            theme.border_focus
+        } else {
+            theme.border
+        })
+        .title(Line::from(Span::styled(
+            format!(" {} ", lang.f(Text::VersusTitle, &[&side])),
+            theme.title,
+        )));
+    let body = inner(area);
+    frame.render_widget(block, area);
+    let mut lines = vec![prompt_line(v, state, theme)];
+    lines.extend(comparison_lines(v, state, theme));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+}
+
+/// Prompt B, with a cursor when it receives the typing.
+fn prompt_line(v: &Versus, state: &State, theme: &Theme) -> Line<'static> {
+    let text = v.editor.text();
+    if text.is_empty() && !(v.focus_b && state.mode == Mode::Edit) {
+        return Line::from(Span::styled(state.lang.t(Text::VersusEmpty), theme.dim));
+    }
+    let at = v.editor.cursor().min(text.len());
+    let mut spans = vec![Span::styled("B› ", theme.header)];
+    if v.focus_b && state.mode == Mode::Edit {
+        let (before, after) = text.split_at(at);
+        let mut rest = after.chars();
+        let under = rest.next().map_or(" ".to_string(), |c| c.to_string());
+        spans.push(Span::styled(before.to_string(), theme.text));
+        spans.push(Span::styled(under, theme.cursor_token));
+        spans.push(Span::styled(rest.as_str().to_string(), theme.text));
+    } else {
+        spans.push(Span::styled(text.to_string(), theme.text));
+    }
+    Line::from(spans)
+}
+
+/// B's tokens, the KL line, the moves and B's top candidates; a note while B is computed.
+fn comparison_lines(v: &Versus, state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let lang = state.lang;
+    let (Some(b), true) = (v.logits(), v.fresh()) else {
+        if v.editor.is_empty() {
+            return Vec::new();
+        }
+        return vec![Line::from(Span::styled(
+            lang.t(Text::VersusWaiting),
+            theme.pending,
+        ))];
+    };
+    let Some(a) = a_logits(state) else {
+        return Vec::new();
+    };
+    let tokens: Vec<String> = v
+        .eval
+        .as_ref()
+        .map(|(_, ps)| ps.iter().map(|p| visible(&p.token.text)).collect())
+        .unwrap_or_default();
+    let name = |id: u32| format!("«{}»", visible(&state.token_view(id).text));
+    let raw = SamplingParams::default();
+    let (da, db) = (Distribution::new(a, &raw), Distribution::new(b, &raw));
+    let kl = kl_nats(a, b).map_or("—".into(), |kl| lang.num(kl, 3));
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(tokens.join("|"), theme.dim),
+            Span::styled(
+                format!(
+                    "  ({})",
+                    lang.count(tokens.len(), Text::TokenOne, Text::TokenMany)
+                ),
+                theme.dim,
+            ),
+        ]),
+        Line::from(Span::styled(
+            lang.f(
+                Text::VersusKl,
+                &[
+                    &kl,
+                    &name(da.greedy().id),
+                    &short_percent(lang, da.greedy().prob),
+                    &name(db.greedy().id),
+                    &short_percent(lang, db.greedy().prob),
+                ],
+            ),
+            theme.value,
+        )),
+    ];
+    let moves: Vec<String> = biggest_moves(a, b, 4)
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {}→{}",
+                name(m.id),
+                short_percent(lang, m.prob_a),
+                short_percent(lang, m.prob_b)
+            )
+        })
+        .collect();
+    lines.push(Line::from(vec![
+        Span::styled(format!("{} ", lang.t(Text::VersusMovedShort)), theme.dim),
+        Span::styled(moves.join(" · "), theme.text),
+    ]));
+    let top: Vec<String> = db.candidates[..db.candidates.len().min(8)]
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c.rank + 1,
+                name(c.id),
+                short_percent(lang, c.prob)
+            )
+        })
+        .collect();
+    lines.push(Line::from(Span::styled(
+        format!("B: {}", top.join("  ")),
+        theme.text,
+    )));
+    lines
+}
+
+/// A's next-token logits after its prompt (the comparison is prompt against prompt).
+fn a_logits(state: &State) -> Option<&[f32]> {
+    let eval = state.eval.as_ref().filter(|_| state.fresh())?;
+    let last = eval.prompt_len.checked_sub(1)?;
+    eval.positions.get(last).map(|p| &p.logits[..])
+}
