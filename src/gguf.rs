@@ -193,6 +193,15 @@ impl GgufFile {
             .collect()
     }
 
+    /// An array of floats, as f32 (`None` if any element is not a float).
+    pub fn get_f32_array(&self, key: &str) -> Option<Vec<f32>> {
+        self.get(key)?
+            .as_array()?
+            .iter()
+            .map(Value::as_f32)
+            .collect()
+    }
+
     /// Like [`GgufFile::get_str`], but a missing or mistyped key is [`GgufError::MissingKey`].
     pub fn require_str(&self, key: &str) -> Result<&str, GgufError> {
         self.get_str(key)

@@ -716,6 +716,8 @@ pub enum Text {
     IoOutOfMemory,
     /// the disk is full
     IoStorageFull,
+    /// a SentencePiece vocabulary without a score per token: {tokens} tokens, {scores} scores
+    ErrTokenizerNoScores,
 }
 
 #[cfg(test)]

@@ -300,5 +300,8 @@ pub fn text(t: Text) -> &'static str {
         Text::IoBrokenPipe => "the output was closed",
         Text::IoOutOfMemory => "out of memory",
         Text::IoStorageFull => "the disk is full",
+        Text::ErrTokenizerNoScores => {
+            "this SentencePiece tokenizer has no score for each token (`tokenizer.ggml.scores`: {} tokens, {} scores), and without scores its merges cannot be replayed; convert the model again with llama.cpp's convert_hf_to_gguf.py"
+        }
     }
 }

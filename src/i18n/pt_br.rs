@@ -298,5 +298,8 @@ pub fn text(t: Text) -> &'static str {
         Text::IoBrokenPipe => "a saída foi fechada",
         Text::IoOutOfMemory => "memória insuficiente",
         Text::IoStorageFull => "o disco está cheio",
+        Text::ErrTokenizerNoScores => {
+            "este tokenizador SentencePiece não tem uma pontuação para cada token (`tokenizer.ggml.scores`: {} tokens, {} pontuações), e sem pontuações não dá para refazer as junções; converta o modelo de novo com o convert_hf_to_gguf.py do llama.cpp"
+        }
     }
 }
