@@ -158,7 +158,7 @@ fn incremental_decoding_equals_the_full_pass() {
     // Prefix in one go, then one token at a time (the decode path and its kernels).
     let split = 5;
     let mut cache = m.decoder.new_cache();
-    m.decoder.forward(&ids[..split], &mut cache).unwrap();
+    let _prefix = m.decoder.forward(&ids[..split], &mut cache).unwrap();
     for (k, &id) in ids.iter().enumerate().skip(split) {
         let step = m.decoder.forward(&[id], &mut cache).unwrap();
         let a = common::log_softmax(&Vec::<f32>::try_from(&step.get(0)).unwrap());
