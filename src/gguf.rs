@@ -27,6 +27,7 @@ use std::path::Path;
 pub use dequant::{dequantize, dequantize_into};
 pub use error::GgufError;
 pub use ggml_type::{GgmlType, QK_K};
+pub use k_quants::get_scale_min_k4 as scale_min_k4;
 pub use value::Value;
 
 /// A tensor's entry in the file (`gguf_tensor_info_t`), checked against the file's size.
@@ -190,6 +191,15 @@ impl GgufFile {
             .as_array()?
             .iter()
             .map(Value::as_i64)
+            .collect()
+    }
+
+    /// An array of floats, as f32 (`None` if any element is not a float).
+    pub fn get_f32_array(&self, key: &str) -> Option<Vec<f32>> {
+        self.get(key)?
+            .as_array()?
+            .iter()
+            .map(Value::as_f32)
             .collect()
     }
 

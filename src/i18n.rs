@@ -887,6 +887,8 @@ pub enum Text {
     VersusWaiting,
     /// Type prompt B (Ctrl-B switches between A and B; F4 closes).
     VersusEmpty,
+    /// a SentencePiece vocabulary without a score per token: {tokens} tokens, {scores} scores
+    ErrTokenizerNoScores,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! the file's metadata.
 
 pub mod config;
+pub mod gemma3;
 pub mod int4;
 pub mod kv_cache;
 pub mod linear;
@@ -13,7 +14,8 @@ pub mod weights;
 
 use std::path::{Path, PathBuf};
 
-pub use config::Config;
+pub use config::{Architecture, Config};
+pub use gemma3::{Gemma3, Gemma3Config};
 pub use kv_cache::KvCache;
 pub use linear::LoadOptions;
 pub use llama::Llama;
@@ -93,7 +95,8 @@ impl From<tch::TchError> for ModelError {
 }
 
 /// The architectures [`load`] runs, as GGUF `general.architecture` / HF `model_type` spell them.
-pub const SUPPORTED_ARCHITECTURES: &[&str] = &["llama", "mistral", "qwen2"];
+/// (gemma3: GGUF files.)
+pub const SUPPORTED_ARCHITECTURES: &[&str] = &["llama", "mistral", "qwen2", "gemma3"];
 
 impl Describe for ModelError {
     fn describe(&self, lang: Lang) -> String {
@@ -219,6 +222,12 @@ pub struct LoadedModel {
     pub precision: Precision,
 }
 
+/// A configuration resolved for the decoder that runs it.
+enum Resolved {
+    Llama(Config),
+    Gemma3(Gemma3Config),
+}
+
 /// What a checkpoint is, before its weights are read.
 enum Source {
     Gguf(GgufFile),
@@ -231,6 +240,32 @@ impl Source {
             Ok(Source::HfFolder(path.to_path_buf()))
         } else {
             Ok(Source::Gguf(GgufFile::open(path)?))
+        }
+    }
+
+    /// The checkpoint and its resolved configuration, per architecture.
+    fn config(self) -> Result<(Checkpoint, Resolved), ModelError> {
+        match self {
+            Source::HfFolder(dir) => {
+                let cfg_path = dir.join("config.json");
+                let text = std::fs::read_to_string(&cfg_path).map_err(|source| ModelError::Io {
+                    path: cfg_path.clone(),
+                    source,
+                })?;
+                let cfg = Config::from_hf_json(&text)?;
+                Ok((
+                    Checkpoint::open_safetensors_dir(&dir)?,
+                    Resolved::Llama(cfg),
+                ))
+            }
+            Source::Gguf(g) => {
+                let cfg = Config::from_gguf(&g)?;
+                let cfg = match cfg.arch {
+                    Architecture::Gemma3 => Resolved::Gemma3(Gemma3Config::from_gguf(&g, cfg)?),
+                    Architecture::Llama | Architecture::Qwen2 => Resolved::Llama(cfg),
+                };
+                Ok((Checkpoint::Gguf(g), cfg))
+            }
         }
     }
 
@@ -258,24 +293,12 @@ pub fn load(
     let source = Source::open(path)?;
     progress(Progress::new(0.02, LoadStep::Tokenizer));
     let tokenizer = source.tokenizer()?;
-    let (ck, cfg) = match source {
-        Source::HfFolder(dir) => {
-            let cfg_path = dir.join("config.json");
-            let text = std::fs::read_to_string(&cfg_path).map_err(|source| ModelError::Io {
-                path: cfg_path.clone(),
-                source,
-            })?;
-            (
-                Checkpoint::open_safetensors_dir(&dir)?,
-                Config::from_hf_json(&text)?,
-            )
-        }
-        Source::Gguf(g) => {
-            let cfg = Config::from_gguf(&g)?;
-            (Checkpoint::Gguf(g), cfg)
-        }
+    let (ck, cfg) = source.config()?;
+    // The architecture picks the decoder.
+    let decoder: Box<dyn CausalLm> = match cfg {
+        Resolved::Llama(cfg) => Box::new(Llama::load(&ck, cfg, &opts, progress)?),
+        Resolved::Gemma3(cfg) => Box::new(Gemma3::load(&ck, cfg, &opts, progress)?),
     };
-    let decoder: Box<dyn CausalLm> = Box::new(Llama::load(&ck, cfg, &opts, progress)?);
     drop(ck);
     return_freed_memory();
     Ok(LoadedModel {

@@ -60,8 +60,11 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
     rows.push(distribution_only(&logits, reps));
     // Keystroke → redrawn screen: type one character at the end of a 64-token prompt in the
     // playground (headless: keymap, update, model, update, full 100×30 render), then delete it.
+    // (Without a BOS the model adds: as text it would be typed as the characters `<bos>`.)
+    let skip = usize::from(session.model.tokenizer.bos == Some(ids[0]));
     let prompt =
-        String::from_utf8_lossy(&session.model.tokenizer.decode_bytes(&ids[..64])).into_owned();
+        String::from_utf8_lossy(&session.model.tokenizer.decode_bytes(&ids[skip..64 + skip]))
+            .into_owned();
     let precision = session.model.precision;
     let name = session.model.name.clone();
     rows.push(keystroke(&mut session, &prompt, reps)?);

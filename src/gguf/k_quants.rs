@@ -122,7 +122,7 @@ const _: () = assert!(layout_is(GgmlType::Q4_K, QK_K, BLOCK_Q4_K));
 /// Sub-blocks 0..4 use the low 6 bits of bytes `j` and `j + 4`; sub-blocks 4..8 take 4 bits
 /// from byte `j + 4` and their top 2 bits from the spare bits of bytes `j - 4` and `j`.
 #[inline(always)]
-fn get_scale_min_k4(j: usize, q: &[u8]) -> (u8, u8) {
+pub fn get_scale_min_k4(j: usize, q: &[u8]) -> (u8, u8) {
     if j < 4 {
         (q[j] & 63, q[j + 4] & 63)
     } else {

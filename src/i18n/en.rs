@@ -430,5 +430,8 @@ pub fn text(t: Text) -> &'static str {
         Text::VersusMovedShort => "moved most:",
         Text::VersusWaiting => "computing B…",
         Text::VersusEmpty => "Type prompt B (Ctrl-B switches between A and B; F4 closes).",
+        Text::ErrTokenizerNoScores => {
+            "this SentencePiece tokenizer has no score for each token (`tokenizer.ggml.scores`: {} tokens, {} scores), and without scores its merges cannot be replayed; convert the model again with llama.cpp's convert_hf_to_gguf.py"
+        }
     }
 }

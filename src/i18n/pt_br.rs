@@ -432,5 +432,8 @@ pub fn text(t: Text) -> &'static str {
         Text::VersusMovedShort => "o que mais mudou:",
         Text::VersusWaiting => "calculando B…",
         Text::VersusEmpty => "Digite o prompt B (Ctrl-B alterna entre A e B; F4 fecha).",
+        Text::ErrTokenizerNoScores => {
+            "este tokenizador SentencePiece não tem uma pontuação para cada token (`tokenizer.ggml.scores`: {} tokens, {} pontuações), e sem pontuações não dá para refazer as junções; converta o modelo de novo com o convert_hf_to_gguf.py do llama.cpp"
+        }
     }
 }

@@ -14,6 +14,8 @@ pub enum Architecture {
     Llama,
     /// Qwen2: Llama plus biases on q/k/v.
     Qwen2,
+    /// Gemma 3 (its own block structure: see `model/gemma3.rs`).
+    Gemma3,
 }
 
 /// How rotary embeddings pair the dimensions of a head.
@@ -66,6 +68,7 @@ impl Config {
         let arch = match arch_name.as_str() {
             "llama" | "mistral" => Architecture::Llama,
             "qwen2" => Architecture::Qwen2,
+            "gemma3" => Architecture::Gemma3,
             other => return Err(ModelError::UnknownArchitecture(other.to_string())),
         };
         let key = |k: &str| format!("{arch_name}.{k}");
@@ -102,7 +105,8 @@ impl Config {
                 .map_or(10_000.0, f64::from),
             rope_style: match arch {
                 Architecture::Llama => RopeStyle::Interleaved,
-                Architecture::Qwen2 => RopeStyle::HalfSplit,
+                // llama.cpp's converter permutes q/k rows only for llama; Gemma is NEOX.
+                Architecture::Qwen2 | Architecture::Gemma3 => RopeStyle::HalfSplit,
             },
             // GGUF carries Llama 3.1 scaling as a `rope_freqs.weight` tensor instead.
             llama3_scaling: None,

@@ -184,7 +184,7 @@ impl Block {
 }
 
 /// Where the token embeddings are read from.
-pub enum Embedding {
+pub(crate) enum Embedding {
     /// A [vocab, hidden] table.
     Rows(Tensor),
     /// The columns of a tied LM head's [hidden, vocab] matrix (the same storage: one copy).
@@ -192,7 +192,7 @@ pub enum Embedding {
 }
 
 impl Embedding {
-    fn forward(&self, ids: &Tensor) -> Tensor {
+    pub(crate) fn forward(&self, ids: &Tensor) -> Tensor {
         match self {
             Embedding::Rows(t) => t.index_select(0, ids),
             Embedding::HeadColumns(w_t) => w_t.index_select(1, ids).transpose(0, 1),
@@ -201,15 +201,15 @@ impl Embedding {
 }
 
 /// The output layer and the embedding table it may share its weights with.
-struct Head {
-    lm_head: Linear,
-    embedding: Embedding,
+pub(crate) struct Head {
+    pub(crate) lm_head: Linear,
+    pub(crate) embedding: Embedding,
 }
 
 impl Head {
     /// Tied heads (no `output.weight`) read the embedding matrix; exact mode keeps one float
     /// copy for both, fast mode a bfloat16 head (or the exact Q8_0 kernel for decode).
-    fn load(ck: &Checkpoint, opts: &LoadOptions) -> Result<Self, ModelError> {
+    pub(crate) fn load(ck: &Checkpoint, opts: &LoadOptions) -> Result<Self, ModelError> {
         let tied = !ck.has(Weight::Output);
         let on_device = |t: Tensor| t.to_kind(opts.kind).to_device(opts.device);
         if tied && !opts.int4() {

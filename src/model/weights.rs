@@ -28,6 +28,17 @@ pub enum Weight {
     FfnGate(usize),
     FfnUp(usize),
     FfnDown(usize),
+    /// Gemma 3: RMSNorm of each query head.
+    AttnQNorm(usize),
+    /// Gemma 3: RMSNorm of each key head.
+    AttnKNorm(usize),
+    /// Gemma 3: RMSNorm of the attention output, before the residual add.
+    PostAttnNorm(usize),
+    /// Gemma 3: RMSNorm before the MLP (Llama's `FfnNorm` has the same GGUF name, but HF
+    /// calls Llama's `post_attention_layernorm`).
+    PreFfnNorm(usize),
+    /// Gemma 3: RMSNorm of the MLP output, before the residual add.
+    PostFfnNorm(usize),
 }
 
 impl Weight {
@@ -51,6 +62,11 @@ impl Weight {
             FfnGate(i) => format!("blk.{i}.ffn_gate.weight"),
             FfnUp(i) => format!("blk.{i}.ffn_up.weight"),
             FfnDown(i) => format!("blk.{i}.ffn_down.weight"),
+            AttnQNorm(i) => format!("blk.{i}.attn_q_norm.weight"),
+            AttnKNorm(i) => format!("blk.{i}.attn_k_norm.weight"),
+            PostAttnNorm(i) => format!("blk.{i}.post_attention_norm.weight"),
+            PreFfnNorm(i) => format!("blk.{i}.ffn_norm.weight"),
+            PostFfnNorm(i) => format!("blk.{i}.post_ffw_norm.weight"),
         }
     }
 
@@ -75,6 +91,11 @@ impl Weight {
             FfnGate(i) => l(i, "mlp.gate_proj.weight"),
             FfnUp(i) => l(i, "mlp.up_proj.weight"),
             FfnDown(i) => l(i, "mlp.down_proj.weight"),
+            AttnQNorm(i) => l(i, "self_attn.q_norm.weight"),
+            AttnKNorm(i) => l(i, "self_attn.k_norm.weight"),
+            PostAttnNorm(i) => l(i, "post_attention_layernorm.weight"),
+            PreFfnNorm(i) => l(i, "pre_feedforward_layernorm.weight"),
+            PostFfnNorm(i) => l(i, "post_feedforward_layernorm.weight"),
         }
     }
 }
