@@ -126,3 +126,42 @@ fn key_script_columns_edit_roll_step() {
     let d: &Distribution = h.state.view.as_ref().unwrap().dist.as_ref().unwrap();
     assert!(d.kept >= 1);
 }
+
+fn special(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+    KeyEvent::new(code, mods)
+}
+
+/// Prompt A/B: F4 opens B (typing goes there), B is evaluated, the comparison shows KL and
+/// both top-1s; editing B leaves A's evaluation alone; Ctrl-B sends typing back to A.
+#[test]
+fn prompt_a_b_key_script_and_screen() {
+    let (mut h, model) = loaded(Lang::En, Vec::new());
+    let a_serial = h.state.eval.as_ref().unwrap().serial;
+    h.key(special(KeyCode::F(4), KeyModifiers::NONE));
+    h.answer(&model);
+    let v = h.state.versus.as_ref().expect("prompt B shown");
+    assert!(v.focus_b && v.fresh());
+    for _ in 0..3 {
+        h.key(special(KeyCode::Backspace, KeyModifiers::NONE));
+        h.answer(&model);
+    }
+    for c in " was".chars() {
+        h.key(key(c));
+        h.answer(&model);
+    }
+    let v = h.state.versus.as_ref().unwrap();
+    assert_eq!(v.editor.text(), "The capital of France was");
+    assert!(v.fresh(), "B evaluated again");
+    assert_eq!(h.state.editor.text(), "The capital of France is");
+    assert_eq!(
+        h.state.eval.as_ref().unwrap().serial,
+        a_serial,
+        "A was not evaluated again"
+    );
+    insta::assert_snapshot!(h.render(100, 30));
+    h.key(special(KeyCode::Char('b'), KeyModifiers::CONTROL));
+    h.key(key('!'));
+    h.answer(&model);
+    assert_eq!(h.state.editor.text(), "The capital of France is!");
+    assert!(h.state.versus.as_ref().unwrap().fresh());
+}
