@@ -639,7 +639,11 @@ fn next_json_contract_at_default_settings() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys.len(), 9, "{keys:?}");
+    assert_eq!(keys.len(), 10, "{keys:?}");
+    assert_eq!(
+        first["sampled"][0], first["sampled_prob"],
+        "one sampler: the flags"
+    );
 }
 
 #[test]
@@ -782,4 +786,109 @@ fn grouped(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+// ---- the comparison lab on the command line (issue 7) -------------------------------------
+
+#[test]
+fn next_with_samplers_and_versus() {
+    let v = json_run([
+        "next",
+        "--json",
+        "--sampler",
+        "t=0.7,p=0.9",
+        "--sampler",
+        "order-llama",
+        "--versus",
+        "The capital of Italy is",
+        PROMPT,
+    ]);
+    let samplers = v["samplers"].as_array().expect("samplers");
+    assert_eq!(samplers.len(), 2);
+    assert_eq!(samplers[0]["order"], "hf");
+    assert_eq!(samplers[1]["order"], "llama");
+    assert!((f64_of(&samplers[0], "temperature") - 0.7).abs() < 1e-6);
+    for c in candidates(&v) {
+        let sampled = c["sampled"].as_array().unwrap();
+        assert_eq!(sampled.len(), 2);
+        assert_eq!(
+            sampled[0], c["sampled_prob"],
+            "sampled_prob is the first sampler's"
+        );
+    }
+    let kl = f64_of(&v, "kl_nats");
+    assert!(kl > 0.1, "different prompts move the distribution: {kl}");
+    let b = &v["versus"];
+    assert_eq!(b["prompt_ids"].as_array().unwrap().len(), 5);
+    assert_eq!(b["candidates"][0]["text"], " Rome");
+    // KL(A‖A) = 0.
+    let same = json_run(["next", "--json", "--versus", PROMPT, PROMPT]);
+    assert!(f64_of(&same, "kl_nats").abs() < 1e-9);
+}
+
+#[test]
+fn sample_counts_are_reproducible() {
+    let args = ["sample", "--json", "--n", "2000", "--seed", "3", PROMPT];
+    let a = json_run(args);
+    assert_eq!(a, json_run(args), "same seed, same counts");
+    assert_eq!(a["n"], 2000);
+    let counts = a["counts"].as_array().unwrap();
+    let total: u64 = counts.iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 2000);
+    assert_eq!(counts[0]["text"], " Paris");
+    let share = counts[0]["count"].as_f64().unwrap() / 2000.0;
+    assert!(
+        (share - f64_of(&counts[0], "sampled_prob")).abs() < 0.05,
+        "{share}"
+    );
+}
+
+#[test]
+fn bad_lab_input_is_one_paragraph() {
+    for (args, expected) in [
+        (
+            vec!["next", "--sampler", "t=abc", PROMPT],
+            vec!["t", "abc", "0 to 100"],
+        ),
+        (vec!["next", "--sampler", "p=2", PROMPT], vec!["p", "2"]),
+        (vec!["next", "--sampler", "k=-1", PROMPT], vec!["k", "-1"]),
+        (
+            vec!["next", "--sampler", "q=1", PROMPT],
+            vec!["unknown key", "q"],
+        ),
+        (
+            vec![
+                "next",
+                "--sampler",
+                "raw",
+                "--sampler",
+                "raw",
+                "--sampler",
+                "raw",
+                "--sampler",
+                "raw",
+                "--sampler",
+                "raw",
+                PROMPT,
+            ],
+            vec!["at most 4", "5"],
+        ),
+        (
+            vec!["next", "--versus", "", PROMPT],
+            vec!["prompt B", "empty"],
+        ),
+        (
+            vec!["sample", "--n", "0", PROMPT],
+            vec!["--n", "1\u{202f}000\u{202f}000", "0"],
+        ),
+        (vec!["sample", "--n", "99999999", PROMPT], vec!["--n", "99"]),
+    ] {
+        assert_error(&run(args), &expected);
+    }
+    let out = run(["--lang", "pt-BR", "next", "--sampler", "p=2", PROMPT]);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("erro:") && err.contains("amostrador"),
+        "{err}"
+    );
 }
