@@ -889,6 +889,10 @@ pub enum Text {
     VersusEmpty,
     /// a SentencePiece vocabulary without a score per token: {tokens} tokens, {scores} scores
     ErrTokenizerNoScores,
+    /// cut after {} tokens ({})
+    CutAfter,
+    /// Header of the running sum of the distribution top-p reads.
+    ColCumulative,
 }
 
 #[cfg(test)]

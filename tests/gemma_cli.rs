@@ -118,7 +118,10 @@ fn broken_gemma_files_are_one_paragraph() {
     );
     for cmd in ["tokenize", "next"] {
         let out = run(&[cmd, "--model", no_scores.to_str().unwrap(), "oi"], "en");
-        assert_error(&out, &["SentencePiece", "tokenizer.ggml.scores", "262 144"]);
+        assert_error(
+            &out,
+            &["SentencePiece", "tokenizer.ggml.scores", "262\u{202f}144"],
+        );
     }
     let out = run(
         &["next", "--model", no_scores.to_str().unwrap(), "oi"],

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::cli::args::Common;
 use crate::cli::error::CliError;
 use crate::engine::Session;
-use crate::sampling::{Distribution, SamplingParams};
+use crate::sampling::{Distribution, Preset, SamplingParams, roll_many};
 
 const TEXT: &str = "The history of the printing press begins in the fifteenth century, when \
 Johannes Gutenberg combined movable metal type, oil-based ink and a wooden press adapted from \
@@ -58,6 +58,7 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
     let (decode, logits) = decode(&mut session, &ids, reps)?;
     rows.push(decode);
     rows.push(distribution_only(&logits, reps));
+    rows.extend(lab_rows(&logits, reps));
     // Keystroke → redrawn screen: type one character at the end of a 64-token prompt in the
     // playground (headless: keymap, update, model, update, full 100×30 render), then delete it.
     // (Without a BOS the model adds: as text it would be typed as the characters `<bos>`.)
@@ -177,6 +178,51 @@ fn distribution_only(logits: &[f32], reps: usize) -> Row {
         p50,
         p95,
     )
+}
+
+/// The comparison lab's costs from cached logits: four sampler columns recomputed (what a
+/// setting key costs in the lab) and 10 000 draws (roll many).
+fn lab_rows(logits: &[f32], reps: usize) -> Vec<Row> {
+    let base = SamplingParams::default();
+    let columns: Vec<SamplingParams> = [
+        Preset::Balanced,
+        Preset::Creative,
+        Preset::OrderHf,
+        Preset::OrderLlama,
+    ]
+    .map(|p| p.apply(&base))
+    .to_vec();
+    let time = |f: &mut dyn FnMut()| {
+        let v: Vec<Duration> = (0..reps)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect();
+        stats(v)
+    };
+    let (c50, c95) = time(&mut || {
+        for p in &columns {
+            let _ = Distribution::new(logits, p);
+        }
+    });
+    let dist = Distribution::new(logits, &columns[1]);
+    let (r50, r95) = time(&mut || {
+        let _ = roll_many(&dist, 10_000, 42);
+    });
+    vec![
+        (
+            "lab: 4 sampler columns from cached logits".to_string(),
+            c50,
+            c95,
+        ),
+        (
+            "lab: roll 10 000 times (T 1.2 · m 0.05)".to_string(),
+            r50,
+            r95,
+        ),
+    ]
 }
 
 fn print_report(

@@ -33,12 +33,12 @@ pub fn text(t: Text) -> &'static str {
         Text::ColRank => "#",
         Text::ColToken => "token",
         Text::ColModel => "model",
-        Text::ColSampled => "sampled",
+        Text::ColSampled => "after settings",
         Text::ColLogit => "logit",
         Text::ProbLegend => {
             "model = softmax of the logits · sampled = after temperature, top-k, top-p, min-p"
         }
-        Text::BarLegend => "█ sampled ░ model",
+        Text::BarLegend => "▒ model  █ after settings",
         Text::CutLine => "cut: {}",
         Text::StageGreedy => "greedy (T = 0)",
         Text::StageTopK => "top-k {}",
@@ -433,5 +433,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ErrTokenizerNoScores => {
             "this SentencePiece tokenizer has no score for each token (`tokenizer.ggml.scores`: {} tokens, {} scores), and without scores its merges cannot be replayed; convert the model again with llama.cpp's convert_hf_to_gguf.py"
         }
+        Text::CutAfter => "cut after {} tokens ({})",
+        Text::ColCumulative => "Σ top-p",
     }
 }

@@ -38,7 +38,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ProbLegend => {
             "modelo = softmax dos logits · após ajustes = depois de temperatura, top-k, top-p, min-p"
         }
-        Text::BarLegend => "█ após ajustes ░ modelo",
+        Text::BarLegend => "▒ modelo  █ após ajustes",
         Text::CutLine => "corte: {}",
         Text::StageGreedy => "decodificação gulosa (T = 0)",
         Text::StageTopK => "top-k {}",
@@ -435,5 +435,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ErrTokenizerNoScores => {
             "este tokenizador SentencePiece não tem uma pontuação para cada token (`tokenizer.ggml.scores`: {} tokens, {} pontuações), e sem pontuações não dá para refazer as junções; converta o modelo de novo com o convert_hf_to_gguf.py do llama.cpp"
         }
+        Text::CutAfter => "corte após {} tokens ({})",
+        Text::ColCumulative => "soma top-p",
     }
 }

@@ -13,7 +13,7 @@ use crate::sampling::{Distribution, SamplingParams, Stage};
 use crate::state::{ModelStatus, State};
 
 use super::layout::{candidate_window_start, inner};
-use super::text::{pad_left, pad_right, token_label, truncate, width};
+use super::text::{pad_left, pad_right, short_percent, token_label, truncate, width};
 use super::theme::Theme;
 
 /// One row of the list below the header.
@@ -23,6 +23,8 @@ pub enum ListRow {
     Candidate(usize),
     /// "── cut: top-p 0.90 ──": the candidates below were removed by this stage.
     Cut(Stage),
+    /// "── cut after 45 tokens (top-p 0.90) ──": the cut is below the visible rows.
+    CutBelow(Stage),
     /// Everything not listed.
     Rest,
     /// Entropy, raw and after sampling.
@@ -50,6 +52,11 @@ pub fn list_rows(
     } else {
         false
     };
+    // A cut below the window is named in the last slot, so the class knows where it is.
+    let cut_below = !cut && kept < vocab && kept > start + n && slots > 1;
+    if cut_below {
+        n -= 1;
+    }
     let mut ranks: Vec<usize> = (start..start + n).collect();
     // The actual token (look-back) is always listed, in the last slot if it ranks lower.
     if let Some(a) = actual.filter(|a| !ranks.contains(a))
@@ -71,6 +78,11 @@ pub fn list_rows(
             dist.candidates[kept].cut_by.unwrap_or(Stage::TopK),
         ));
     }
+    if cut_below {
+        rows.push(ListRow::CutBelow(
+            dist.candidates[kept].cut_by.unwrap_or(Stage::TopK),
+        ));
+    }
     rows.extend([ListRow::Rest, ListRow::Entropy, ListRow::Choices]);
     rows
 }
@@ -82,6 +94,8 @@ struct Columns {
     bar: usize,
     model: usize,
     sampled: usize,
+    /// The running sum of the model's probability (what top-p adds up); 0 when it does not fit.
+    cum: usize,
     logit: usize,
 }
 
@@ -90,15 +104,21 @@ impl Columns {
         let rank = (max_rank + 1).to_string().len().max(2);
         let model = width(lang.t(Text::ColModel)).max(7);
         let sampled = width(lang.t(Text::ColSampled)).max(7);
+        let cum_w = width(lang.t(Text::ColCumulative)).max(6);
+        let extra = |w: usize| if w > 0 { 1 + w } else { 0 };
         let numbers =
-            |logit: usize| 1 + model + 1 + sampled + if logit > 0 { 1 + logit } else { 0 };
+            |cum: usize, logit: usize| 1 + model + extra(cum) + 1 + sampled + extra(logit);
         // gutter, rank, a space after the rank and one after the token
-        let fixed = |logit: usize| 1 + rank + 1 + 1 + numbers(logit);
-        let mut logit = 6;
-        if inner_width < fixed(logit) + 8 + 4 {
+        let fixed = |cum: usize, logit: usize| 1 + rank + 1 + 1 + numbers(cum, logit);
+        // The logit gives way first, then the cumulative column.
+        let (mut cum, mut logit) = (cum_w, 6);
+        if inner_width < fixed(cum, logit) + 8 + 8 {
             logit = 0;
         }
-        let rest = inner_width.saturating_sub(fixed(logit));
+        if inner_width < fixed(cum, logit) + 8 + 6 {
+            cum = 0;
+        }
+        let rest = inner_width.saturating_sub(fixed(cum, logit));
         let token = (rest * 2 / 5).clamp(6, 20).min(rest);
         let bar = rest - token;
         Columns {
@@ -107,6 +127,7 @@ impl Columns {
             bar,
             model,
             sampled,
+            cum,
             logit,
         }
     }
@@ -269,6 +290,16 @@ fn single_lines<'a>(
             ListRow::Cut(stage) => {
                 cut_line(stage, &dist.params, usize::from(body.width), lang, theme)
             }
+            ListRow::CutBelow(stage) => {
+                let label = lang.f(
+                    Text::CutAfter,
+                    &[
+                        &lang.int(dist.kept),
+                        &stage_label(stage, &dist.params, lang),
+                    ],
+                );
+                rule_line(&label, usize::from(body.width), theme)
+            }
             ListRow::Rest => rest_line(dist, rows, cols, lang, theme),
             ListRow::Entropy => stat_line(
                 &format!("{} ({})", lang.t(Text::Entropy), lang.t(Text::Nats)),
@@ -323,11 +354,16 @@ fn header(cols: &Columns, lang: Lang, theme: &Theme) -> Line<'static> {
         ""
     };
     let mut s = format!(
-        " {} {} {} {} {}",
+        " {} {} {} {} {}{}",
         pad_left(lang.t(Text::ColRank), cols.rank),
         pad_right(lang.t(Text::ColToken), cols.token),
         pad_right(bar_head, cols.bar),
         pad_left(lang.t(Text::ColModel), cols.model),
+        if cols.cum > 0 {
+            format!("{} ", pad_left(lang.t(Text::ColCumulative), cols.cum))
+        } else {
+            String::new()
+        },
         pad_left(lang.t(Text::ColSampled), cols.sampled),
     );
     if cols.logit > 0 {
@@ -337,22 +373,31 @@ fn header(cols: &Columns, lang: Lang, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(s, theme.header))
 }
 
-/// The bar: `█` (with eighths) up to the sampled probability, `░` on to the raw one.
+/// Two bars side by side, so neither can hide the other: the model's probability (`▒`, its
+/// own colour) on the left half, the probability after the settings (`█`) on the right half.
 fn bar(prob: f64, final_prob: f64, w: usize, theme: &Theme) -> Vec<Span<'static>> {
-    const EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
-    let eighths = (final_prob.clamp(0.0, 1.0) * (w * 8) as f64).round() as usize;
-    let mut solid = "█".repeat(eighths / 8);
-    solid.push_str(EIGHTHS[eighths % 8]);
-    let solid_cells = eighths.div_ceil(8);
-    let ghost_cells =
-        ((prob.clamp(0.0, 1.0) * w as f64).round() as usize).saturating_sub(solid_cells);
-    let ghost = "░".repeat(ghost_cells.min(w.saturating_sub(solid_cells)));
-    let pad = w.saturating_sub(solid_cells + width(&ghost));
+    let half = w.saturating_sub(1) / 2;
+    let right = w.saturating_sub(half + 1);
     vec![
-        Span::styled(solid, theme.bar),
-        Span::styled(ghost, theme.bar_ghost),
-        Span::raw(" ".repeat(pad)),
+        Span::styled(eighths_bar(prob, half, '▒'), theme.bar_ghost),
+        Span::raw(" "),
+        Span::styled(eighths_bar(final_prob, right, '█'), theme.bar),
     ]
+}
+
+/// `p` of `w` cells: full cells of `full`, then an eighth block for the remainder (for `█`),
+/// padded to `w`.
+fn eighths_bar(p: f64, w: usize, full: char) -> String {
+    const EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    let eighths = (p.clamp(0.0, 1.0) * (w * 8) as f64).round() as usize;
+    let mut s = full.to_string().repeat(eighths / 8);
+    if full == '█' {
+        s.push_str(EIGHTHS[eighths % 8]);
+    } else if eighths % 8 >= 4 || (eighths > 0 && eighths < 8) {
+        // A visible sliver for anything above zero.
+        s.push(full);
+    }
+    pad_right(&s, w)
 }
 
 fn logit_text(logit: f32, lang: Lang) -> String {
@@ -404,6 +449,16 @@ fn candidate_line(
         format!(" {}", pad_left(&lang.percent(c.prob), cols.model)),
         row_style,
     ));
+    if cols.cum > 0 {
+        // Down the ranking, the running sum of what top-p reads (the distribution after
+        // temperature and top-k in HF order, the untempered one after top-k in llama.cpp's):
+        // the cut line falls where it reaches top-p.
+        let cum: f64 = dist.candidates[..=rank].iter().map(|c| c.top_k_prob).sum();
+        spans.push(Span::styled(
+            format!(" {}", pad_left(&short_percent(lang, cum), cols.cum)),
+            theme.dim,
+        ));
+    }
     spans.push(Span::styled(
         format!(" {}", pad_left(&lang.percent(c.final_prob), cols.sampled)),
         row_style,
@@ -439,10 +494,16 @@ fn cut_line(
     lang: Lang,
     theme: &Theme,
 ) -> Line<'static> {
-    let label = format!(
-        " {} ",
-        lang.f(Text::CutLine, &[&stage_label(stage, params, lang)])
-    );
+    rule_line(
+        &lang.f(Text::CutLine, &[&stage_label(stage, params, lang)]),
+        w,
+        theme,
+    )
+}
+
+/// `───  text  ───` across the pane.
+fn rule_line(text: &str, w: usize, theme: &Theme) -> Line<'static> {
+    let label = format!(" {text} ");
     let left = 3;
     let right = w.saturating_sub(left + width(&label));
     Line::from(Span::styled(
@@ -500,6 +561,11 @@ fn stat_line(
     Line::from(vec![
         Span::styled(pad_right(&format!(" {label}"), lw), theme.dim),
         Span::styled(format!(" {}", pad_left(&model, cols.model)), theme.text),
+        Span::raw(if cols.cum > 0 {
+            " ".repeat(cols.cum + 1)
+        } else {
+            String::new()
+        }),
         Span::styled(format!(" {}", pad_left(&sampled, cols.sampled)), theme.text),
     ])
 }

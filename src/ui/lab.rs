@@ -14,23 +14,12 @@ use crate::sampling::{Distribution, StageOrder, spec};
 use crate::state::State;
 
 use super::layout::{candidate_window_start, inner};
-use super::text::{pad_left, pad_right, token_label, truncate, width};
+use super::text::{pad_left, pad_right, short_percent, token_label, truncate, width};
 use super::theme::Theme;
 
 /// Widths of the fixed columns: gutter + rank, token, model.
 const RANK_W: usize = 4;
 const MODEL_W: usize = 7;
-
-/// A probability in a narrow cell: one decimal, `<0.1%` for tiny, `0%` for none.
-pub fn short_percent(lang: Lang, p: f64) -> String {
-    if p <= 0.0 {
-        "0%".into()
-    } else if p < 0.0005 {
-        format!("<{}%", lang.num(0.1, 1))
-    } else {
-        format!("{}%", lang.num(p * 100.0, 1))
-    }
-}
 
 /// A bar of `p` in `w` cells (eighth blocks for the last cell).
 pub fn bar(p: f64, w: usize) -> String {

@@ -10,9 +10,8 @@ use ratatui::widgets::Paragraph;
 use crate::sampling::spec;
 use crate::state::State;
 
-use super::lab::short_percent;
 use super::layout::inner;
-use super::text::{pad_left, pad_right, token_label, truncate};
+use super::text::{pad_left, pad_right, short_percent, token_label, truncate};
 use super::theme::Theme;
 use crate::i18n::Text;
 

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
+use crate::i18n::Lang;
 use crate::pieces;
 
 /// Display width of `s` in terminal columns.
@@ -161,6 +162,17 @@ pub fn wrap_words(text: &str, max: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// A probability in a narrow cell: one decimal, `<0.1%` for tiny, `0%` for none.
+pub fn short_percent(lang: Lang, p: f64) -> String {
+    if p <= 0.0 {
+        "0%".into()
+    } else if p < 0.0005 {
+        format!("<{}%", lang.num(0.1, 1))
+    } else {
+        format!("{}%", lang.num(p * 100.0, 1))
+    }
 }
 
 #[cfg(test)]

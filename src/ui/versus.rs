@@ -12,8 +12,8 @@ use crate::pieces::visible;
 use crate::sampling::{Distribution, SamplingParams, biggest_moves, kl_nats};
 use crate::state::{Mode, State, Versus};
 
-use super::lab::short_percent;
 use super::layout::inner;
+use super::text::short_percent;
 use super::theme::Theme;
 
 /// Draws the pane (nothing when A/B is off).
