@@ -893,6 +893,8 @@ pub enum Text {
     CutAfter,
     /// Header of the running sum of the distribution top-p reads.
     ColCumulative,
+    /// The strip lays the kept tokens' probabilities end to end; u falls in one of them.
+    DiceStripExplained,
 }
 
 #[cfg(test)]

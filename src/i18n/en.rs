@@ -435,5 +435,8 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::CutAfter => "cut after {} tokens ({})",
         Text::ColCumulative => "Σ top-p",
+        Text::DiceStripExplained => {
+            "The strip lays the kept tokens' probabilities end to end; u falls in one of them."
+        }
     }
 }

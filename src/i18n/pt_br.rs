@@ -437,5 +437,8 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::CutAfter => "corte após {} tokens ({})",
         Text::ColCumulative => "soma top-p",
+        Text::DiceStripExplained => {
+            "A faixa põe as probabilidades dos tokens mantidos lado a lado; u cai em uma delas."
+        }
     }
 }

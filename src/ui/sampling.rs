@@ -170,8 +170,21 @@ fn roll_lines(state: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
         Choice::Sampled { params, .. } if params.temperature <= 0.0 => {
             lang.f(Text::GreedyChoice, &[&token])
         }
-        Choice::Sampled { draw, .. } => {
-            let roll = format!("u = {} → #{rank} {token}", lang.num(draw.u, 4));
+        Choice::Sampled { draw, params } => {
+            let mut roll = format!("u = {} → #{rank} {token}", lang.num(draw.u, 4));
+            // In the lab, which column the dice was rolled in.
+            if state.lab.len() > 1
+                && let Some(i) = state
+                    .lab
+                    .columns(&state.params)
+                    .iter()
+                    .position(|c| c.validated() == params)
+            {
+                roll.push_str(&format!(
+                    " · {}",
+                    lang.f(Text::SamplingColumn, &[&(i + 1), &state.lab.len()])
+                ));
+            }
             let label = if state.look.is_some() {
                 Text::RollHere
             } else {
@@ -194,7 +207,8 @@ fn roll_lines(state: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
     };
     let range = lang.f(
         Text::CumulativeRange,
-        &[&lang.num(roll.range.0, 2), &lang.num(roll.range.1, 2)],
+        // The same precision as u, so u is never seen outside its interval.
+        &[&lang.num(roll.range.0, 4), &lang.num(roll.range.1, 4)],
     );
     let at = u.unwrap_or(roll.range.0);
     let col = ((at * w as f64) as usize).min(w.saturating_sub(1));
@@ -214,6 +228,11 @@ fn roll_lines(state: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
         ])
     };
     lines.push(line);
+    lines.extend(
+        wrap_words(lang.t(Text::DiceStripExplained), w)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.dim))),
+    );
     lines
 }
 
