@@ -732,7 +732,7 @@ fn language_switch_changes_the_rendered_text() {
     let mut h = ready("Hello world");
     let en = h.render(100, 30).to_string();
     assert!(
-        en.contains("Next token") && en.contains("rest of vocabulary"),
+        en.contains("Next token") && en.contains("effective choices"),
         "{en}"
     );
     h.key(ch('l'));
