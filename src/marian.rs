@@ -5,5 +5,5 @@
 pub mod binary;
 pub mod shortlist;
 
-pub use binary::{ItemType, MarianError, MarianFile, MarianItem};
+pub use binary::{ItemType, Layout, MarianError, MarianFile, MarianItem};
 pub use shortlist::Shortlist;

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use tokenscope::marian::{MarianFile, Shortlist};
+use tokenscope::marian::{Layout, MarianFile, Shortlist};
 
 /// A small well-formed file the way `binary.cpp` writes one: an intgemm8 matrix, a float32
 /// bias, the model.yml text.
@@ -58,7 +58,9 @@ fn the_well_formed_file_reads() {
     let f = MarianFile::parse(Path::new("tiny.bin"), well_formed()).unwrap();
     assert_eq!(f.items.len(), 3);
     assert_eq!(f.model_yml().unwrap(), "dim-emb: 3\n");
-    let w = f.f32_tensor("encoder_l1_self_Wq", &[4, 3]).unwrap();
+    let w = f
+        .f32_tensor("encoder_l1_self_Wq", &[4, 3], Layout::Transposed)
+        .unwrap();
     // Stored column by column: byte c·4 + r is element (r, c); value / 4.
     assert_eq!(w[0], -6.0 / 4.0);
     assert_eq!(w[1], -2.0 / 4.0);
@@ -99,7 +101,8 @@ proptest! {
         bytes[at] = value;
         if let Ok(f) = MarianFile::parse(Path::new("bad.bin"), bytes) {
             for item in f.items.clone() {
-                let _ = f.f32_tensor(&item.name, &item.shape);
+                let _ = f.f32_tensor(&item.name, &item.shape, Layout::Transposed);
+                let _ = f.f32_tensor(&item.name, &item.shape, Layout::AsIs);
             }
             let _ = f.model_yml();
         }

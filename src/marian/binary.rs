@@ -13,11 +13,14 @@
 //!
 //! Types are Marian's `Type` enum (`src/common/types.h`): a class bit plus the element size.
 //! `intgemm8` (0x4101) is the architecture-independent int8 matrix of
-//! `src/tensors/cpu/integer_common.h`: `rows × cols` int8 values **stored transposed** (the
-//! converter transposed the matrix but kept the shape, so element `(r, c)` is at byte
-//! `c · rows + r`), then one float32 quantisation multiplier `127 / max|W|`; the real value is
-//! `int8 / multiplier`. `tests/marian.rs` checks that order against the reference translations
-//! (the other order gives nonsense).
+//! `src/tensors/cpu/integer_common.h`: `rows × cols` int8 values, then one float32 quantisation
+//! multiplier `127 / max|W|`; the real value is `int8 / multiplier`. The values are the
+//! matrix **as the GEMM's B operand wants it transposed** (`marian-conv` transposes before
+//! quantising but keeps the shape): a weight used as `x·W` is stored transposed (element
+//! `(r, c)` at byte `c · rows + r`, [`Layout::Transposed`]), while the tied embedding `Wemb`,
+//! whose GEMM is `x·Wembᵀ`, is stored as is ([`Layout::AsIs`]). `tests/marian.rs` checks this
+//! against the reference translations; any other combination translates into nonsense
+//! ("de de de …").
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -162,6 +165,15 @@ impl ItemType {
             ItemType::Intgemm8 => elements + 4,
         }
     }
+}
+
+/// How an `intgemm8` matrix's values are ordered (see the module comment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Column by column: a weight used as `x·W`.
+    Transposed,
+    /// Row by row: a matrix used as `x·Mᵀ` (the tied embedding).
+    AsIs,
 }
 
 /// One item of the file.
@@ -325,7 +337,12 @@ impl MarianFile {
 
     /// An item as float32 values in row-major `shape` order, de-quantising `intgemm8`
     /// (`int8 / multiplier`, undoing the transposed storage). Checks the shape.
-    pub fn f32_tensor(&self, name: &str, expected: &[usize]) -> Result<Vec<f32>, MarianError> {
+    pub fn f32_tensor(
+        &self,
+        name: &str,
+        expected: &[usize],
+        layout: Layout,
+    ) -> Result<Vec<f32>, MarianError> {
         let item = self.get(name).ok_or_else(|| MarianError::MissingTensor {
             path: self.path.clone(),
             name: name.to_string(),
@@ -346,14 +363,18 @@ impl MarianFile {
                 .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
                 .collect(),
             ItemType::Int8 => raw[..n].iter().map(|&b| b as i8 as f32).collect(),
-            ItemType::Intgemm8 => dequantize_intgemm8(raw, &item.shape),
+            ItemType::Intgemm8 => dequantize_intgemm8(raw, &item.shape, layout),
         })
     }
 }
 
-/// `rows × cols` int8 stored column by column (transposed), then the f32 multiplier.
-fn dequantize_intgemm8(raw: &[u8], shape: &[usize]) -> Vec<f32> {
+/// `rows × cols` int8 in `layout` order, then the f32 multiplier.
+fn dequantize_intgemm8(raw: &[u8], shape: &[usize], layout: Layout) -> Vec<f32> {
     let n: usize = shape.iter().product();
+    if layout == Layout::AsIs {
+        let mult = f32::from_le_bytes(raw[n..n + 4].try_into().expect("4 bytes"));
+        return raw[..n].iter().map(|&q| q as i8 as f32 / mult).collect();
+    }
     let cols = *shape.last().unwrap_or(&1);
     let rows = n / cols.max(1);
     let mult = f32::from_le_bytes(raw[n..n + 4].try_into().expect("4 bytes"));
@@ -469,8 +490,10 @@ mod tests {
         data.extend(2f32.to_le_bytes());
         let bytes = write(&[("w", 0x4101, &[2, 3], &data)]);
         let f = MarianFile::parse(Path::new("t.bin"), bytes).unwrap();
-        let w = f.f32_tensor("w", &[2, 3]).unwrap();
+        let w = f.f32_tensor("w", &[2, 3], Layout::Transposed).unwrap();
         assert_eq!(w, vec![0.5, 1.0, 1.5, 2.0, 2.5, 3.0]);
+        let w = f.f32_tensor("w", &[2, 3], Layout::AsIs).unwrap();
+        assert_eq!(w, vec![0.5, 2.0, 1.0, 2.5, 1.5, 3.0]);
     }
 
     #[test]
@@ -481,10 +504,19 @@ mod tests {
             .collect();
         let bytes = write(&[("b", 0x404, &[1, 2], &data)]);
         let f = MarianFile::parse(Path::new("t.bin"), bytes).unwrap();
-        assert_eq!(f.f32_tensor("b", &[1, 2]).unwrap(), vec![1.5, -2.0]);
-        let e = f.f32_tensor("c", &[1]).unwrap_err().to_string();
+        assert_eq!(
+            f.f32_tensor("b", &[1, 2], Layout::AsIs).unwrap(),
+            vec![1.5, -2.0]
+        );
+        let e = f
+            .f32_tensor("c", &[1], Layout::AsIs)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("t.bin") && e.contains("`c`"), "{e}");
-        let e = f.f32_tensor("b", &[2, 1]).unwrap_err().to_string();
+        let e = f
+            .f32_tensor("b", &[2, 1], Layout::AsIs)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("[1, 2]") && e.contains("[2, 1]"), "{e}");
     }
 

@@ -39,6 +39,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             positions,
             reused,
             elapsed,
+            ..
         } => {
             let Some(awaiting) = s.awaiting.take_if(|a| a.id == id) else {
                 return Vec::new();
