@@ -16,6 +16,7 @@
 
 mod args;
 mod bench;
+mod bench_seq2seq;
 mod error;
 mod generate;
 mod input;
@@ -24,6 +25,7 @@ mod load;
 mod models;
 mod next;
 mod output;
+mod seq2seq;
 mod session;
 mod tokenize;
 
@@ -31,7 +33,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, Common, DeviceArg, Input, MAX_THREADS, PrecisionArg, SamplingArgs};
+pub use args::{
+    Cli, Command, Common, DeviceArg, Input, MAX_THREADS, PrecisionArg, SamplingArgs, Seq2SeqArgs,
+};
 pub use error::CliError;
 pub use load::model_path;
 
@@ -97,31 +101,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
 fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), CliError> {
     match command {
         Command::Tokenize { input, json } => tokenize::run(common, &input.read()?, *json, lang),
-        Command::Next {
-            input,
-            sampling,
-            chat,
-            show,
-            versus,
-            versus_file,
-            json,
-        } => {
-            let samplers = sampling.samplers()?;
-            let show = show.unwrap_or(if samplers[0].top_k > 0 {
-                samplers[0].top_k
-            } else {
-                20
-            });
-            let text = input.read()?;
-            let versus_text = versus_input(versus, versus_file)?;
-            session::check_not_empty(common, &text, *chat)?;
-            let mut run = session::evaluate_prompt(common, &text, *chat)?;
-            let versus = match versus_text {
-                Some(b) => Some(lab::Versus::evaluate(&mut run, &b, *chat)?),
-                None => None,
-            };
-            next::run(&run, &samplers, versus.as_ref(), show, *json, lang)
-        }
+        Command::Next { .. } => run_next(common, command, lang),
         Command::Sample {
             input,
             sampling,
@@ -143,8 +123,16 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             max_tokens,
             echo,
             json,
+            seq2seq: s2s,
         } => {
             let params = sampling.samplers()?[0];
+            if seq2seq::chosen(common, s2s)? {
+                let opts = seq2seq::GenerateOptions {
+                    max_tokens: *max_tokens,
+                    json: *json,
+                };
+                return seq2seq::generate(common, s2s, input, &params, &opts);
+            }
             let text = input.read()?;
             session::check_not_empty(common, &text, *chat)?;
             let run = session::evaluate_prompt(common, &text, *chat)?;
@@ -156,7 +144,54 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             generate::run(run, &params, &opts, lang)
         }
         Command::Models { json } => models::run(*json, lang),
+        Command::Translate { input, shortlist } => seq2seq::translate(common, input, *shortlist),
+        Command::Bench { reps } if seq2seq::is_seq2seq(common)? => {
+            bench_seq2seq::run(common, *reps)
+        }
         Command::Bench { reps } => bench::run(common, *reps),
+    }
+}
+
+/// `tokenscope next`: a decoder's distribution (with sampler columns and prompt B), or an
+/// encoder-decoder's with `--source`.
+fn run_next(common: &Common, command: &Command, lang: Lang) -> Result<(), CliError> {
+    let Command::Next {
+        input,
+        sampling,
+        chat,
+        show,
+        versus,
+        versus_file,
+        json,
+        seq2seq: s2s,
+    } = command
+    else {
+        unreachable!("run_next is called with Command::Next")
+    };
+    {
+        let samplers = sampling.samplers()?;
+        if seq2seq::chosen(common, s2s)? {
+            let show = show.unwrap_or(if samplers[0].top_k > 0 {
+                samplers[0].top_k
+            } else {
+                20
+            });
+            return seq2seq::next(common, s2s, input, &samplers[0], show, *json, lang);
+        }
+        let show = show.unwrap_or(if samplers[0].top_k > 0 {
+            samplers[0].top_k
+        } else {
+            20
+        });
+        let text = input.read()?;
+        let versus_text = versus_input(versus, versus_file)?;
+        session::check_not_empty(common, &text, *chat)?;
+        let mut run = session::evaluate_prompt(common, &text, *chat)?;
+        let versus = match versus_text {
+            Some(b) => Some(lab::Versus::evaluate(&mut run, &b, *chat)?),
+            None => None,
+        };
+        next::run(&run, &samplers, versus.as_ref(), show, *json, lang)
     }
 }
 

@@ -58,6 +58,10 @@ pub enum Request {
         prompt: String,
         chat: bool,
         continuation: Vec<u32>,
+        /// The source text for an encoder-decoder (translation): then `prompt` is the start of
+        /// the target and `continuation` the target tokens chosen after it. `None` for
+        /// decoder-only models.
+        source: Option<String>,
     },
     /// Stop the worker.
     Shutdown,
@@ -98,9 +102,28 @@ pub enum Reply {
         reused: usize,
         /// Wall time of the model call.
         elapsed: Duration,
+        /// For an encoder-decoder: the source tokens and what the encoder did (`None` for
+        /// decoder-only models). Then `positions[0]` is the decoder's start position and
+        /// `prompt_len` counts it.
+        source: Option<SourceReport>,
     },
     /// Request `id` failed (e.g. the sequence is longer than the context window).
     Failed { id: u64, error: Arc<ModelError> },
+}
+
+/// The source side of an encoder-decoder's reply.
+#[derive(Clone, Debug, Default)]
+pub struct SourceReport {
+    /// The source tokens the encoder read (with the end-of-source token).
+    pub tokens: Vec<TokenView>,
+    /// Whether the encoder ran for this reply (false: the source was already encoded).
+    pub encoded: bool,
+    /// Times the encoder ran since loading.
+    pub encoder_runs: u64,
+    /// Decoder steps run for this reply (the rest were reused from the cache).
+    pub decoder_steps: u64,
+    /// The newest step's cross-attention over `tokens` (last layer, mean over heads).
+    pub cross_attention: Vec<f32>,
 }
 
 /// What the worker thread serves: a local decoder ([`Session`]) today; encoders,
@@ -120,6 +143,7 @@ pub struct EngineHandle {
     pub replies: tokio::sync::mpsc::UnboundedReceiver<Reply>,
 }
 
+pub mod seq2seq;
 mod session;
 mod worker;
 

@@ -895,6 +895,30 @@ pub enum Text {
     ColCumulative,
     /// The strip lays the kept tokens' probabilities end to end; u falls in one of them.
     DiceStripExplained,
+    /// {}: the file ends inside {} (needs {} bytes, {} left)
+    ErrMarianTruncated,
+    /// {} is not a Marian binary model or shortlist of a version tokenscope reads (found {})
+    ErrMarianVersion,
+    /// {}: the name of item {} is not NUL-terminated UTF-8
+    ErrMarianName,
+    /// {}: the tensor `{}` has Marian type {}, which tokenscope does not read (it reads float32, int8 and intgemm8)
+    ErrMarianType,
+    /// {}: the tensor `{}` has {} bytes of data, but its shape needs {}
+    ErrMarianSize,
+    /// {} holds tensors this Marian model does not use (a different architecture?): {}
+    ErrMarianUnknownTensors,
+    /// {} lacks the tensor `{}`
+    ErrMarianMissingTensor,
+    /// {}: the tensor `{}` has the shape {}, but the model expects {}
+    ErrMarianShape,
+    /// `--source` is for encoder-decoder (translation) models, and {} is a decoder-only model: give the text as the prompt instead, without `--source`
+    ErrSourceForDecoder,
+    /// {} is an encoder-decoder (translation) model: give the text to translate with `--source TEXT`; the optional argument is the start of the translation
+    ErrNoSource,
+    /// the source has {} tokens, but this model reads at most {}: shorten it
+    ErrSourceTooLong,
+    /// the source text is empty: give something to translate with `--source TEXT`
+    ErrEmptySource,
 }
 
 #[cfg(test)]

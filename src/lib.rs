@@ -13,6 +13,7 @@ pub mod engine;
 pub mod gguf;
 pub mod i18n;
 pub mod keymap;
+pub mod marian;
 pub mod model;
 pub mod pieces;
 pub mod playground;

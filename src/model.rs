@@ -10,6 +10,7 @@ pub mod linear;
 pub mod llama;
 pub mod qgemv;
 pub mod rope;
+pub mod seq2seq;
 pub mod weights;
 
 use std::path::{Path, PathBuf};
@@ -68,6 +69,15 @@ pub enum ModelError {
     },
     /// libtorch failed (its own message).
     Torch(tch::TchError),
+    /// An encoder-decoder was given no source text.
+    EmptySource,
+    /// The source has more tokens than the encoder reads.
+    SourceTooLong {
+        tokens: usize,
+        max: usize,
+    },
+    /// A Marian binary model or shortlist could not be read.
+    Marian(crate::marian::MarianError),
 }
 
 impl From<GgufError> for ModelError {
@@ -132,6 +142,12 @@ impl Describe for ModelError {
                 &[&lang.int(*needed), &lang.int(*context)],
             ),
             ModelError::Torch(e) => lang.f(Text::ErrTorch, &[&one_line(&e.to_string())]),
+            ModelError::Marian(e) => e.describe(lang),
+            ModelError::EmptySource => lang.t(Text::ErrEmptySource).to_string(),
+            ModelError::SourceTooLong { tokens, max } => lang.f(
+                Text::ErrSourceTooLong,
+                &[&lang.int(*tokens), &lang.int(*max)],
+            ),
         }
     }
 }

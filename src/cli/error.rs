@@ -103,6 +103,10 @@ pub enum CliError {
     EmptyVersus,
     /// `sample --n` out of range.
     BadRollCount(usize),
+    /// `--source` given to a decoder-only model (its name).
+    SourceForDecoder(String),
+    /// An encoder-decoder model without `--source` (its name).
+    NoSource(String),
 }
 
 impl From<ModelError> for CliError {
@@ -183,6 +187,8 @@ impl Describe for CliError {
                 ],
             ),
             CliError::Model(e) => e.describe(lang),
+            CliError::SourceForDecoder(m) => lang.f(Text::ErrSourceForDecoder, &[m]),
+            CliError::NoSource(m) => lang.f(Text::ErrNoSource, &[m]),
             CliError::Stdout(e) => lang.f(Text::ErrStdout, &[&io_error(lang, e)]),
             CliError::Playground(why) => lang.f(Text::ErrPlayground, &[why]),
             CliError::BenchTextTooShort(n) => lang.f(Text::ErrBenchText, &[n]),

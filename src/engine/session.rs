@@ -109,6 +109,7 @@ impl Backend for Session {
             prompt,
             chat,
             continuation,
+            ..
         } = request
         else {
             return None;
@@ -126,6 +127,7 @@ impl Backend for Session {
                 positions: e.positions,
                 reused: e.reused,
                 elapsed: e.elapsed,
+                source: None,
             },
             Err(e) => Reply::Failed {
                 id,

@@ -438,5 +438,31 @@ pub fn text(t: Text) -> &'static str {
         Text::DiceStripExplained => {
             "The strip lays the kept tokens' probabilities end to end; u falls in one of them."
         }
+        Text::ErrMarianTruncated => "{}: the file ends inside {} (needs {} bytes, {} left)",
+        Text::ErrMarianVersion => {
+            "{} is not a Marian binary model or shortlist of a version tokenscope reads (found {})"
+        }
+        Text::ErrMarianName => "{}: the name of item {} is not NUL-terminated UTF-8",
+        Text::ErrMarianType => {
+            "{}: the tensor `{}` has Marian type {}, which tokenscope does not read (it reads float32, int8 and intgemm8)"
+        }
+        Text::ErrMarianSize => "{}: the tensor `{}` has {} bytes of data, but its shape needs {}",
+        Text::ErrMarianUnknownTensors => {
+            "{} holds tensors this Marian model does not use (a different architecture?): {}"
+        }
+        Text::ErrMarianMissingTensor => "{} lacks the tensor `{}`",
+        Text::ErrMarianShape => "{}: the tensor `{}` has the shape {}, but the model expects {}",
+        Text::ErrSourceForDecoder => {
+            "`--source` is for encoder-decoder (translation) models, and {} is a decoder-only model: give the text as the prompt instead, without `--source`"
+        }
+        Text::ErrNoSource => {
+            "{} is an encoder-decoder (translation) model: give the text to translate with `--source TEXT`; the optional argument is the start of the translation"
+        }
+        Text::ErrSourceTooLong => {
+            "the source has {} tokens, but this model reads at most {}: shorten it"
+        }
+        Text::ErrEmptySource => {
+            "the source text is empty: give something to translate with `--source TEXT`"
+        }
     }
 }

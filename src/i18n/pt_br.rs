@@ -440,5 +440,35 @@ pub fn text(t: Text) -> &'static str {
         Text::DiceStripExplained => {
             "A faixa põe as probabilidades dos tokens mantidos lado a lado; u cai em uma delas."
         }
+        Text::ErrMarianTruncated => {
+            "{}: o arquivo termina no meio de {} (precisa de {} bytes, restam {})"
+        }
+        Text::ErrMarianVersion => {
+            "{} não é um modelo binário ou shortlist do Marian numa versão que o tokenscope lê (encontrado {})"
+        }
+        Text::ErrMarianName => "{}: o nome do item {} não é UTF-8 terminado em NUL",
+        Text::ErrMarianType => {
+            "{}: o tensor `{}` tem o tipo Marian {}, que o tokenscope não lê (ele lê float32, int8 e intgemm8)"
+        }
+        Text::ErrMarianSize => {
+            "{}: o tensor `{}` tem {} bytes de dados, mas seu formato precisa de {}"
+        }
+        Text::ErrMarianUnknownTensors => {
+            "{} contém tensores que este modelo Marian não usa (outra arquitetura?): {}"
+        }
+        Text::ErrMarianMissingTensor => "{} não tem o tensor `{}`",
+        Text::ErrMarianShape => "{}: o tensor `{}` tem o formato {}, mas o modelo espera {}",
+        Text::ErrSourceForDecoder => {
+            "`--source` é para modelos codificador-decodificador (tradução), e {} é um modelo só decodificador: passe o texto como prompt, sem `--source`"
+        }
+        Text::ErrNoSource => {
+            "{} é um modelo codificador-decodificador (tradução): passe o texto a traduzir com `--source TEXTO`; o argumento opcional é o começo da tradução"
+        }
+        Text::ErrSourceTooLong => {
+            "o texto de origem tem {} tokens, mas este modelo lê no máximo {}: encurte-o"
+        }
+        Text::ErrEmptySource => {
+            "o texto de origem está vazio: passe algo para traduzir com `--source TEXTO`"
+        }
     }
 }

@@ -39,6 +39,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             positions,
             reused,
             elapsed,
+            ..
         } => {
             if super::versus::take_reply(s, id, &positions) {
                 return Vec::new();

@@ -37,6 +37,7 @@ pub(super) fn sync(s: &mut State) -> Vec<Effect> {
         prompt: awaiting.prompt.clone(),
         chat: awaiting.chat,
         continuation: awaiting.continuation.clone(),
+        source: None,
     };
     s.awaiting = Some(awaiting);
     super::versus::superseded(s);

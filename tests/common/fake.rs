@@ -249,6 +249,7 @@ impl FakeModel {
             prompt,
             chat,
             continuation,
+            ..
         } = request
         else {
             return None;
@@ -279,6 +280,7 @@ impl FakeModel {
             positions,
             reused: 0,
             elapsed: Duration::from_millis(12),
+            source: None,
         })
     }
 }
