@@ -102,7 +102,10 @@ fn type_prompt_see_paris_step_and_quit() {
     tmux.keys(&["q"]);
     tmux.wait_for("the quit question", 10, |s| s.contains("QUIT?"));
     tmux.keys(&["y"]);
-    let s = tmux.wait_for("the app to exit", 20, |s| s.contains("EXIT="));
+    // Wait for the line `stty` prints after the exit status too, not only for `EXIT=`.
+    let s = tmux.wait_for("the app to exit", 20, |s| {
+        s.contains("EXIT=") && s.contains("icanon")
+    });
     assert!(s.contains("EXIT=0"), "non-zero exit:\n{s}");
     // The alternate screen is gone (no pane borders left) and the tty is cooked again.
     assert!(!s.contains("┌ Prompt"), "alternate screen not left:\n{s}");
