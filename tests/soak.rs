@@ -20,6 +20,7 @@ use tokenscope::action::Action;
 use tokenscope::app::Harness;
 use tokenscope::engine::Reply;
 use tokenscope::i18n::Lang;
+use tokenscope::keymap::Context;
 use tokenscope::sampling::{Distribution, SamplingParams};
 use tokenscope::state::{Msg, Options, State};
 
@@ -136,6 +137,7 @@ struct Counts {
     pastes: usize,
     resizes: usize,
     draws: usize,
+    clears: usize,
     replies: usize,
     columns_checked: usize,
     chips_exact: usize,
@@ -156,6 +158,19 @@ fn step_once(h: &mut Harness, fake: &FakeModel, rng: &mut ChaCha8Rng, n: &mut Co
         }
         7..9 => {
             h.send(Msg::Tick);
+        }
+        9..12 if h.state.key_context() == Context::Edit => {
+            // A burst of deletions (real key presses) that empties the prompt, so the chips are
+            // often checked against a prompt the fake spells exactly.
+            h.key(KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL));
+            for _ in 0..2000 {
+                if h.state.editor.text().is_empty() {
+                    break;
+                }
+                h.key(key(KeyCode::Backspace));
+                n.keys += 1;
+            }
+            n.clears += 1;
         }
         _ => {
             h.key(random_key(rng));
