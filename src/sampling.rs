@@ -264,6 +264,36 @@ struct StageWeights<'a> {
     greedy: bool,
 }
 
+/// The vocabulary in rank order with its raw (T = 1) weights: what every setting shares.
+struct Ranked {
+    order: Vec<u32>,
+    sorted: Vec<f32>,
+    /// Raw stage (T = 1). Rank 0 holds the maximum, so its weight is exactly exp(0) = 1.
+    raw: filters::Weights,
+}
+
+impl Ranked {
+    /// # Panics
+    /// If `logits` is empty (or longer than `u32::MAX`).
+    fn new(logits: &[f32]) -> Self {
+        assert!(
+            !logits.is_empty(),
+            "Distribution::new needs at least one logit"
+        );
+        assert!(
+            u32::try_from(logits.len()).is_ok(),
+            "vocabulary larger than u32 ids"
+        );
+        let order = filters::rank_order(logits);
+        let sorted: Vec<f32> = order
+            .iter()
+            .map(|&id| filters::clean(logits[id as usize]))
+            .collect();
+        let raw = filters::Weights::new(&sorted, 1.0);
+        Self { order, sorted, raw }
+    }
+}
+
 /// How many ranks each stage keeps (each keeps a prefix of the ranks).
 struct StageLengths {
     k: usize,
@@ -366,25 +396,24 @@ impl Distribution {
     /// # Panics
     /// If `logits` is empty (or longer than `u32::MAX`).
     pub fn new(logits: &[f32], params: &SamplingParams) -> Self {
-        assert!(
-            !logits.is_empty(),
-            "Distribution::new needs at least one logit"
-        );
-        assert!(
-            u32::try_from(logits.len()).is_ok(),
-            "vocabulary larger than u32 ids"
-        );
-        let params = params.validated();
-        let n = logits.len();
+        Self::from_ranked(&Ranked::new(logits), params)
+    }
 
-        let order = filters::rank_order(logits);
-        let sorted: Vec<f32> = order
+    /// One distribution per settings over the same logits, ranking the vocabulary once (the
+    /// lab's columns).
+    pub fn many(logits: &[f32], params: &[SamplingParams]) -> Vec<Self> {
+        let ranked = Ranked::new(logits);
+        params
             .iter()
-            .map(|&id| filters::clean(logits[id as usize]))
-            .collect();
+            .map(|p| Self::from_ranked(&ranked, p))
+            .collect()
+    }
 
-        // Raw stage (T = 1). Rank 0 holds the maximum, so its weight is exactly exp(0) = 1.
-        let raw = filters::Weights::new(&sorted, 1.0);
+    /// Every stage for logits already ranked.
+    fn from_ranked(ranked: &Ranked, params: &SamplingParams) -> Self {
+        let params = params.validated();
+        let Ranked { order, sorted, raw } = ranked;
+        let n = order.len();
 
         // Temperature stage, as weights relative to rank 0 (weight 1) and their prefix sums.
         let greedy = params.temperature == 0.0;
@@ -393,7 +422,7 @@ impl Distribution {
         } else if params.temperature == 1.0 {
             raw.clone()
         } else {
-            filters::Weights::new(&sorted, f64::from(params.temperature))
+            filters::Weights::new(sorted, f64::from(params.temperature))
         };
         let prefix = filters::prefix_sums(&temp.exp);
         // llama.cpp filters the untempered distribution; temperature then reshapes the survivors.
@@ -401,7 +430,7 @@ impl Distribution {
         let (filter, filter_prefix) = match params.order {
             StageOrder::LlamaCpp if !greedy && params.temperature != 1.0 => {
                 raw_prefix = filters::prefix_sums(&raw.exp);
-                (&raw, raw_prefix.as_slice())
+                (raw, raw_prefix.as_slice())
             }
             _ => (&temp, prefix.as_slice()),
         };
@@ -409,14 +438,14 @@ impl Distribution {
         // Each stage keeps a prefix of the ranks.
         let lens = StageLengths::new(filter, filter_prefix, &params, n);
         let weights = StageWeights {
-            raw: &raw,
+            raw,
             temp: &temp,
             prefix: &prefix,
             filter,
             filter_prefix,
             greedy,
         };
-        let (candidates, entropy_raw, entropy_final) = lens.candidates(&order, &sorted, &weights);
+        let (candidates, entropy_raw, entropy_final) = lens.candidates(order, sorted, &weights);
 
         Self {
             params,

@@ -203,9 +203,7 @@ fn lab_rows(logits: &[f32], reps: usize) -> Vec<Row> {
         stats(v)
     };
     let (c50, c95) = time(&mut || {
-        for p in &columns {
-            let _ = Distribution::new(logits, p);
-        }
+        let _ = Distribution::many(logits, &columns);
     });
     let dist = Distribution::new(logits, &columns[1]);
     let (r50, r95) = time(&mut || {

@@ -35,10 +35,7 @@ impl Columns {
     pub fn new(logits: &[f32], samplers: &[SamplingParams]) -> Self {
         assert!(!samplers.is_empty(), "at least one sampler");
         Self {
-            dists: samplers
-                .iter()
-                .map(|p| Distribution::new(logits, p))
-                .collect(),
+            dists: Distribution::many(logits, samplers),
         }
     }
 

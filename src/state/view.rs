@@ -84,11 +84,7 @@ impl View {
         let dist = logits.map(|l| Distribution::new(l, params));
         let actual = actual.map(|id| (id, dist.as_ref().and_then(|d| d.rank_of(id))));
         let columns = match logits {
-            Some(l) if key.columns.len() > 1 => key
-                .columns
-                .iter()
-                .map(|p| Distribution::new(l, p))
-                .collect(),
+            Some(l) if key.columns.len() > 1 => Distribution::many(l, &key.columns),
             _ => Vec::new(),
         };
         let rolls = match (&dist, key.rolls) {
