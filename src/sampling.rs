@@ -83,7 +83,7 @@ mod rank;
 mod rolls;
 pub mod spec;
 
-pub use compare::{Move, biggest_moves, kl_nats};
+pub use compare::{Comparison, Move, biggest_moves, kl_nats};
 pub use draw::{Draw, uniform};
 pub use rank::rank_and_prob;
 pub use rolls::{Rolls, roll_many};

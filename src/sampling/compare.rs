@@ -30,10 +30,17 @@ pub fn kl_nats(a: &[f32], b: &[f32]) -> Option<f64> {
     if a.len() != b.len() || a.is_empty() {
         return None;
     }
-    let (la, lb) = (log_softmax(a), log_softmax(b));
+    kl_from_logs(&log_softmax(a), &log_softmax(b))
+}
+
+/// KL(A‖B) from both log-distributions.
+fn kl_from_logs(la: &[f64], lb: &[f64]) -> Option<f64> {
+    if la.len() != lb.len() || la.is_empty() {
+        return None;
+    }
     let kl = la
         .iter()
-        .zip(&lb)
+        .zip(lb)
         .filter(|(x, _)| x.is_finite())
         .map(|(&x, &y)| x.exp() * (x - y))
         .sum::<f64>();
@@ -60,10 +67,17 @@ pub fn biggest_moves(a: &[f32], b: &[f32], n: usize) -> Vec<Move> {
     if a.len() != b.len() {
         return Vec::new();
     }
-    let (la, lb) = (log_softmax(a), log_softmax(b));
+    moves_from_logs(&log_softmax(a), &log_softmax(b), n)
+}
+
+/// The `n` biggest moves from both log-distributions.
+fn moves_from_logs(la: &[f64], lb: &[f64], n: usize) -> Vec<Move> {
+    if la.len() != lb.len() {
+        return Vec::new();
+    }
     let mut moves: Vec<Move> = la
         .iter()
-        .zip(&lb)
+        .zip(lb)
         .enumerate()
         .map(|(id, (&x, &y))| Move {
             id: id as u32,
@@ -82,4 +96,53 @@ pub fn biggest_moves(a: &[f32], b: &[f32], n: usize) -> Vec<Move> {
     moves.truncate(n);
     moves.sort_by(|x, y| key(y).total_cmp(&key(x)).then(x.id.cmp(&y.id)));
     moves
+}
+
+/// Everything the A/B line shows, from one log-softmax of each side: KL(A‖B) (`None` for
+/// different vocabularies), each side's most likely token, the tokens that moved most, and B's
+/// top candidates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub kl_nats: Option<f64>,
+    /// (id, raw probability) of A's and B's most likely tokens.
+    pub top_a: (u32, f64),
+    pub top_b: (u32, f64),
+    pub moves: Vec<Move>,
+    /// B's `n` most likely tokens, (id, raw probability).
+    pub top_b_list: Vec<(u32, f64)>,
+}
+
+impl Comparison {
+    /// Compares the raw distributions of `a` and `b`, keeping `n` moves and `n` of B's tokens.
+    pub fn new(a: &[f32], b: &[f32], n: usize) -> Self {
+        let (la, lb) = (log_softmax(a), log_softmax(b));
+        let top = |l: &[f64]| {
+            let (id, lp) = l
+                .iter()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |best, (i, &x)| {
+                    if x > best.1 { (i, x) } else { best }
+                });
+            (id as u32, lp.exp())
+        };
+        let mut order: Vec<u32> = (0..lb.len() as u32).collect();
+        let k = n.min(order.len());
+        if k > 0 {
+            order.select_nth_unstable_by(k - 1, |x, y| {
+                lb[*y as usize].total_cmp(&lb[*x as usize]).then(x.cmp(y))
+            });
+            order.truncate(k);
+            order.sort_by(|x, y| lb[*y as usize].total_cmp(&lb[*x as usize]).then(x.cmp(y)));
+        }
+        Self {
+            kl_nats: kl_from_logs(&la, &lb),
+            top_a: top(&la),
+            top_b: top(&lb),
+            moves: moves_from_logs(&la, &lb, n),
+            top_b_list: order
+                .iter()
+                .map(|&id| (id, lb[id as usize].exp()))
+                .collect(),
+        }
+    }
 }

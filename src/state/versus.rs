@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::action::Action;
 use crate::editor::Editor;
 use crate::engine::{Position, Request};
+use crate::sampling::Comparison;
 use crate::state::{Effect, Mode, State};
 
 /// The B side.
@@ -23,7 +24,13 @@ pub struct Versus {
     pub eval: Option<(String, Vec<Position>)>,
     /// The request for B in flight: its id and prompt.
     awaiting: Option<(u64, String)>,
+    /// Derived: A against B, for the A evaluation (serial) and B prompt in `compared`.
+    pub comparison: Option<Comparison>,
+    compared: Option<(u64, String)>,
 }
+
+/// How many moves and how many of B's candidates the comparison keeps.
+const COMPARED: usize = 8;
 
 impl Versus {
     pub fn new(text: &str) -> Self {
@@ -32,6 +39,8 @@ impl Versus {
             focus_b: false,
             eval: None,
             awaiting: None,
+            comparison: None,
+            compared: None,
         }
     }
 
@@ -119,5 +128,26 @@ pub(super) fn take_reply(s: &mut State, id: u64, positions: &[Position]) -> bool
             true
         }
         None => false,
+    }
+}
+
+/// Recomputes the comparison when A's evaluation or B's changed (once per reply, not per frame).
+pub(super) fn refresh(s: &mut State) {
+    let a = s.eval.as_ref().filter(|_| s.fresh()).and_then(|e| {
+        let last = e.prompt_len.checked_sub(1)?;
+        Some((e.serial, Arc::clone(&e.positions.get(last)?.logits)))
+    });
+    let Some(v) = &mut s.versus else {
+        return;
+    };
+    let (Some((serial, a)), Some(b), true) = (a, v.logits().cloned(), v.fresh()) else {
+        v.comparison = None;
+        v.compared = None;
+        return;
+    };
+    let key = (serial, v.editor.text().to_string());
+    if v.compared.as_ref() != Some(&key) {
+        v.comparison = Some(Comparison::new(&a, &b, COMPARED));
+        v.compared = Some(key);
     }
 }

@@ -146,6 +146,7 @@ impl Roll {
 
 /// Recomputes the derived view data whose inputs changed.
 pub(super) fn refresh(s: &mut State) {
+    super::versus::refresh(s);
     // The look-back cursor stays inside the sequence.
     let len = s.sequence_len();
     if s.look.is_some_and(|i| i >= len) {

@@ -9,7 +9,6 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::i18n::Text;
 use crate::pieces::visible;
-use crate::sampling::{Distribution, SamplingParams, biggest_moves, kl_nats};
 use crate::state::{Mode, State, Versus};
 
 use super::layout::inner;
@@ -61,10 +60,11 @@ fn prompt_line(v: &Versus, state: &State, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// B's tokens, the KL line, the moves and B's top candidates; a note while B is computed.
+/// B's tokens, the KL line, the moves and B's top candidates (from the comparison the state
+/// keeps); a note while B is computed.
 fn comparison_lines(v: &Versus, state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let lang = state.lang;
-    let (Some(b), true) = (v.logits(), v.fresh()) else {
+    let Some(c) = v.comparison.as_ref() else {
         if v.editor.is_empty() {
             return Vec::new();
         }
@@ -73,18 +73,13 @@ fn comparison_lines(v: &Versus, state: &State, theme: &Theme) -> Vec<Line<'stati
             theme.pending,
         ))];
     };
-    let Some(a) = a_logits(state) else {
-        return Vec::new();
-    };
     let tokens: Vec<String> = v
         .eval
         .as_ref()
         .map(|(_, ps)| ps.iter().map(|p| visible(&p.token.text)).collect())
         .unwrap_or_default();
     let name = |id: u32| format!("«{}»", visible(&state.token_view(id).text));
-    let raw = SamplingParams::default();
-    let (da, db) = (Distribution::new(a, &raw), Distribution::new(b, &raw));
-    let kl = kl_nats(a, b).map_or("—".into(), |kl| lang.num(kl, 3));
+    let kl = c.kl_nats.map_or("—".into(), |kl| lang.num(kl, 3));
     let mut lines = vec![
         Line::from(vec![
             Span::styled(tokens.join("|"), theme.dim),
@@ -101,17 +96,19 @@ fn comparison_lines(v: &Versus, state: &State, theme: &Theme) -> Vec<Line<'stati
                 Text::VersusKl,
                 &[
                     &kl,
-                    &name(da.greedy().id),
-                    &short_percent(lang, da.greedy().prob),
-                    &name(db.greedy().id),
-                    &short_percent(lang, db.greedy().prob),
+                    &name(c.top_a.0),
+                    &short_percent(lang, c.top_a.1),
+                    &name(c.top_b.0),
+                    &short_percent(lang, c.top_b.1),
                 ],
             ),
             theme.value,
         )),
     ];
-    let moves: Vec<String> = biggest_moves(a, b, 4)
+    let moves: Vec<String> = c
+        .moves
         .iter()
+        .take(4)
         .map(|m| {
             format!(
                 "{} {}→{}",
@@ -125,27 +122,15 @@ fn comparison_lines(v: &Versus, state: &State, theme: &Theme) -> Vec<Line<'stati
         Span::styled(format!("{} ", lang.t(Text::VersusMovedShort)), theme.dim),
         Span::styled(moves.join(" · "), theme.text),
     ]));
-    let top: Vec<String> = db.candidates[..db.candidates.len().min(8)]
+    let top: Vec<String> = c
+        .top_b_list
         .iter()
-        .map(|c| {
-            format!(
-                "{} {} {}",
-                c.rank + 1,
-                name(c.id),
-                short_percent(lang, c.prob)
-            )
-        })
+        .enumerate()
+        .map(|(i, &(id, p))| format!("{} {} {}", i + 1, name(id), short_percent(lang, p)))
         .collect();
     lines.push(Line::from(Span::styled(
         format!("B: {}", top.join("  ")),
         theme.text,
     )));
     lines
-}
-
-/// A's next-token logits after its prompt (the comparison is prompt against prompt).
-fn a_logits(state: &State) -> Option<&[f32]> {
-    let eval = state.eval.as_ref().filter(|_| state.fresh())?;
-    let last = eval.prompt_len.checked_sub(1)?;
-    eval.positions.get(last).map(|p| &p.logits[..])
 }
