@@ -919,6 +919,8 @@ pub enum Text {
     ErrSourceTooLong,
     /// the source text is empty: give something to translate with `--source TEXT`
     ErrEmptySource,
+    /// + {} more kept tokens not listed ({} draws)
+    RollsNotListed,
 }
 
 #[cfg(test)]

@@ -464,5 +464,6 @@ pub fn text(t: Text) -> &'static str {
         Text::ErrEmptySource => {
             "the source text is empty: give something to translate with `--source TEXT`"
         }
+        Text::RollsNotListed => "+ {} more kept tokens not listed ({} draws)",
     }
 }

@@ -470,5 +470,6 @@ pub fn text(t: Text) -> &'static str {
         Text::ErrEmptySource => {
             "o texto de origem está vazio: passe algo para traduzir com `--source TEXTO`"
         }
+        Text::RollsNotListed => "+ {} tokens mantidos a mais fora da lista ({} sorteios)",
     }
 }

@@ -51,7 +51,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let token_w = (w / 5).clamp(6, 16);
     let numbers_w = 7 + 1 + 8 + 1 + 7;
     let bar_w = w.saturating_sub(token_w + numbers_w + 2).max(4);
-    let rows = usize::from(body.height).saturating_sub(lines.len());
+    // One row is kept for the note on what the list leaves out.
+    let rows = usize::from(body.height).saturating_sub(lines.len() + 1);
     // Tokens by probability (rank order), so the expected bars fall off smoothly; the counts
     // beside them.
     let kept = dist.kept.min(rows);
@@ -79,6 +80,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled(pad_left(&lang.int(count), 9), theme.value),
             Span::styled(pad_left(&short_percent(lang, seen), 8), theme.text),
         ]));
+    }
+    // The list is partial: say how many kept tokens and how many draws it does not show.
+    if dist.kept > kept {
+        let listed: usize = dist.candidates[..kept]
+            .iter()
+            .map(|c| rolls.count_of(c.id))
+            .sum();
+        lines.push(Line::from(Span::styled(
+            lang.f(
+                Text::RollsNotListed,
+                &[&lang.int(dist.kept - kept), &lang.int(rolls.n - listed)],
+            ),
+            theme.dim,
+        )));
     }
     frame.render_widget(Paragraph::new(lines), body);
 }
