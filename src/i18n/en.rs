@@ -354,7 +354,7 @@ pub fn text(t: Text) -> &'static str {
         Text::HintColumns => "columns",
         Text::HintRolls => "roll many",
         Text::LabColumns => "{} sampler columns",
-        Text::LabCutBelow => "column {} keeps {} tokens (cut below the list)",
+        Text::LabCutBelow => "col. {}: cut after {} tokens",
         Text::LabLegend => {
             "each column: probability after its settings · ✂ first token cut · header: kept·effective choices"
         }

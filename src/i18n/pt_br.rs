@@ -356,7 +356,7 @@ pub fn text(t: Text) -> &'static str {
         Text::HintColumns => "colunas",
         Text::HintRolls => "sortear muitas",
         Text::LabColumns => "{} colunas de amostragem",
-        Text::LabCutBelow => "a coluna {} mantém {} tokens (corte abaixo da lista)",
+        Text::LabCutBelow => "col. {}: corte após {} tokens",
         Text::LabLegend => {
             "cada coluna: probabilidade após os seus ajustes · ✂ primeiro token cortado · cabeçalho: mantidos·escolhas efetivas"
         }

@@ -211,7 +211,8 @@ fn footer_line(
     let parts: Vec<String> = columns
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.kept > shown_to)
+        // Only a real cut (a column that keeps everything cuts nothing).
+        .filter(|(_, d)| d.kept > shown_to && d.kept < d.candidates.len())
         .map(|(i, d)| lang.f(Text::LabCutBelow, &[&(i + 1), &lang.int(d.kept)]))
         .collect();
     let text = if parts.is_empty() {
