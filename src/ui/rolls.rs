@@ -81,19 +81,33 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled(pad_left(&short_percent(lang, seen), 8), theme.text),
         ]));
     }
-    // The list is partial: say how many kept tokens and how many draws it does not show.
-    if dist.kept > kept {
-        let listed: usize = dist.candidates[..kept]
-            .iter()
-            .map(|c| rolls.count_of(c.id))
-            .sum();
-        lines.push(Line::from(Span::styled(
-            lang.f(
-                Text::RollsNotListed,
-                &[&lang.int(dist.kept - kept), &lang.int(rolls.n - listed)],
-            ),
-            theme.dim,
-        )));
-    }
+    lines.extend(not_listed(dist, rolls, kept, lang, theme));
     frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// The list is partial: how many kept tokens and how many draws it does not show.
+fn not_listed(
+    dist: &crate::sampling::Distribution,
+    rolls: &crate::sampling::Rolls,
+    listed_ranks: usize,
+    lang: crate::i18n::Lang,
+    theme: &Theme,
+) -> Option<Line<'static>> {
+    if dist.kept <= listed_ranks {
+        return None;
+    }
+    let listed: usize = dist.candidates[..listed_ranks]
+        .iter()
+        .map(|c| rolls.count_of(c.id))
+        .sum();
+    Some(Line::from(Span::styled(
+        lang.f(
+            Text::RollsNotListed,
+            &[
+                &lang.int(dist.kept - listed_ranks),
+                &lang.int(rolls.n - listed),
+            ],
+        ),
+        theme.dim,
+    )))
 }
