@@ -355,7 +355,9 @@ pub fn text(t: Text) -> &'static str {
         Text::HintRolls => "roll many",
         Text::LabColumns => "{} sampler columns",
         Text::LabCutBelow => "col. {}: cut after {} tokens",
-        Text::LabLegend => "each column: probability after its settings · ✂ first token cut · ✓ kept · ≈ effective choices"
+        Text::LabLegend => {
+            "each column: probability after its settings · ✂ first token cut · ✓ kept · ≈ effective choices"
+        }
         Text::RollsSummary => "{} rolls · column {} · seed {} · {} distinct",
         Text::RollsLegend => "█ seen · ▒ expected · expected % · count · seen %",
         Text::SamplingColumn => "column {}/{}",

@@ -357,7 +357,9 @@ pub fn text(t: Text) -> &'static str {
         Text::HintRolls => "sortear muitas",
         Text::LabColumns => "{} colunas de amostragem",
         Text::LabCutBelow => "col. {}: corte após {} tokens",
-        Text::LabLegend => "cada coluna: probabilidade após os seus ajustes · ✂ primeiro token cortado · ✓ mantidos · ≈ escolhas efetivas"
+        Text::LabLegend => {
+            "cada coluna: probabilidade após os seus ajustes · ✂ primeiro token cortado · ✓ mantidos · ≈ escolhas efetivas"
+        }
         Text::RollsSummary => "{} sorteios · coluna {} · semente {} · {} distintos",
         Text::RollsLegend => "█ observado · ▒ esperado · % esperada · contagem · % observada",
         Text::SamplingColumn => "coluna {}/{}",
