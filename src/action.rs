@@ -151,6 +151,8 @@ pub enum Action {
     CancelQuit,
     /// Switch between the standard layout and the projector layout (large bars, fewer panes).
     ToggleProjector,
+    /// The word view of the next-token pane (each candidate completed to a whole word).
+    ToggleWords,
     /// Open or close the branch tree (every continuation side by side).
     ToggleBranches,
     /// Move the selection in the branch tree by this many lines (negative = up).
@@ -180,6 +182,8 @@ pub enum Concern {
     Versus,
     /// The branch tree overlay.
     Branches,
+    /// The word view of the next-token pane.
+    Words,
 }
 
 impl Action {
@@ -219,6 +223,7 @@ impl Action {
             AddSampler | RemoveSampler | SelectSampler(_) | NextPreset | ToggleOrder
             | ToggleRolls | NextRollCount => Concern::Lab,
             ToggleVersus | SwitchPromptSide => Concern::Versus,
+            ToggleWords => Concern::Words,
         }
     }
 }

@@ -63,6 +63,13 @@ pub enum Request {
         /// decoder-only models.
         source: Option<String>,
     },
+    /// The word view: extend `candidate`, the next token after `base`, greedily to the end of
+    /// its word; reply with `Reply::Word`.
+    ExtendWord {
+        id: u64,
+        base: Vec<u32>,
+        candidate: u32,
+    },
     /// Stop the worker.
     Shutdown,
 }
@@ -107,6 +114,8 @@ pub enum Reply {
         /// `prompt_len` counts it.
         source: Option<SourceReport>,
     },
+    /// Result of `Request::ExtendWord`.
+    Word { id: u64, guess: WordGuess },
     /// Request `id` failed (e.g. the sequence is longer than the context window).
     Failed { id: u64, error: Arc<ModelError> },
 }
@@ -131,7 +140,7 @@ pub struct SourceReport {
 pub trait Backend {
     /// Facts about the model for the UI.
     fn info(&self, load_time: Duration) -> ModelInfo;
-    /// Answers one request; `None` for `Shutdown`.
+    /// Answers one request; `None` for `Shutdown` and for requests this backend does not serve.
     fn serve(&mut self, request: &Request) -> Option<Reply>;
 }
 
@@ -145,7 +154,9 @@ pub struct EngineHandle {
 
 pub mod seq2seq;
 mod session;
+pub mod words;
 mod worker;
 
 pub use session::{Evaluation, Session};
+pub use words::WordGuess;
 pub use worker::{EngineOptions, spawn};

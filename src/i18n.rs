@@ -919,6 +919,22 @@ pub enum Text {
     ErrSourceTooLong,
     /// the source text is empty: give something to translate with `--source TEXT`
     ErrEmptySource,
+    /// there is no token yet to predict the next one from
+    ErrEmptySequence,
+    /// Help: the word view.
+    KeyWords,
+    /// Footer hint for the word view.
+    HintWords,
+    /// Column header: the joint probability of the whole word.
+    ColWord,
+    /// Title suffix in the word view: how the word column is computed.
+    WordViewTitle,
+    /// Notice: word view on (the key to switch it off).
+    NoticeWordsOn,
+    /// Notice: word view off.
+    NoticeWordsOff,
+    /// Shown in the word column while a word is being computed.
+    WordPending,
     /// + {} more kept tokens not listed ({} draws)
     RollsNotListed,
 }

@@ -382,6 +382,7 @@ pub static BINDINGS: &[Binding] = &[
     b(     Explore,  Key::ch('#'),             Action::ToggleIds,        S::View,        T::KeyIds),
     h(     Explore,  Key::ch('l'),             Action::SwitchLanguage,   S::View,        T::KeyLanguage,      13,  T::HintLanguage),
     h(     Explore,  Key::ch('z'),             Action::ToggleProjector,  S::View,        T::KeyProjector,     14,  T::HintProjector),
+    h(     Explore,  Key::ch('w'),             Action::ToggleWords,      S::View,        T::KeyWords,         15,  T::HintWords),
     h(     Explore,  Key::ch('b'),             Action::ToggleBranches,   S::LookBack,    T::KeyBranches,      10,  T::HintBranches),
     // ── branch tree ──
     h(     Branches, Key::new(K::Esc),         Action::ToggleBranches,   S::Branches,    T::KeyBranchesClose, 1,   T::HintClose),

@@ -71,6 +71,8 @@ pub enum ModelError {
     Torch(tch::TchError),
     /// An encoder-decoder was given no source text.
     EmptySource,
+    /// A next-token distribution was asked for after no tokens at all.
+    EmptySequence,
     /// The source has more tokens than the encoder reads.
     SourceTooLong {
         tokens: usize,
@@ -144,6 +146,7 @@ impl Describe for ModelError {
             ModelError::Torch(e) => lang.f(Text::ErrTorch, &[&one_line(&e.to_string())]),
             ModelError::Marian(e) => e.describe(lang),
             ModelError::EmptySource => lang.t(Text::ErrEmptySource).to_string(),
+            ModelError::EmptySequence => lang.t(Text::ErrEmptySequence).to_string(),
             ModelError::SourceTooLong { tokens, max } => lang.f(
                 Text::ErrSourceTooLong,
                 &[&lang.int(*tokens), &lang.int(*max)],

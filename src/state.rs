@@ -22,6 +22,7 @@ mod sync;
 pub mod tree;
 mod versus;
 mod view;
+pub mod words;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -41,6 +42,7 @@ pub use samplers::{Lab, ROLL_COUNTS};
 pub use tree::{Choice, NodeId, Tree};
 pub use versus::Versus;
 pub use view::{ROLL_SEGMENTS, Roll, View};
+pub use words::Words;
 
 /// Milliseconds between two `Msg::Tick`s (spinner frames and autoplay pacing).
 pub const TICK_MS: u64 = 50;
@@ -300,6 +302,8 @@ pub struct State {
     pub layout: ScreenLayout,
     /// The branch tree's selection and remembered probabilities.
     pub branches: Branches,
+    /// The word view of the next-token pane.
+    pub words: Words,
 }
 
 impl State {
@@ -351,6 +355,7 @@ impl State {
             serial: 0,
             layout: options.layout,
             branches: Branches::default(),
+            words: Words::default(),
         }
     }
 
@@ -522,7 +527,7 @@ impl State {
 
 /// Applies one message to the state and returns what the app must do.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
-    let effects = match msg {
+    let mut effects = match msg {
         Msg::Action(action) => {
             state.notice = None;
             match action.concern() {
@@ -534,6 +539,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Concern::Lab => samplers::apply(state, action),
                 Concern::Versus => versus::apply(state, action),
                 Concern::Branches => branches::apply(state, action),
+                Concern::Words => words::apply(state, action),
             }
         }
         Msg::Reply(reply) => reply::apply(state, reply),
@@ -555,5 +561,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     };
     view::refresh(state);
     branches::record(state);
+    if effects.iter().any(|e| matches!(e, Effect::Evaluate(_))) {
+        words::superseded(state);
+    }
+    effects.extend(words::refresh(state));
     effects
 }

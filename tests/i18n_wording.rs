@@ -33,6 +33,7 @@ const SAME_IN_BOTH: &[&str] = &[
     "TokenMany",
     "TokenOne",
     "TokensTitle",
+    "WordPending",
 ];
 
 /// `Text::Name => "first string literal"` pairs of a catalogue file.

@@ -189,7 +189,7 @@ fn evaluates(effects: &[Effect]) -> Vec<&Request> {
 fn continuation(request: &Request) -> Vec<u32> {
     match request {
         Request::Evaluate { continuation, .. } => continuation.clone(),
-        Request::Shutdown => panic!("not an evaluation"),
+        _ => panic!("not an evaluation"),
     }
 }
 

@@ -104,23 +104,32 @@ impl Backend for Session {
     }
 
     fn serve(&mut self, request: &Request) -> Option<Reply> {
-        let Request::Evaluate {
-            id,
-            prompt,
-            chat,
-            continuation,
-            ..
-        } = request
-        else {
-            return None;
-        };
-        let id = *id;
-        let result = self.prompt_ids(prompt, *chat).and_then(|mut ids| {
+        match request {
+            Request::Evaluate {
+                id,
+                prompt,
+                chat,
+                continuation,
+                ..
+            } => Some(self.serve_evaluate(*id, prompt, *chat, continuation)),
+            Request::ExtendWord {
+                id,
+                base,
+                candidate,
+            } => Some(super::words::serve(self, *id, base, *candidate)),
+            Request::Shutdown => None,
+        }
+    }
+}
+
+impl Session {
+    fn serve_evaluate(&mut self, id: u64, prompt: &str, chat: bool, continuation: &[u32]) -> Reply {
+        let result = self.prompt_ids(prompt, chat).and_then(|mut ids| {
             let prompt_len = ids.len();
             ids.extend_from_slice(continuation);
             self.evaluate(&ids).map(|e| (prompt_len, e))
         });
-        Some(match result {
+        match result {
             Ok((prompt_len, e)) => Reply::Evaluated {
                 id,
                 prompt_len,
@@ -133,7 +142,7 @@ impl Backend for Session {
                 id,
                 error: Arc::new(e),
             },
-        })
+        }
     }
 }
 
@@ -141,6 +150,38 @@ impl Session {
     /// Runs the model over `ids`, reusing whatever prefix is already cached.
     pub fn evaluate(&mut self, ids: &[u32]) -> Result<Evaluation, ModelError> {
         let started = Instant::now();
+        let reused = self.advance(ids)?;
+        let tok = &self.model.tokenizer;
+        let positions = ids
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| Position {
+                token: tok.view(id),
+                logits: Arc::clone(&self.logits[i]),
+                rank: self.stats[i].map(|s| s.0),
+                prob: self.stats[i].map(|s| s.1),
+            })
+            .collect();
+        Ok(Evaluation {
+            positions,
+            reused,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// The next-token logits after `ids` (not empty), reusing the cached prefix: what the word
+    /// view's greedy steps need, without building every position's view.
+    pub fn next_logits(&mut self, ids: &[u32]) -> Result<Arc<[f32]>, ModelError> {
+        if ids.is_empty() {
+            return Err(ModelError::EmptySequence);
+        }
+        self.advance(ids)?;
+        Ok(Arc::clone(&self.logits[ids.len() - 1]))
+    }
+
+    /// Brings the cache to exactly `ids`: truncates it to the common prefix and runs the rest.
+    /// Returns how many positions were reused.
+    fn advance(&mut self, ids: &[u32]) -> Result<usize, ModelError> {
         let dims = self.model.decoder.dims();
         let context = dims.context_length;
         if ids.len() > context {
@@ -166,50 +207,37 @@ impl Session {
         self.logits.truncate(common);
         self.stats.truncate(common);
         self.cache.truncate(common);
-        let reused = common;
         if common < ids.len() {
-            let new = &ids[common..];
-            let logits = self.model.decoder.forward(new, &mut self.cache);
-            let logits = match logits {
-                Ok(l) => l,
-                Err(e) => {
-                    // The cache may hold a partial write; forget everything past the prefix.
-                    self.cache.truncate(common);
-                    return Err(e);
-                }
-            };
-            let logits = logits.contiguous();
-            assert!(logits.kind() == tch::Kind::Float && logits.device() == tch::Device::Cpu);
-            // SAFETY: `logits` is a contiguous f32 CPU tensor that outlives this borrow; rows
-            // are copied straight into their shared buffers (no intermediate Vec).
-            let flat = unsafe {
-                std::slice::from_raw_parts(logits.data_ptr() as *const f32, logits.numel())
-            };
-            for (i, row) in flat.chunks_exact(vocab as usize).enumerate() {
-                let pos = common + i;
-                let stat = pos
-                    .checked_sub(1)
-                    .map(|prev| rank_and_prob(&self.logits[prev], ids[pos]));
-                self.tokens.push(ids[pos]);
-                self.logits.push(Arc::from(row));
-                self.stats.push(stat);
-            }
+            self.run_suffix(ids, common, vocab as usize)?;
         }
-        let tok = &self.model.tokenizer;
-        let positions = ids
-            .iter()
-            .enumerate()
-            .map(|(i, &id)| Position {
-                token: tok.view(id),
-                logits: Arc::clone(&self.logits[i]),
-                rank: self.stats[i].map(|s| s.0),
-                prob: self.stats[i].map(|s| s.1),
-            })
-            .collect();
-        Ok(Evaluation {
-            positions,
-            reused,
-            elapsed: started.elapsed(),
-        })
+        Ok(common)
+    }
+
+    /// Runs `ids[common..]` through the model and stores each position's logits and stats.
+    fn run_suffix(&mut self, ids: &[u32], common: usize, vocab: usize) -> Result<(), ModelError> {
+        let logits = match self.model.decoder.forward(&ids[common..], &mut self.cache) {
+            Ok(l) => l,
+            Err(e) => {
+                // The cache may hold a partial write; forget everything past the prefix.
+                self.cache.truncate(common);
+                return Err(e);
+            }
+        };
+        let logits = logits.contiguous();
+        assert!(logits.kind() == tch::Kind::Float && logits.device() == tch::Device::Cpu);
+        // SAFETY: `logits` is a contiguous f32 CPU tensor that outlives this borrow; rows
+        // are copied straight into their shared buffers (no intermediate Vec).
+        let flat =
+            unsafe { std::slice::from_raw_parts(logits.data_ptr() as *const f32, logits.numel()) };
+        for (i, row) in flat.chunks_exact(vocab).enumerate() {
+            let pos = common + i;
+            let stat = pos
+                .checked_sub(1)
+                .map(|prev| rank_and_prob(&self.logits[prev], ids[pos]));
+            self.tokens.push(ids[pos]);
+            self.logits.push(Arc::from(row));
+            self.stats.push(stat);
+        }
+        Ok(())
     }
 }

@@ -69,10 +69,13 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        let Some(reply) = backend.serve(&request) else {
-            return; // Shutdown
-        };
-        if replies.send(reply).is_err() {
+        if matches!(request, Request::Shutdown) {
+            return;
+        }
+        // A backend answers what it can; a request it does not serve gets no reply.
+        if let Some(reply) = backend.serve(&request)
+            && replies.send(reply).is_err()
+        {
             return;
         }
     }

@@ -465,5 +465,17 @@ pub fn text(t: Text) -> &'static str {
             "the source text is empty: give something to translate with `--source TEXT`"
         }
         Text::RollsNotListed => "+ {} more kept tokens not listed ({} draws)",
+        Text::ErrEmptySequence => "there is no token yet to predict the next one from",
+        Text::KeyWords => {
+            "word view: extend each candidate to the end of its word (greedy) and show the word's joint probability"
+        }
+        Text::HintWords => "words",
+        Text::ColWord => "word",
+        Text::WordViewTitle => "words (greedy): p = product of their tokens",
+        Text::NoticeWordsOn => {
+            "Word view: each candidate is completed to a whole word, with the joint probability of its tokens ({} switches it off)"
+        }
+        Text::NoticeWordsOff => "Word view off: candidates are single tokens again",
+        Text::WordPending => "…",
     }
 }

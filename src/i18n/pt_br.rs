@@ -471,5 +471,17 @@ pub fn text(t: Text) -> &'static str {
             "o texto de origem está vazio: passe algo para traduzir com `--source TEXTO`"
         }
         Text::RollsNotListed => "+ {} tokens mantidos a mais fora da lista ({} sorteios)",
+        Text::ErrEmptySequence => "ainda não há nenhum token a partir do qual prever o próximo",
+        Text::KeyWords => {
+            "visão de palavras: completa cada candidato até o fim da palavra (decodificação gulosa) e mostra a probabilidade conjunta da palavra"
+        }
+        Text::HintWords => "palavras",
+        Text::ColWord => "palavra",
+        Text::WordViewTitle => "palavras (gulosa): p = produto dos tokens",
+        Text::NoticeWordsOn => {
+            "Visão de palavras: cada candidato é completado até uma palavra inteira, com a probabilidade conjunta dos seus tokens ({} desliga)"
+        }
+        Text::NoticeWordsOff => "Visão de palavras desligada: os candidatos voltam a ser tokens",
+        Text::WordPending => "…",
     }
 }

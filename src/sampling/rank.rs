@@ -32,10 +32,33 @@ pub fn rank_and_prob(logits: &[f32], id: u32) -> (u32, f32) {
     (rank, prob)
 }
 
+/// The most likely token under `logits` (rank 0 by [`rank_and_prob`]'s rule: the highest logit,
+/// the lower id among equals, NaN as −∞). `None` for an empty slice.
+pub fn top1(logits: &[f32]) -> Option<u32> {
+    let mut best: Option<(u32, f32)> = None;
+    for (id, &l) in logits.iter().enumerate() {
+        let l = clean(l);
+        if best.is_none_or(|(_, b)| l > b) {
+            best = Some((id as u32, l));
+        }
+    }
+    best.map(|(id, _)| id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sampling::{Distribution, SamplingParams};
+
+    #[test]
+    fn top1_is_rank_zero() {
+        let logits = [1.0, 3.0, 3.0, f32::NAN, 0.0, 3.0];
+        let best = top1(&logits).unwrap();
+        assert_eq!(best, 1);
+        assert_eq!(rank_and_prob(&logits, best).0, 0);
+        assert_eq!(top1(&[f32::NAN, -1.0]), Some(1));
+        assert_eq!(top1(&[]), None);
+    }
 
     #[test]
     fn ties_go_to_the_lower_id_like_the_distribution() {

@@ -63,7 +63,14 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             }
             super::versus::sync_b(s)
         }
+        Reply::Word { id, guess } => {
+            super::words::take_reply(s, id, guess);
+            Vec::new()
+        }
         Reply::Failed { id, error } => {
+            if super::words::take_failure(s, id) {
+                return Vec::new();
+            }
             if s.awaiting.as_ref().is_some_and(|a| a.id == id) {
                 s.awaiting = None;
                 s.autoplay = Autoplay::Off;

@@ -45,6 +45,11 @@ impl Versus {
     }
 
     /// Whether B's evaluation is for B's current text.
+    /// Whether prompt B's evaluation is on its way.
+    pub fn awaiting(&self) -> bool {
+        self.awaiting.is_some()
+    }
+
     pub fn fresh(&self) -> bool {
         self.eval
             .as_ref()

@@ -7,9 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::engine::WordGuess;
 use crate::i18n::{Describe, Lang, Text};
 use crate::keymap::Context;
 use crate::sampling::{Distribution, SamplingParams, Stage};
+use crate::state::words::{self, WORD_RANKS};
 use crate::state::{ModelStatus, State};
 
 use super::layout::{candidate_window_start, inner};
@@ -97,21 +99,29 @@ struct Columns {
     /// The running sum of the model's probability (what top-p adds up); 0 when it does not fit.
     cum: usize,
     logit: usize,
+    /// The word view's joint probability; 0 when the view is off (then the logit is shown).
+    word: usize,
 }
 
 impl Columns {
-    fn new(inner_width: usize, lang: Lang, max_rank: usize) -> Columns {
+    fn new(inner_width: usize, lang: Lang, max_rank: usize, words: bool) -> Columns {
         let rank = (max_rank + 1).to_string().len().max(2);
         let model = width(lang.t(Text::ColModel)).max(7);
         let sampled = width(lang.t(Text::ColSampled)).max(7);
         let cum_w = width(lang.t(Text::ColCumulative)).max(6);
+        let word = if words {
+            width(lang.t(Text::ColWord)).max(7)
+        } else {
+            0
+        };
         let extra = |w: usize| if w > 0 { 1 + w } else { 0 };
-        let numbers =
-            |cum: usize, logit: usize| 1 + model + extra(cum) + 1 + sampled + extra(logit);
+        let numbers = |cum: usize, logit: usize| {
+            1 + model + extra(cum) + 1 + sampled + extra(logit) + extra(word)
+        };
         // gutter, rank, a space after the rank and one after the token
         let fixed = |cum: usize, logit: usize| 1 + rank + 1 + 1 + numbers(cum, logit);
-        // The logit gives way first, then the cumulative column.
-        let (mut cum, mut logit) = (cum_w, 6);
+        // The logit gives way first (the word view replaces it), then the cumulative column.
+        let (mut cum, mut logit) = (cum_w, if words { 0 } else { 6 });
         if inner_width < fixed(cum, logit) + 8 + 8 {
             logit = 0;
         }
@@ -119,7 +129,12 @@ impl Columns {
             cum = 0;
         }
         let rest = inner_width.saturating_sub(fixed(cum, logit));
-        let token = (rest * 2 / 5).clamp(6, 20).min(rest);
+        // Words are longer than tokens: the word view gives the label more of the room.
+        let token = if words {
+            (rest * 3 / 5).clamp(8, 24).min(rest)
+        } else {
+            (rest * 2 / 5).clamp(6, 20).min(rest)
+        };
         let bar = rest - token;
         Columns {
             rank,
@@ -129,6 +144,7 @@ impl Columns {
             sampled,
             cum,
             logit,
+            word,
         }
     }
 
@@ -247,10 +263,18 @@ fn render_single(
         })
         .max()
         .unwrap_or(0);
-    let cols = Columns::new(usize::from(body.width), lang, max_rank);
-    // The bar's legend goes above the bars when it fits there, else into the bottom border.
+    let cols = Columns::new(usize::from(body.width), lang, max_rank, state.words.on);
+    // The word view says how its words are made in the bottom border; the bar's legend goes
+    // above the bars when it fits there, else into the bottom border too when both fit (the
+    // column headers already name the two probabilities).
     let legend = lang.t(Text::BarLegend);
-    if width(legend) > cols.bar {
+    let mut bottom_used = 0;
+    if state.words.on {
+        let note = lang.t(Text::WordViewTitle);
+        bottom_used = width(note) + 4;
+        block = block.title_bottom(Line::from(Span::styled(format!(" {note} "), theme.dim)));
+    }
+    if width(legend) > cols.bar && bottom_used + width(legend) + 4 <= usize::from(area.width) {
         block = block.title_bottom(
             Line::from(Span::styled(format!(" {legend} "), theme.dim)).right_aligned(),
         );
@@ -276,13 +300,18 @@ fn single_lines<'a>(
     let (actual, stale) = look;
     let mut lines = vec![header(cols, lang, theme)];
     let explore = state.key_context() == Context::Explore;
+    let base = if cols.word > 0 {
+        words::base(state)
+    } else {
+        None
+    };
     for row in rows {
         let line = match *row {
             ListRow::Candidate(rank) => candidate_line(
                 dist,
                 rank,
                 cols,
-                state,
+                (state, base.as_deref()),
                 theme,
                 explore,
                 actual == Some(rank),
@@ -370,6 +399,10 @@ fn header(cols: &Columns, lang: Lang, theme: &Theme) -> Line<'static> {
         s.push(' ');
         s.push_str(&pad_left(lang.t(Text::ColLogit), cols.logit));
     }
+    if cols.word > 0 {
+        s.push(' ');
+        s.push_str(&pad_left(lang.t(Text::ColWord), cols.word));
+    }
     Line::from(Span::styled(s, theme.header))
 }
 
@@ -410,19 +443,25 @@ fn logit_text(logit: f32, lang: Lang) -> String {
     }
 }
 
+/// One candidate's row (`words`: the state, and the sequence the word view's words follow).
 fn candidate_line(
     dist: &Distribution,
     rank: usize,
     cols: &Columns,
-    state: &State,
+    words: (&State, Option<&[u32]>),
     theme: &Theme,
     explore: bool,
     is_actual: bool,
 ) -> Line<'static> {
+    let (state, base) = words;
     let lang = state.lang;
     let c = &dist.candidates[rank];
     let token = state.token_view(c.id);
-    let mut label = token_label(&token.text, token.special);
+    let word = base.and_then(|b| state.words.get(b, c.id));
+    let mut label = match word {
+        Some(w) if w.ids.len() > 1 || !w.complete => word_label(w),
+        _ => token_label(&token.text, token.special),
+    };
     if state.show_ids {
         label = format!("{label} #{}", c.id);
     }
@@ -469,11 +508,41 @@ fn candidate_line(
             theme.dim,
         ));
     }
+    if cols.word > 0 {
+        let text = word_cell(word, rank, state);
+        spans.push(Span::styled(
+            format!(" {}", pad_left(&text, cols.word)),
+            row_style,
+        ));
+    }
     let line = Line::from(spans);
     if rank == state.selected {
         line.patch_style(Style::new().add_modifier(theme.selected))
     } else {
         line
+    }
+}
+
+/// The word column of a candidate: the word's joint probability, `…` while it is computed,
+/// `—` when the model could not complete it, nothing below the ranks that get words.
+fn word_cell(word: Option<&WordGuess>, rank: usize, state: &State) -> String {
+    match word {
+        None if rank < WORD_RANKS || rank == state.selected => {
+            state.lang.t(Text::WordPending).to_string()
+        }
+        None => String::new(),
+        Some(w) if w.prob.is_nan() => "—".to_string(),
+        Some(w) => state.lang.percent(w.prob),
+    }
+}
+
+/// A completed word as the token column shows it (`…` when it was cut before its end).
+fn word_label(word: &WordGuess) -> String {
+    let label = token_label(&word.text, false);
+    if word.complete {
+        label
+    } else {
+        format!("{label}…")
     }
 }
 
@@ -586,7 +655,7 @@ mod tests {
         let dist = Distribution::new(&logits, &params);
         assert!(dist.kept < 10, "{}", dist.kept);
         let theme = Theme::mono();
-        let cols = Columns::new(60, Lang::En, 20);
+        let cols = Columns::new(60, Lang::En, 20, false);
         for actual in [None, Some(40)] {
             let rows = list_rows(&dist, 0, actual, 20);
             let line = rest_line(&dist, &rows, &cols, Lang::En, &theme);
