@@ -140,7 +140,7 @@ pub struct SourceReport {
 pub trait Backend {
     /// Facts about the model for the UI.
     fn info(&self, load_time: Duration) -> ModelInfo;
-    /// Answers one request; `None` for `Shutdown` and for requests this backend does not serve.
+    /// Answers one request; `None` for `Shutdown`.
     fn serve(&mut self, request: &Request) -> Option<Reply>;
 }
 

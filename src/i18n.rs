@@ -921,6 +921,10 @@ pub enum Text {
     ErrEmptySource,
     /// there is no token yet to predict the next one from
     ErrEmptySequence,
+    /// the word view needs a decoder-only model …
+    ErrWordsNeedDecoder,
+    /// Notice: a word could not be completed: {}
+    NoticeWordFailed,
     /// Help: the word view.
     KeyWords,
     /// Footer hint for the word view.

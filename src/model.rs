@@ -73,6 +73,8 @@ pub enum ModelError {
     EmptySource,
     /// A next-token distribution was asked for after no tokens at all.
     EmptySequence,
+    /// The word view was asked of a model that does not write one token after another alone.
+    WordsNeedDecoder,
     /// The source has more tokens than the encoder reads.
     SourceTooLong {
         tokens: usize,
@@ -147,6 +149,7 @@ impl Describe for ModelError {
             ModelError::Marian(e) => e.describe(lang),
             ModelError::EmptySource => lang.t(Text::ErrEmptySource).to_string(),
             ModelError::EmptySequence => lang.t(Text::ErrEmptySequence).to_string(),
+            ModelError::WordsNeedDecoder => lang.t(Text::ErrWordsNeedDecoder).to_string(),
             ModelError::SourceTooLong { tokens, max } => lang.f(
                 Text::ErrSourceTooLong,
                 &[&lang.int(*tokens), &lang.int(*max)],

@@ -13,7 +13,7 @@ use tokenscope::engine::words::{MAX_WORD_TOKENS, continues_word, extend, leaves_
 use tokenscope::engine::{Reply, Request};
 use tokenscope::i18n::Lang;
 use tokenscope::sampling::{Distribution, SamplingParams, top1};
-use tokenscope::state::words::{WORD_RANKS, base};
+use tokenscope::state::words::{base, word_ranks};
 use tokenscope::state::{Effect, Options, State};
 
 /// The course's sentence: on SmolLM2 its top candidates include word pieces (" n", " est").
@@ -27,14 +27,7 @@ fn ch(c: char) -> KeyEvent {
 fn words_are_greedy_completions_with_the_product_of_their_tokens_probabilities() {
     let mut s = session();
     let base = s.prompt_ids(PROMPT, false).unwrap();
-    let logits = s
-        .evaluate(&base)
-        .unwrap()
-        .positions
-        .last()
-        .unwrap()
-        .logits
-        .clone();
+    let logits = s.next_logits(&base).unwrap();
     let dist = Distribution::new(&logits, &SamplingParams::default());
     let mut extended = 0;
     for c in &dist.candidates[..12] {
@@ -134,12 +127,13 @@ fn the_w_key_asks_for_one_word_at_a_time_and_caches_them() {
     assert_eq!(word_requests(&first).len(), 1, "one word at a time");
     // Answering each request causes the next, until every listed candidate has its word.
     let answered = worker.answer(&mut h);
-    assert_eq!(answered, WORD_RANKS);
+    let ranks = word_ranks(&h.state);
+    assert_eq!(answered, ranks);
     let asked = word_requests(&h.effects[before..]);
-    assert_eq!(asked.len(), WORD_RANKS);
+    assert_eq!(asked.len(), ranks);
     let b = base(&h.state).unwrap();
     let dist = h.state.distribution().unwrap().clone();
-    for c in &dist.candidates[..WORD_RANKS] {
+    for c in &dist.candidates[..ranks] {
         let w = h
             .state
             .words
@@ -159,7 +153,7 @@ fn the_w_key_asks_for_one_word_at_a_time_and_caches_them() {
         .iter()
         .filter(|r| matches!(r, Reply::Word { .. }))
         .count();
-    assert_eq!(words, WORD_RANKS);
+    assert_eq!(words, ranks);
 }
 
 #[test]
@@ -187,15 +181,11 @@ fn typing_supersedes_a_word_request_and_the_new_prompt_gets_its_own_words() {
 fn the_pane_shows_the_word_column_in_both_languages() {
     let worker = RealWorker::new();
     for (lang, column, note) in [
-        (
-            Lang::En,
-            "word",
-            "words (greedy): p = product of their tokens",
-        ),
+        (Lang::En, "word", "words: greedy, the model's p multiplied"),
         (
             Lang::PtBr,
             "palavra",
-            "palavras (gulosa): p = produto dos tokens",
+            "palavras: gulosa, p do modelo multiplicada",
         ),
     ] {
         let mut h = ready(&worker, lang);
@@ -213,7 +203,7 @@ fn the_pane_shows_the_word_column_in_both_languages() {
         // A word piece among the candidates is shown completed, with its joint probability.
         let b = base(&h.state).unwrap();
         let dist = h.state.distribution().unwrap().clone();
-        let long = dist.candidates[..WORD_RANKS]
+        let long = dist.candidates[..word_ranks(&h.state)]
             .iter()
             .filter_map(|c| h.state.words.get(&b, c.id))
             .find(|w| w.ids.len() > 1 && w.complete)
@@ -229,4 +219,32 @@ fn the_pane_shows_the_word_column_in_both_languages() {
             "{lang:?}: {pct} not on screen\n{screen}"
         );
     }
+}
+
+#[test]
+fn a_word_that_cannot_be_completed_shows_a_dash_and_says_why() {
+    let worker = RealWorker::new();
+    let mut h = ready(&worker, Lang::PtBr);
+    let asked = h.key(ch('w'));
+    let Some(Effect::Evaluate(Request::ExtendWord { id, candidate, .. })) = asked.last() else {
+        panic!("no word request: {asked:?}");
+    };
+    let (id, candidate) = (*id, *candidate);
+    h.reply(Reply::Failed {
+        id,
+        error: std::sync::Arc::new(tokenscope::model::ModelError::WordsNeedDecoder),
+    });
+    let b = base(&h.state).unwrap();
+    assert!(h.state.words.get(&b, candidate).unwrap().prob.is_nan());
+    let screen = h.render(80, 24).to_string();
+    assert!(
+        screen.contains('—'),
+        "no dash for the failed word\n{screen}"
+    );
+    assert!(
+        screen.contains("Não foi possível completar"),
+        "no reason\n{screen}"
+    );
+    // The next candidate is asked for: one failure does not stop the view.
+    assert!(h.state.words.busy());
 }

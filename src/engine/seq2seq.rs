@@ -221,15 +221,21 @@ impl Backend for Seq2SeqSession {
     }
 
     fn serve(&mut self, request: &Request) -> Option<Reply> {
-        let Request::Evaluate {
-            id,
-            prompt,
-            continuation,
-            source,
-            ..
-        } = request
-        else {
-            return None;
+        let (id, prompt, continuation, source) = match request {
+            Request::Evaluate {
+                id,
+                prompt,
+                continuation,
+                source,
+                ..
+            } => (id, prompt, continuation, source),
+            Request::ExtendWord { id, .. } => {
+                return Some(Reply::Failed {
+                    id: *id,
+                    error: Arc::new(ModelError::WordsNeedDecoder),
+                });
+            }
+            Request::Shutdown => return None,
         };
         let id = *id;
         let result = (|| {

@@ -62,7 +62,7 @@ pub fn extend(
             complete = false;
             break;
         }
-        let logits: Arc<[f32]> = session.next_logits(&ids)?;
+        let logits = session.next_logits(&ids)?;
         let Some(next) = top1(&logits) else { break };
         let view = session.model.tokenizer.view(next);
         if stop.contains(&next) || !continues_word(&view) {

@@ -69,13 +69,10 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        if matches!(request, Request::Shutdown) {
-            return;
-        }
-        // A backend answers what it can; a request it does not serve gets no reply.
-        if let Some(reply) = backend.serve(&request)
-            && replies.send(reply).is_err()
-        {
+        let Some(reply) = backend.serve(&request) else {
+            return; // Shutdown
+        };
+        if replies.send(reply).is_err() {
             return;
         }
     }

@@ -466,12 +466,16 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::RollsNotListed => "+ {} more kept tokens not listed ({} draws)",
         Text::ErrEmptySequence => "there is no token yet to predict the next one from",
+        Text::ErrWordsNeedDecoder => {
+            "the word view needs a decoder-only model (press w to switch it off)"
+        }
+        Text::NoticeWordFailed => "A word could not be completed (shown as —): {}",
         Text::KeyWords => {
             "word view: extend each candidate to the end of its word (greedy) and show the word's joint probability"
         }
         Text::HintWords => "words",
         Text::ColWord => "word",
-        Text::WordViewTitle => "words (greedy): p = product of their tokens",
+        Text::WordViewTitle => "words: greedy, the model's p multiplied",
         Text::NoticeWordsOn => {
             "Word view: each candidate is completed to a whole word, with the joint probability of its tokens ({} switches it off)"
         }

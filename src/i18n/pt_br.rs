@@ -472,12 +472,16 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::RollsNotListed => "+ {} tokens mantidos a mais fora da lista ({} sorteios)",
         Text::ErrEmptySequence => "ainda não há nenhum token a partir do qual prever o próximo",
+        Text::ErrWordsNeedDecoder => {
+            "a visão de palavras precisa de um modelo só de decodificador (w a desliga)"
+        }
+        Text::NoticeWordFailed => "Não foi possível completar uma palavra (mostrada como —): {}",
         Text::KeyWords => {
             "visão de palavras: completa cada candidato até o fim da palavra (decodificação gulosa) e mostra a probabilidade conjunta da palavra"
         }
         Text::HintWords => "palavras",
         Text::ColWord => "palavra",
-        Text::WordViewTitle => "palavras (gulosa): p = produto dos tokens",
+        Text::WordViewTitle => "palavras: gulosa, p do modelo multiplicada",
         Text::NoticeWordsOn => {
             "Visão de palavras: cada candidato é completado até uma palavra inteira, com a probabilidade conjunta dos seus tokens ({} desliga)"
         }

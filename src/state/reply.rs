@@ -68,7 +68,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             Vec::new()
         }
         Reply::Failed { id, error } => {
-            if super::words::take_failure(s, id) {
+            if super::words::take_failure(s, id, &error) {
                 return Vec::new();
             }
             if s.awaiting.as_ref().is_some_and(|a| a.id == id) {

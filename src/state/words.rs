@@ -8,12 +8,19 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::action::Action;
 use crate::engine::{Request, WordGuess};
-use crate::i18n::Text;
+use crate::i18n::{Describe, Text};
 use crate::keymap::{self, Context};
+use crate::model::ModelError;
 use crate::state::{Effect, Notice, State};
 
-/// How many top candidates get their word (the rows a tall pane shows).
+/// How many top candidates get their word at least.
 pub const WORD_RANKS: usize = 24;
+
+/// How many top candidates get their word: every row the pane can show (it is never taller
+/// than the terminal), so no listed candidate is left without one.
+pub fn word_ranks(s: &State) -> usize {
+    WORD_RANKS.max(usize::from(s.size.1))
+}
 
 /// Distributions whose words are remembered.
 const CACHED_DISTRIBUTIONS: usize = 64;
@@ -85,11 +92,16 @@ pub(super) fn take_reply(s: &mut State, id: u64, guess: WordGuess) {
     s.words.store(guess);
 }
 
-/// A failed word request: that candidate is not asked again for this distribution.
-pub(super) fn take_failure(s: &mut State, id: u64) -> bool {
+/// A failed word request: that candidate is not asked again for this distribution (its word
+/// column shows `—`), and the status line says why.
+pub(super) fn take_failure(s: &mut State, id: u64, error: &ModelError) -> bool {
     let Some((_, base, candidate)) = s.words.pending.take_if(|(p, _, _)| *p == id) else {
         return false;
     };
+    s.notice = Some(Notice {
+        text: Text::NoticeWordFailed,
+        arg: Some(error.describe(s.lang)),
+    });
     let token = s.token_view(candidate).into_owned();
     s.words.store(WordGuess {
         base,
@@ -131,16 +143,23 @@ pub(super) fn refresh(s: &mut State) -> Vec<Effect> {
     if s.versus.as_ref().is_some_and(|v| v.awaiting()) {
         return Vec::new();
     }
+    // The lab's columns and the roll-many view show no words.
+    if s.view
+        .as_ref()
+        .is_some_and(|v| !v.columns.is_empty() || v.rolls.is_some())
+    {
+        return Vec::new();
+    }
     let (Some(base), Some(dist)) = (base(s), s.distribution()) else {
         return Vec::new();
     };
-    let selected = s.selected;
+    let selected = dist.candidates.get(s.selected).into_iter();
     let wanted = dist
         .candidates
         .iter()
-        .enumerate()
-        .filter(|(rank, _)| *rank < WORD_RANKS || *rank == selected)
-        .map(|(_, c)| c.id)
+        .take(word_ranks(s))
+        .chain(selected)
+        .map(|c| c.id)
         .find(|&id| s.words.get(&base, id).is_none());
     let Some(candidate) = wanted else {
         return Vec::new();

@@ -11,7 +11,7 @@ use crate::engine::WordGuess;
 use crate::i18n::{Describe, Lang, Text};
 use crate::keymap::Context;
 use crate::sampling::{Distribution, SamplingParams, Stage};
-use crate::state::words::{self, WORD_RANKS};
+use crate::state::words;
 use crate::state::{ModelStatus, State};
 
 use super::layout::{candidate_window_start, inner};
@@ -527,7 +527,7 @@ fn candidate_line(
 /// `—` when the model could not complete it, nothing below the ranks that get words.
 fn word_cell(word: Option<&WordGuess>, rank: usize, state: &State) -> String {
     match word {
-        None if rank < WORD_RANKS || rank == state.selected => {
+        None if rank < words::word_ranks(state) || rank == state.selected => {
             state.lang.t(Text::WordPending).to_string()
         }
         None => String::new(),
