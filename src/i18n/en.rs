@@ -471,7 +471,7 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::NoticeWordFailed => "A word could not be completed (shown as —): {}",
         Text::KeyWords => {
-            "word view: extend each candidate to the end of its word (greedy) and show the word's joint probability"
+            "word view: each candidate completed to its word, with the joint probability"
         }
         Text::HintWords => "words",
         Text::ColWord => "word",

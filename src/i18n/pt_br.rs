@@ -477,7 +477,7 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::NoticeWordFailed => "Não foi possível completar uma palavra (mostrada como —): {}",
         Text::KeyWords => {
-            "visão de palavras: completa cada candidato até o fim da palavra (decodificação gulosa) e mostra a probabilidade conjunta da palavra"
+            "visão de palavras: cada candidato completado até a palavra, com a probabilidade conjunta"
         }
         Text::HintWords => "palavras",
         Text::ColWord => "palavra",
