@@ -17,6 +17,7 @@
 mod args;
 mod bench;
 mod bench_seq2seq;
+mod encoder;
 mod error;
 mod generate;
 mod input;
@@ -144,6 +145,8 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             generate::run(run, &params, &opts, lang)
         }
         Command::Models { json } => models::run(*json, lang),
+        Command::Fill { input, show, json } => encoder::fill(common, input, *show, *json, lang),
+        Command::Embed { sentences, json } => encoder::embed(common, sentences, *json, lang),
         Command::Translate { input, shortlist } => seq2seq::translate(common, input, *shortlist),
         Command::Bench { reps } if seq2seq::is_seq2seq(common)? => {
             bench_seq2seq::run(common, *reps)

@@ -107,11 +107,19 @@ pub enum CliError {
     SourceForDecoder(String),
     /// An encoder-decoder model without `--source` (its name).
     NoSource(String),
+    /// `fill` / `embed`: the encoder failed to load or refused the input.
+    Encoder(crate::model::bert::EncoderError),
 }
 
 impl From<ModelError> for CliError {
     fn from(e: ModelError) -> Self {
         CliError::Model(e)
+    }
+}
+
+impl From<crate::model::bert::EncoderError> for CliError {
+    fn from(e: crate::model::bert::EncoderError) -> Self {
+        CliError::Encoder(e)
     }
 }
 
@@ -189,6 +197,7 @@ impl Describe for CliError {
             CliError::Model(e) => e.describe(lang),
             CliError::SourceForDecoder(m) => lang.f(Text::ErrSourceForDecoder, &[m]),
             CliError::NoSource(m) => lang.f(Text::ErrNoSource, &[m]),
+            CliError::Encoder(e) => e.describe(lang),
             CliError::Stdout(e) => lang.f(Text::ErrStdout, &[&io_error(lang, e)]),
             CliError::Playground(why) => lang.f(Text::ErrPlayground, &[why]),
             CliError::BenchTextTooShort(n) => lang.f(Text::ErrBenchText, &[n]),
