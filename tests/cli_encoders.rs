@@ -143,8 +143,8 @@ fn embed_json_has_the_issue_shape_unit_vectors_and_a_symmetric_cosine() {
             .sum();
         assert!((n - 1.0).abs() < 1e-5, "unit length");
         assert!((cos[i][i].as_f64().unwrap() - 1.0).abs() < 1e-5);
-        for j in 0..3 {
-            assert!((cos[i][j].as_f64().unwrap() - cos[j][i].as_f64().unwrap()).abs() < 1e-12);
+        for (j, row) in cos.iter().enumerate() {
+            assert!((cos[i][j].as_f64().unwrap() - row[i].as_f64().unwrap()).abs() < 1e-12);
         }
     }
 }
