@@ -1,6 +1,6 @@
 //! The command line: the playground (no subcommand) and the scriptable `tokenize`, `next`,
-//! `generate`, `models` and `bench` commands. JSON keys are a stable contract (see README) and
-//! stay English; everything else follows `--lang` / `LANG`.
+//! `generate`, `fill`, `embed`, `models` and `bench` commands. JSON keys are a stable contract
+//! (see README) and stay English; everything else follows `--lang` / `LANG`.
 //!
 //! Conventions of the scriptable commands:
 //! - **Text is taken exactly as given** (argument, `--file PATH`, or `-` for standard input): no
@@ -68,6 +68,14 @@ pub fn main() -> ExitCode {
 /// 128 + the signal's number when a signal ended it.
 fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
     let model = cli.common.model_path()?;
+    if crate::model::bert::is_encoder(&model) {
+        // The playground's encoder views are not built yet: say where encoders run.
+        let model_type = crate::model::bert::config::model_type(&model);
+        return Err(load::load_error(
+            &model,
+            crate::model::ModelError::UnknownArchitecture(model_type),
+        ));
+    }
     let samplers = cli.sampling.samplers()?;
     let params = samplers[0];
     let options = PlaygroundOptions {

@@ -276,3 +276,23 @@ fn real_models_fill_and_embed() {
     let c = v["cosine"][0][1].as_f64().unwrap();
     assert!((c - 0.7553371).abs() < 1e-4, "the reference cosine: {c}");
 }
+
+#[test]
+fn decoder_commands_and_the_playground_point_an_encoder_to_fill_and_embed() {
+    refused(
+        &["next", "--model", TINY, "the cat"],
+        "use `tokenscope fill`",
+        "use `tokenscope fill`",
+    );
+    refused(
+        &["generate", "--model", ROBERTA, "the cat"],
+        "It is an encoder",
+        "É um codificador",
+    );
+    // The playground refuses before it touches the terminal.
+    refused(
+        &["--model", TINY],
+        "the playground does not show encoders yet",
+        "ainda não mostra",
+    );
+}

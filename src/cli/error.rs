@@ -38,6 +38,8 @@ pub enum LoadHint {
     },
     /// A tensor type we cannot read; the ones we can.
     UnsupportedType { supported: String },
+    /// A BERT-style encoder given to a decoder command: `fill` / `embed` run it.
+    Encoder,
 }
 
 /// A command's failure.
@@ -224,5 +226,6 @@ fn hint_text(hint: &LoadHint, lang: Lang) -> String {
             lang.f(Text::HintTruncated, &[&lang.int(*size as usize), &again])
         }
         LoadHint::UnsupportedType { supported } => lang.f(Text::HintUnsupportedType, &[supported]),
+        LoadHint::Encoder => lang.t(Text::HintEncoder).to_string(),
     }
 }

@@ -82,6 +82,7 @@ impl Common {
 pub fn load_error(path: &Path, source: ModelError) -> CliError {
     let hint = match &source {
         ModelError::Gguf(g) => gguf_hint(path, g),
+        _ if crate::model::bert::is_encoder(path) => Some(LoadHint::Encoder),
         _ => None,
     };
     CliError::Load {

@@ -509,5 +509,8 @@ pub fn text(t: Text) -> &'static str {
         Text::EmbedMost => "mais parecidas: {} e {} (cosseno {})",
         Text::EmbedLeast => "menos parecidas: {} e {} (cosseno {})",
         Text::FillRest => "resto do vocabulário ({}): {}",
+        Text::HintEncoder => {
+            "É um codificador (estilo BERT), que lê o texto inteiro em vez de escrever um token por vez: use `tokenscope fill` para preencher máscaras ou `tokenscope embed` para embeddings de frases (o playground ainda não mostra codificadores)"
+        }
     }
 }
