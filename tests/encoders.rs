@@ -47,6 +47,7 @@ fn check_tiny(name: &str, flavor: Flavor) {
     let enc = bert::load(&dir).unwrap();
     assert_eq!(enc.model.config.flavor, flavor);
     assert!(enc.model.has_mlm_head());
+    let (mut worst_logit, mut worst_vec) = (0f32, 0f32);
     for case in &expected.cases {
         let ids = enc
             .tokenizer
@@ -58,6 +59,7 @@ fn check_tiny(name: &str, flavor: Flavor) {
         assert_eq!(logits.len(), case.logits.len());
         for (pos, (ours, theirs)) in logits.iter().zip(&case.logits).enumerate() {
             let d = max_diff(ours, theirs);
+            worst_logit = worst_logit.max(d);
             assert!(
                 d < 1e-4,
                 "{name}: {:?} position {pos}: logits differ by {d}",
@@ -66,12 +68,14 @@ fn check_tiny(name: &str, flavor: Flavor) {
         }
         let v = bert::embed(&enc, &case.text.replace("<mask>", bert::MASK)).unwrap();
         let d = max_diff(&v, &case.embedding);
+        worst_vec = worst_vec.max(d);
         assert!(
             d < 1e-4,
             "{name}: {:?}: embedding differs by {d}",
             case.text
         );
     }
+    eprintln!("{name}: max |Δ logit| {worst_logit:.2e}, max |Δ vector| {worst_vec:.2e}");
 }
 
 #[test]
@@ -180,6 +184,7 @@ fn bert_tiny_fill_mask_matches_transformers() {
     };
     let enc = bert::load(&dir).unwrap();
     assert!(enc.model.has_mlm_head(), "bert-tiny's tied MLM head");
+    let mut worst = 0f64;
     for case in real().fill {
         let ids = enc.tokenizer.encode(&case.text).unwrap();
         assert_eq!(ids, case.ids, "ids of {:?}", case.text);
@@ -191,6 +196,7 @@ fn bert_tiny_fill_mask_matches_transformers() {
             let lp = log_softmax(l);
             for (&id, &want) in mask.ids.iter().zip(&mask.logprobs) {
                 let got = lp[id as usize];
+                worst = worst.max((got - want).abs());
                 assert!(
                     (got - want).abs() < 1e-3,
                     "{:?} position {}: id {id}: {got} vs {want}",
@@ -205,6 +211,7 @@ fn bert_tiny_fill_mask_matches_transformers() {
             assert_eq!(best as u32, mask.ids[0]);
         }
     }
+    eprintln!("bert-tiny fill-mask: max |Δ logprob| over the top 20 of every mask {worst:.2e}");
 }
 
 fn check_embeddings(name: &str) {
@@ -216,8 +223,11 @@ fn check_embeddings(name: &str) {
         .iter()
         .map(|s| bert::embed(&enc, s).unwrap())
         .collect();
+    let (mut worst, mut lowest) = (0f32, 1f64);
     for (i, (v, want)) in ours.iter().zip(&reference.vectors).enumerate() {
         let d = max_diff(v, want);
+        worst = worst.max(d);
+        lowest = lowest.min(bert::cosine(v, want));
         assert!(d < 1e-4, "{name}: sentence {i}: differs by {d}");
         let c = bert::cosine(v, want);
         assert!(c >= 0.99999, "{name}: sentence {i}: cosine {c}");
@@ -231,6 +241,7 @@ fn check_embeddings(name: &str) {
             );
         }
     }
+    eprintln!("{name}: max |Δ vector| {worst:.2e}, lowest cosine to the reference {lowest:.9}");
 }
 
 #[test]
