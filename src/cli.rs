@@ -1,6 +1,6 @@
 //! The command line: the playground (no subcommand) and the scriptable `tokenize`, `next`,
-//! `generate`, `models` and `bench` commands. JSON keys are a stable contract (see README) and
-//! stay English; everything else follows `--lang` / `LANG`.
+//! `generate`, `fill`, `embed`, `models` and `bench` commands. JSON keys are a stable contract
+//! (see README) and stay English; everything else follows `--lang` / `LANG`.
 //!
 //! Conventions of the scriptable commands:
 //! - **Text is taken exactly as given** (argument, `--file PATH`, or `-` for standard input): no
@@ -17,6 +17,7 @@
 mod args;
 mod bench;
 mod bench_seq2seq;
+mod encoder;
 mod error;
 mod generate;
 mod input;
@@ -67,6 +68,14 @@ pub fn main() -> ExitCode {
 /// 128 + the signal's number when a signal ended it.
 fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
     let model = cli.common.model_path()?;
+    if crate::model::bert::is_encoder(&model) {
+        // The playground's encoder views are not built yet: say where encoders run.
+        let model_type = crate::model::bert::config::model_type(&model);
+        return Err(load::load_error(
+            &model,
+            crate::model::ModelError::UnknownArchitecture(model_type),
+        ));
+    }
     let samplers = cli.sampling.samplers()?;
     let params = samplers[0];
     let options = PlaygroundOptions {
@@ -144,6 +153,8 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             generate::run(run, &params, &opts, lang)
         }
         Command::Models { json } => models::run(*json, lang),
+        Command::Fill { input, show, json } => encoder::fill(common, input, *show, *json, lang),
+        Command::Embed { sentences, json } => encoder::embed(common, sentences, *json, lang),
         Command::Translate { input, shortlist } => seq2seq::translate(common, input, *shortlist),
         Command::Bench { reps } if seq2seq::is_seq2seq(common)? => {
             bench_seq2seq::run(common, *reps)

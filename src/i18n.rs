@@ -941,6 +941,56 @@ pub enum Text {
     WordPending,
     /// + {} more kept tokens not listed ({} draws)
     RollsNotListed,
+    /// it is not an HF folder with a config.json (a GGUF decoder?)
+    EncNoModelType,
+    /// its config.json says `model_type` {}
+    EncModelType,
+    /// {} is not a BERT-family encoder ({}): `fill` and `embed` read text with an encoder (BERT, RoBERTa, DistilBERT), such as all-minilm-l6-v2 or bert-tiny; a decoder writes text one token at a time: give it to `next` or `generate`
+    ErrNotAnEncoder,
+    /// the encoder's tokenizer: {}
+    ErrEncoderTokenizer,
+    /// the text has no mask: add {} where the model should guess, e.g. \"the capital of france is [MASK].\"
+    ErrNoMask,
+    /// {} has no masked-LM head (it is a sentence-embedding model): use `embed` with it, or `fill` with a fill-mask model such as bert-tiny
+    ErrNoMlmHead,
+    /// the text has {} tokens (special tokens included), but this encoder reads at most {}: shorten it
+    ErrEncoderTooLong,
+    /// no sentences: give one or more as arguments, or `-` to read one per line from standard input
+    ErrNoSentences,
+    /// {}: mask {} of {} at position {}; the encoder read {} on its left and {} on its right; entropy {} nats
+    FillHeader,
+    /// note: bert-tiny is a retrieval fine-tune, so its guesses are weak: it shows the mechanism, not good answers
+    FillWeak,
+    /// {}: {} → vectors of {} numbers ({})
+    EmbedHeader,
+    /// {} sentence
+    SentenceOne,
+    /// {} sentences
+    SentenceMany,
+    /// mean of the token vectors
+    PoolMean,
+    /// the first token's vector
+    PoolCls,
+    /// maximum over the token vectors
+    PoolMax,
+    /// {}, normalised to length 1
+    PoolNormalized,
+    /// {}: no 1_Pooling/config.json, so the usual recipe
+    PoolDefault,
+    /// sentence
+    ColSentence,
+    /// vector (first {})
+    ColVectorStart,
+    /// cosine similarity (1 = same direction)
+    CosineTitle,
+    /// most similar: {} and {} (cosine {})
+    EmbedMost,
+    /// least similar: {} and {} (cosine {})
+    EmbedLeast,
+    /// rest of the vocabulary ({}): {}
+    FillRest,
+    /// It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground does not show encoders yet)
+    HintEncoder,
 }
 
 #[cfg(test)]

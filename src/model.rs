@@ -2,6 +2,7 @@
 //! its tokenizer. Each architecture is a file of its own (`llama.rs`); [`load`] picks one from
 //! the file's metadata.
 
+pub mod bert;
 pub mod config;
 pub mod gemma3;
 pub mod int4;

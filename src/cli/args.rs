@@ -207,6 +207,30 @@ pub enum Command {
         #[arg(long)]
         shortlist: bool,
     },
+    /// Fill-mask with an encoder (BERT-style): the distribution at each `[MASK]`, read from
+    /// the words on both sides (`--model bert-tiny`).
+    Fill {
+        #[command(flatten)]
+        input: Input,
+        /// How many candidates to list per mask.
+        #[arg(long, default_value_t = 10)]
+        show: usize,
+        /// Print JSON: {"model", "ids", "masks": [{"position", "candidates": [{"rank" (1 = most
+        /// likely), "id", "piece", "text", "logit", "logprob", "prob"}]}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sentence embeddings with an encoder: one vector per sentence and their cosine
+    /// similarities (`--model all-minilm-l6-v2`).
+    Embed {
+        /// The sentences (`-` reads standard input, one sentence per line).
+        #[arg(allow_hyphen_values = true)]
+        sentences: Vec<String>,
+        /// Print JSON: {"model", "dim", "vectors": [[…] per sentence, L2-normalised], "cosine":
+        /// [[…]]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure load, prefill, decode and append-one latency (used by scripts/bench).
     #[command(hide = true)]
     Bench {

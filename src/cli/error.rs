@@ -38,6 +38,8 @@ pub enum LoadHint {
     },
     /// A tensor type we cannot read; the ones we can.
     UnsupportedType { supported: String },
+    /// A BERT-style encoder given to a decoder command: `fill` / `embed` run it.
+    Encoder,
 }
 
 /// A command's failure.
@@ -107,11 +109,19 @@ pub enum CliError {
     SourceForDecoder(String),
     /// An encoder-decoder model without `--source` (its name).
     NoSource(String),
+    /// `fill` / `embed`: the encoder failed to load or refused the input.
+    Encoder(crate::model::bert::EncoderError),
 }
 
 impl From<ModelError> for CliError {
     fn from(e: ModelError) -> Self {
         CliError::Model(e)
+    }
+}
+
+impl From<crate::model::bert::EncoderError> for CliError {
+    fn from(e: crate::model::bert::EncoderError) -> Self {
+        CliError::Encoder(e)
     }
 }
 
@@ -189,6 +199,7 @@ impl Describe for CliError {
             CliError::Model(e) => e.describe(lang),
             CliError::SourceForDecoder(m) => lang.f(Text::ErrSourceForDecoder, &[m]),
             CliError::NoSource(m) => lang.f(Text::ErrNoSource, &[m]),
+            CliError::Encoder(e) => e.describe(lang),
             CliError::Stdout(e) => lang.f(Text::ErrStdout, &[&io_error(lang, e)]),
             CliError::Playground(why) => lang.f(Text::ErrPlayground, &[why]),
             CliError::BenchTextTooShort(n) => lang.f(Text::ErrBenchText, &[n]),
@@ -215,5 +226,6 @@ fn hint_text(hint: &LoadHint, lang: Lang) -> String {
             lang.f(Text::HintTruncated, &[&lang.int(*size as usize), &again])
         }
         LoadHint::UnsupportedType { supported } => lang.f(Text::HintUnsupportedType, &[supported]),
+        LoadHint::Encoder => lang.t(Text::HintEncoder).to_string(),
     }
 }

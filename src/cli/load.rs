@@ -27,9 +27,11 @@ pub fn model_path(model: Option<&str>) -> Result<PathBuf, CliError> {
     }
     let p = PathBuf::from(given);
     if p.is_dir() {
+        // An encoder folder may hold BERT's `vocab.txt` instead of `tokenizer.json`.
         let missing: Vec<&'static str> = ["config.json", "tokenizer.json"]
             .into_iter()
             .filter(|f| !p.join(f).is_file())
+            .filter(|&f| !(f == "tokenizer.json" && p.join("vocab.txt").is_file()))
             .collect();
         return if missing.is_empty() {
             Ok(p)
@@ -80,6 +82,7 @@ impl Common {
 pub fn load_error(path: &Path, source: ModelError) -> CliError {
     let hint = match &source {
         ModelError::Gguf(g) => gguf_hint(path, g),
+        _ if crate::model::bert::is_encoder(path) => Some(LoadHint::Encoder),
         _ => None,
     };
     CliError::Load {

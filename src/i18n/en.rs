@@ -481,5 +481,46 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::NoticeWordsOff => "Word view off: candidates are single tokens again",
         Text::WordPending => "…",
+        Text::EncNoModelType => "it is not an HF folder with a config.json (a GGUF decoder?)",
+        Text::EncModelType => "its config.json says `model_type` {}",
+        Text::ErrNotAnEncoder => {
+            "{} is not a BERT-family encoder ({}): `fill` and `embed` read text with an encoder (BERT, RoBERTa, DistilBERT), such as all-minilm-l6-v2 or bert-tiny; a decoder writes text one token at a time: give it to `next` or `generate`"
+        }
+        Text::ErrEncoderTokenizer => "the encoder's tokenizer: {}",
+        Text::ErrNoMask => {
+            "the text has no mask: add {} where the model should guess, e.g. \"the capital of france is [MASK].\""
+        }
+        Text::ErrNoMlmHead => {
+            "{} has no masked-LM head (it is a sentence-embedding model): use `embed` with it, or `fill` with a fill-mask model such as bert-tiny"
+        }
+        Text::ErrEncoderTooLong => {
+            "the text has {} tokens (special tokens included), but this encoder reads at most {}: shorten it"
+        }
+        Text::ErrNoSentences => {
+            "no sentences: give one or more as arguments, or `-` to read one per line from standard input"
+        }
+        Text::FillHeader => {
+            "{}: mask {} of {} at position {}; the encoder read {} on its left and {} on its right; entropy {} nats"
+        }
+        Text::FillWeak => {
+            "note: bert-tiny is a retrieval fine-tune, so its guesses are weak: it shows the mechanism, not good answers"
+        }
+        Text::EmbedHeader => "{}: {} → vectors of {} numbers ({})",
+        Text::SentenceOne => "{} sentence",
+        Text::SentenceMany => "{} sentences",
+        Text::PoolMean => "mean of the token vectors",
+        Text::PoolCls => "the first token's vector",
+        Text::PoolMax => "maximum over the token vectors",
+        Text::PoolNormalized => "{}, normalised to length 1",
+        Text::PoolDefault => "{}: no 1_Pooling/config.json, so the usual recipe",
+        Text::ColSentence => "sentence",
+        Text::ColVectorStart => "vector (first {})",
+        Text::CosineTitle => "cosine similarity (1 = same direction)",
+        Text::EmbedMost => "most similar: {} and {} (cosine {})",
+        Text::EmbedLeast => "least similar: {} and {} (cosine {})",
+        Text::FillRest => "rest of the vocabulary ({}): {}",
+        Text::HintEncoder => {
+            "It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground does not show encoders yet)"
+        }
     }
 }

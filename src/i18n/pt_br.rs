@@ -487,5 +487,46 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::NoticeWordsOff => "Visão de palavras desligada: os candidatos voltam a ser tokens",
         Text::WordPending => "…",
+        Text::EncNoModelType => "não é uma pasta HF com config.json (um decodificador GGUF?)",
+        Text::EncModelType => "o config.json dele diz `model_type` {}",
+        Text::ErrNotAnEncoder => {
+            "{} não é um codificador da família BERT ({}): `fill` e `embed` leem o texto com um codificador (BERT, RoBERTa, DistilBERT), como all-minilm-l6-v2 ou bert-tiny; um decodificador escreve o texto um token por vez: use-o com `next` ou `generate`"
+        }
+        Text::ErrEncoderTokenizer => "o tokenizador do codificador: {}",
+        Text::ErrNoMask => {
+            "o texto não tem máscara: escreva {} onde o modelo deve adivinhar, por exemplo \"a capital da frança é [MASK].\""
+        }
+        Text::ErrNoMlmHead => {
+            "{} não tem a cabeça de modelo de linguagem mascarado (é um modelo de embeddings de frases): use `embed` com ele, ou `fill` com um modelo de preencher máscara como bert-tiny"
+        }
+        Text::ErrEncoderTooLong => {
+            "o texto tem {} tokens (contando os especiais), mas este codificador lê no máximo {}: encurte-o"
+        }
+        Text::ErrNoSentences => {
+            "nenhuma frase: passe uma ou mais como argumentos, ou `-` para ler uma por linha da entrada padrão"
+        }
+        Text::FillHeader => {
+            "{}: máscara {} de {} na posição {}; o codificador leu {} à esquerda e {} à direita; entropia {} nats"
+        }
+        Text::FillWeak => {
+            "observação: o bert-tiny foi ajustado para busca, então os palpites dele são fracos: ele mostra o mecanismo, não boas respostas"
+        }
+        Text::EmbedHeader => "{}: {} → vetores de {} números ({})",
+        Text::SentenceOne => "{} frase",
+        Text::SentenceMany => "{} frases",
+        Text::PoolMean => "média dos vetores dos tokens",
+        Text::PoolCls => "o vetor do primeiro token",
+        Text::PoolMax => "máximo sobre os vetores dos tokens",
+        Text::PoolNormalized => "{}, normalizado para comprimento 1",
+        Text::PoolDefault => "{}: sem 1_Pooling/config.json, então a receita usual",
+        Text::ColSentence => "frase",
+        Text::ColVectorStart => "vetor (primeiros {})",
+        Text::CosineTitle => "similaridade de cosseno (1 = mesma direção)",
+        Text::EmbedMost => "mais parecidas: {} e {} (cosseno {})",
+        Text::EmbedLeast => "menos parecidas: {} e {} (cosseno {})",
+        Text::FillRest => "resto do vocabulário ({}): {}",
+        Text::HintEncoder => {
+            "É um codificador (estilo BERT), que lê o texto inteiro em vez de escrever um token por vez: use `tokenscope fill` para preencher máscaras ou `tokenscope embed` para embeddings de frases (o playground ainda não mostra codificadores)"
+        }
     }
 }
