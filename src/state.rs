@@ -413,9 +413,11 @@ impl State {
             || matches!(self.autoplay, Autoplay::Running { .. })
             || matches!(self.model, ModelStatus::Loading(_))
             || self.models.incoming.is_some()
-            || self.models.b.as_ref().is_some_and(|b| {
-                b.computing() || matches!(b.status, model_b::BStatus::Loading(_))
-            })
+            || self
+                .models
+                .b
+                .as_ref()
+                .is_some_and(|b| b.computing() || matches!(b.status, model_b::BStatus::Loading(_)))
     }
 
     /// Whether the last evaluation belongs to the current prompt and chat setting.

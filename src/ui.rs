@@ -107,9 +107,7 @@ pub fn pane_context(state: &State) -> Context {
         {
             Context::Edit
         }
-        Context::Help | Context::Confirm | Context::Branches | Context::Picker => {
-            Context::Explore
-        }
+        Context::Help | Context::Confirm | Context::Branches | Context::Picker => Context::Explore,
         ctx => ctx,
     }
 }

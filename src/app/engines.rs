@@ -79,7 +79,9 @@ impl Engines {
 
     /// Sends a request to model B's worker; `false` when there is none or it is gone.
     pub fn send_b(&self, request: Request) -> bool {
-        self.b.as_ref().is_some_and(|b| b.requests.send(request).is_ok())
+        self.b
+            .as_ref()
+            .is_some_and(|b| b.requests.send(request).is_ok())
     }
 
     /// The next reply from any worker; `None` with the source when its channel closed (the
@@ -101,7 +103,11 @@ impl Engines {
             return Some((Source::Main, r));
         }
         for slot in [Slot::Incoming, Slot::B] {
-            if let Some(r) = self.slot(slot).as_mut().and_then(|h| h.replies.try_recv().ok()) {
+            if let Some(r) = self
+                .slot(slot)
+                .as_mut()
+                .and_then(|h| h.replies.try_recv().ok())
+            {
                 return Some((Source::Other(slot), r));
             }
         }

@@ -112,12 +112,15 @@ pub fn top_probs(logits: &[f32], n: usize) -> Vec<(u32, f64)> {
 pub fn side_of(positions: &[Position], prompt_len: usize, vocab: &[TokenView]) -> Side {
     let prompt = &positions[..prompt_len.min(positions.len())];
     let view = |id: u32| {
-        vocab.get(id as usize).cloned().unwrap_or_else(|| TokenView {
-            id,
-            piece: format!("<{id}>"),
-            text: format!("<{id}>"),
-            special: false,
-        })
+        vocab
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| TokenView {
+                id,
+                piece: format!("<{id}>"),
+                text: format!("<{id}>"),
+                special: false,
+            })
     };
     let top = prompt
         .last()
@@ -224,7 +227,10 @@ pub(super) fn refresh(s: &mut State) {
         b.a_side = None;
         return;
     };
-    if b.a_side.as_ref().is_some_and(|(serial, _)| *serial == eval.serial) {
+    if b.a_side
+        .as_ref()
+        .is_some_and(|(serial, _)| *serial == eval.serial)
+    {
         return;
     }
     let side = side_of(&eval.positions, eval.prompt_len, &vocab);

@@ -128,7 +128,11 @@ pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::PickerMove(delta) => {
             let last = s.models.catalog.len().saturating_sub(1);
-            s.models.selected = s.models.selected.saturating_add_signed(delta.into()).min(last);
+            s.models.selected = s
+                .models
+                .selected
+                .saturating_add_signed(delta.into())
+                .min(last);
             Vec::new()
         }
         Action::PickerChoose => choose(s, Slot::Incoming),
@@ -153,7 +157,11 @@ fn choose(s: &mut State, slot: Slot) -> Vec<Effect> {
     let name = choice.model.name.to_string();
     match choice.blocked() {
         Some(Text::PickerNotInstalled) => {
-            notice(s, Text::NoticeNotInstalled, Some(choice.model.install_command()));
+            notice(
+                s,
+                Text::NoticeNotInstalled,
+                Some(choice.model.install_command()),
+            );
             return Vec::new();
         }
         Some(_) => {

@@ -22,10 +22,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     };
     let lang = state.lang;
-    let block = Block::bordered().border_style(theme.border).title(Line::from(Span::styled(
-        format!(" {} ", lang.t(Text::AbTitle)),
-        theme.title,
-    )));
+    let block = Block::bordered()
+        .border_style(theme.border)
+        .title(Line::from(Span::styled(
+            format!(" {} ", lang.t(Text::AbTitle)),
+            theme.title,
+        )));
     frame.render_widget(block, area);
     let body = inner(area);
     if body.height == 0 {
@@ -37,9 +39,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let cols = body.height.saturating_sub(1);
     let left = Rect::new(body.x, body.y, half.saturating_sub(1), cols);
     let right = Rect::new(body.x + half + 1, body.y, body.width - half - 1, cols);
-    let a_name = state.models.current.clone().or_else(|| state.model_info().map(|i| i.name.clone()));
+    let a_name = state
+        .models
+        .current
+        .clone()
+        .or_else(|| state.model_info().map(|i| i.name.clone()));
     let a_lines = match a {
-        Some(side) => side_lines("A", a_name.as_deref().unwrap_or("?"), side, lang, theme, left),
+        Some(side) => side_lines(
+            "A",
+            a_name.as_deref().unwrap_or("?"),
+            side,
+            lang,
+            theme,
+            left,
+        ),
         None => waiting("A", a_name.as_deref().unwrap_or("?"), state, theme),
     };
     frame.render_widget(Paragraph::new(a_lines), left);
@@ -74,7 +87,12 @@ fn side_lines(
     let w = usize::from(area.width);
     let tokens: Vec<String> = side.tokens.iter().map(|t| visible(&t.text)).collect();
     let mut lines = vec![
-        header(label, name, theme, Some(lang.count(side.tokens.len(), Text::TokenOne, Text::TokenMany))),
+        header(
+            label,
+            name,
+            theme,
+            Some(lang.count(side.tokens.len(), Text::TokenOne, Text::TokenMany)),
+        ),
         Line::from(Span::styled(truncate(&tokens.join("|"), w), theme.dim)),
     ];
     let room = usize::from(area.height).saturating_sub(lines.len());
@@ -116,10 +134,18 @@ fn waiting(label: &str, name: &str, state: &State, theme: &Theme) -> Vec<Line<'s
 /// B while it loads, failed or computes.
 fn b_status_lines(b: &ModelB, state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let lang = state.lang;
-    let say = |text: String, style| vec![header("B", &b.name, theme, None), Line::from(Span::styled(text, style))];
+    let say = |text: String, style| {
+        vec![
+            header("B", &b.name, theme, None),
+            Line::from(Span::styled(text, style)),
+        ]
+    };
     match &b.status {
         BStatus::Loading(p) => say(
-            lang.f(Text::AbLoading, &[&lang.num(f64::from(p.fraction) * 100.0, 0)]),
+            lang.f(
+                Text::AbLoading,
+                &[&lang.num(f64::from(p.fraction) * 100.0, 0)],
+            ),
             theme.pending,
         ),
         BStatus::Failed(e) => say(describe(e, lang), theme.error),

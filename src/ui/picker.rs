@@ -30,6 +30,15 @@ fn family(f: Family) -> Text {
     }
 }
 
+/// The width of the family column: its longest word in `lang`.
+fn family_w(lang: Lang) -> usize {
+    [Family::Decoder, Family::Encoder, Family::EncoderDecoder]
+        .iter()
+        .map(|&f| super::text::width(lang.t(family(f))))
+        .max()
+        .unwrap_or(0)
+}
+
 /// Draws the picker over `screen`.
 pub fn render(frame: &mut Frame, screen: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
@@ -107,7 +116,7 @@ fn row(
         "{} {} {} {} ",
         if selected { "›" } else { " " },
         pad_right(choice.model.name, NAME_W),
-        pad_right(lang.t(family(choice.model.family)), 24),
+        pad_right(lang.t(family(choice.model.family)), family_w(lang)),
         pad_right(&size, 7),
     );
     let (note, note_style) = note(state, choice, theme);
@@ -146,9 +155,18 @@ fn note(state: &State, choice: &ModelChoice, theme: &Theme) -> (String, Style) {
 
 /// The picker's own keys (from the key table).
 fn keys_line(lang: Lang, theme: &Theme) -> Line<'static> {
+    // The picker's own keys (the global ones are in the footer).
+    let own = [
+        Text::HintClose,
+        Text::HintChoose,
+        Text::HintLoad,
+        Text::HintAsB,
+        Text::HintCloseB,
+    ]
+    .map(|t| lang.t(t));
     let keys: Vec<String> = keymap::hints(Context::Picker, lang)
         .into_iter()
-        .filter(|h| h.priority < 10)
+        .filter(|h| own.contains(&h.label))
         .map(|h| format!("{} {}", h.keys, h.label))
         .collect();
     Line::from(Span::styled(keys.join("  "), theme.key))
