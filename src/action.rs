@@ -159,6 +159,18 @@ pub enum Action {
     MoveBranchSelection(i16),
     /// Switch to the branch selected in the branch tree (or at this line, from a click).
     ChooseBranch(Option<usize>),
+
+    // ── Models (issue 8) ───────────────────────────────────────────────────────────────────
+    /// Open or close the model picker.
+    TogglePicker,
+    /// Move the picker's selection by this many rows (negative = up).
+    PickerMove(i16),
+    /// Load the selected model in place of the current one (which answers until it is ready).
+    PickerChoose,
+    /// Open the selected model as model B, beside the current one (model A/B).
+    PickerOpenAsB,
+    /// Close model B.
+    CloseModelB,
 }
 
 /// The part of the state an action changes; `state::update` hands each action to the file of
@@ -184,6 +196,8 @@ pub enum Concern {
     Branches,
     /// The word view of the next-token pane.
     Words,
+    /// The model picker, switching models, model B.
+    Models,
 }
 
 impl Action {
@@ -224,6 +238,9 @@ impl Action {
             | ToggleRolls | NextRollCount => Concern::Lab,
             ToggleVersus | SwitchPromptSide => Concern::Versus,
             ToggleWords => Concern::Words,
+            TogglePicker | PickerMove(_) | PickerChoose | PickerOpenAsB | CloseModelB => {
+                Concern::Models
+            }
         }
     }
 }

@@ -32,6 +32,10 @@ use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 use tokio::time::MissedTickBehavior;
 
+mod engines;
+
+pub use engines::{Engines, Source};
+
 use crate::action::Action;
 use crate::engine::{EngineHandle, Reply, Request};
 use crate::i18n::Text;
@@ -48,8 +52,18 @@ pub async fn run(
     engine: EngineHandle,
     state: State,
 ) -> color_eyre::Result<()> {
+    run_engines(terminal, Engines::new(engine, None), state).await
+}
+
+/// [`run`] with every worker of the session: the main one, model B's if it was started with
+/// the session, and how to start more (the picker's switch and "open as B").
+pub async fn run_engines(
+    terminal: &mut DefaultTerminal,
+    engines: Engines,
+    state: State,
+) -> color_eyre::Result<()> {
     execute!(stdout(), EnableBracketedPaste, EnableMouseCapture)?;
-    let result = event_loop(terminal, engine, state).await;
+    let result = event_loop(terminal, engines, state).await;
     let restored = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
     result?;
     restored?;
@@ -58,7 +72,7 @@ pub async fn run(
 
 async fn event_loop(
     terminal: &mut DefaultTerminal,
-    mut engine: EngineHandle,
+    mut engine: Engines,
     mut state: State,
 ) -> color_eyre::Result<()> {
     let mut events = EventStream::new();
@@ -67,13 +81,12 @@ async fn event_loop(
     let size = terminal.size()?;
     let mut quit = apply(
         &mut state,
-        &engine,
+        &mut engine,
         Msg::Resize {
             width: size.width,
             height: size.height,
         },
     );
-    let mut engine_alive = true;
     let mut dirty = true;
 
     while !quit {
@@ -82,7 +95,7 @@ async fn event_loop(
             terminal.draw(|frame| areas = ui::render(frame, &state))?;
             dirty = false;
             if let Some(msg) = layout_msg(&state, areas) {
-                apply(&mut state, &engine, msg);
+                apply(&mut state, &mut engine, msg);
             }
         }
         // Terminal events stay events until their turn: a key is resolved in the context the
@@ -94,13 +107,13 @@ async fn event_loop(
                 Some(Err(err)) => return Err(err.into()),
                 None => break,
             },
-            reply = engine.replies.recv(), if engine_alive => match reply {
-                Some(reply) => msgs.push(Queued::Msg(Msg::Reply(reply))),
-                None => {
-                    engine_alive = false;
+            (from, reply) = engine.recv() => match reply {
+                Some(reply) => msgs.push(Queued::Msg(reply_msg(from, reply))),
+                None if from == Source::Main => {
                     state.notice = Some(Notice { text: Text::NoticeEngineGone, arg: None });
                     dirty = true;
                 }
+                None => {}
             },
             _ = tick.tick() => {
                 if state.animating() {
@@ -113,8 +126,8 @@ async fn event_loop(
         while let Some(Some(Ok(event))) = events.next().now_or_never() {
             msgs.push(Queued::Event(event));
         }
-        while let Ok(reply) = engine.replies.try_recv() {
-            msgs.push(Queued::Msg(Msg::Reply(reply)));
+        while let Some((from, reply)) = engine.try_recv() {
+            msgs.push(Queued::Msg(reply_msg(from, reply)));
         }
         let area = terminal_area(terminal)?;
         'queue: for queued in msgs {
@@ -124,15 +137,23 @@ async fn event_loop(
             };
             for msg in batch {
                 dirty = true;
-                if apply(&mut state, &engine, msg) {
+                if apply(&mut state, &mut engine, msg) {
                     quit = true;
                     break 'queue;
                 }
             }
         }
     }
-    let _ = engine.requests.send(Request::Shutdown);
+    engine.shutdown();
     Ok(())
+}
+
+/// The message for a reply from `from`.
+fn reply_msg(from: Source, reply: Reply) -> Msg {
+    match from {
+        Source::Main => Msg::Reply(reply),
+        Source::Other(slot) => Msg::Side { slot, reply },
+    }
 }
 
 /// Something waiting for its turn in one pass of the loop.
@@ -158,19 +179,31 @@ fn terminal_area(terminal: &DefaultTerminal) -> color_eyre::Result<Rect> {
 }
 
 /// Runs `update` and executes its effects; returns whether to quit.
-fn apply(state: &mut State, engine: &EngineHandle, msg: Msg) -> bool {
+fn apply(state: &mut State, engine: &mut Engines, msg: Msg) -> bool {
     let mut quit = false;
     for effect in state::update(state, msg) {
-        match effect {
-            Effect::Evaluate(request) => {
-                if engine.requests.send(request).is_err() {
-                    state.notice = Some(Notice {
-                        text: Text::NoticeEngineGone,
-                        arg: None,
-                    });
-                }
+        let gone = match effect {
+            Effect::Evaluate(request) => engine.main.requests.send(request).is_err(),
+            Effect::EvaluateB(request) => !engine.send_b(request),
+            Effect::LoadModel { slot, path } => !engine.load(slot, path),
+            Effect::PromoteIncoming => {
+                engine.promote();
+                false
             }
-            Effect::Quit => quit = true,
+            Effect::DropWorker(slot) => {
+                engine.drop_worker(slot);
+                false
+            }
+            Effect::Quit => {
+                quit = true;
+                false
+            }
+        };
+        if gone {
+            state.notice = Some(Notice {
+                text: Text::NoticeEngineGone,
+                arg: None,
+            });
         }
     }
     quit
@@ -295,7 +328,7 @@ impl Harness {
                 .rev()
                 .find_map(|e| match e {
                     Effect::Evaluate(r) => Some(r.clone()),
-                    Effect::Quit => None,
+                    _ => None,
                 });
             self.answered = self.effects.len();
             let Some(reply) = newest.and_then(|r| worker(&r)) else {
@@ -310,7 +343,7 @@ impl Harness {
     pub fn last_request(&self) -> Option<&Request> {
         self.effects.iter().rev().find_map(|e| match e {
             Effect::Evaluate(r) => Some(r),
-            Effect::Quit => None,
+            _ => None,
         })
     }
 

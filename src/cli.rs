@@ -76,6 +76,15 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
             crate::model::ModelError::UnknownArchitecture(model_type),
         ));
     }
+    let model_b = match cli.model_b.as_deref() {
+        Some(name) => Some(model_path(Some(name))?),
+        None => None,
+    };
+    let name_of = |p: &std::path::Path| crate::registry::by_path(p).map(|m| m.name.to_string());
+    let current_model = name_of(&model);
+    let model_b_name = model_b
+        .as_deref()
+        .map(|p| name_of(p).unwrap_or_else(|| p.display().to_string()));
     let samplers = cli.sampling.samplers()?;
     let params = samplers[0];
     let options = PlaygroundOptions {
@@ -94,8 +103,12 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
             samplers,
             versus: cli.versus.clone(),
             layout: cli.layout.layout(),
+            models: crate::state::ModelChoice::scan(),
+            current_model,
+            model_b: model_b_name,
             ..Options::default()
         },
+        model_b,
     };
     match playground::run(options) {
         Ok(Ending::Quit) => Ok(ExitCode::SUCCESS),

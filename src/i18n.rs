@@ -991,6 +991,78 @@ pub enum Text {
     FillRest,
     /// It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground does not show encoders yet)
     HintEncoder,
+    /// Models
+    SectionModels,
+    /// models: list them and switch without restarting (F3)
+    KeyPicker,
+    /// close the model list
+    KeyPickerClose,
+    /// choose a model
+    KeyPickerMove,
+    /// load it in place of the current model (which answers until it is ready)
+    KeyPickerChoose,
+    /// open it as model B, beside A (model A/B)
+    KeyPickerAsB,
+    /// close model B
+    KeyPickerCloseB,
+    /// models
+    HintModels,
+    /// load
+    HintLoad,
+    /// open as B
+    HintAsB,
+    /// close B
+    HintCloseB,
+    /// MODELS
+    ModeModels,
+    /// Models
+    PickerTitle,
+    /// Installed
+    PickerInstalled,
+    /// Not installed (install from the shell, then reopen tokenscope)
+    PickerNotInstalledHeader,
+    /// loaded (A)
+    PickerNowA,
+    /// loaded (B)
+    PickerNowB,
+    /// loading {}%
+    PickerLoadingRow,
+    /// not installed
+    PickerNotInstalled,
+    /// encoder (BERT-style): not switchable to yet, it has no next token
+    PickerEncoder,
+    /// encoder-decoder (translation): not switchable to yet, it needs a source text
+    PickerSeq2seq,
+    /// Now loaded: {}
+    PickerCurrentPath,
+    /// Now on {}: the generation was reset (the prompt is kept).
+    NoticeSwitched,
+    /// {} is already the loaded model.
+    NoticeAlreadyLoaded,
+    /// Not installed: run {}
+    NoticeNotInstalled,
+    /// Only decoder models can be switched to for now.
+    NoticeNotDecoder,
+    /// Loading {}: the current model keeps answering until it is ready.
+    NoticeLoadingModel,
+    /// loading {}
+    StatusIncoming,
+    /// model B: {}
+    StatusModelB,
+    /// Model A/B · the same prompt
+    AbTitle,
+    /// the same text: {} in A, {} in B
+    AbCompare,
+    /// loading model B… {}%
+    AbLoading,
+    /// computing…
+    AbWaiting,
+    /// Type a prompt: both models read it.
+    AbEmpty,
+    /// next token:
+    AbNext,
+    /// Prompt A/B is open (F4): close it to see model A/B here.
+    AbVersusFirst,
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ pub enum Context {
     Confirm,
     /// The branch tree is open.
     Branches,
+    /// The model picker is open.
+    Picker,
 }
 
 /// Where a binding applies.
@@ -36,6 +38,7 @@ pub enum Scope {
     Help,
     Confirm,
     Branches,
+    Picker,
 }
 
 impl Scope {
@@ -47,6 +50,7 @@ impl Scope {
             Scope::Help => ctx == Context::Help,
             Scope::Confirm => ctx == Context::Confirm,
             Scope::Branches => ctx == Context::Branches,
+            Scope::Picker => ctx == Context::Picker,
         }
     }
 }
@@ -65,16 +69,19 @@ pub enum Section {
     Branches,
     /// The "quit?" question.
     Confirm,
+    /// The model picker.
+    Models,
 }
 
 impl Section {
     /// Every section, in the order the help overlay lists them.
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Section::Generation,
         Section::Sampling,
         Section::View,
         Section::LookBack,
         Section::Branches,
+        Section::Models,
         Section::Editor,
         Section::Global,
         Section::Confirm,
@@ -93,6 +100,7 @@ impl Section {
             Section::Help => Text::SectionHelp,
             Section::Branches => Text::SectionBranches,
             Section::Confirm => Text::SectionConfirm,
+            Section::Models => Text::SectionModels,
         }
     }
 }
@@ -274,7 +282,7 @@ const fn h(
 }
 
 use KeyCode as K;
-use Scope::{Branches, Confirm, Edit, Explore, Global, Help};
+use Scope::{Branches, Confirm, Edit, Explore, Global, Help, Picker};
 use Section as S;
 use Text as T;
 
@@ -291,6 +299,7 @@ pub static BINDINGS: &[Binding] = &[
     alias( Global,   Key::ctrl(K::Char('q')),  Action::Quit,             S::Global,      T::KeyQuit),
     h(     Global,   Key::new(K::F(1)),        Action::ToggleHelp,       S::Global,      T::KeyHelp,          2,   T::HintHelp),
     b(     Global,   Key::new(K::F(2)),        Action::SwitchLanguage,   S::Global,      T::KeyLanguage),
+    h(     Global,   Key::new(K::F(3)),        Action::TogglePicker,     S::Models,      T::KeyPicker,        20,  T::HintModels),
     b(     Global,   Key::new(K::F(4)),        Action::ToggleVersus,     S::Global,      T::KeyVersus),
     b(     Global,   Key::ctrl(K::Char('b')),  Action::SwitchPromptSide, S::Global,      T::KeySwitchSide),
     // ── edit mode: switching ──
@@ -391,6 +400,14 @@ pub static BINDINGS: &[Binding] = &[
     h(     Branches, Key::new(K::Up),          Action::MoveBranchSelection(-1), S::Branches, T::KeyBranchesMove, 2, T::HintChoose),
     h(     Branches, Key::new(K::Down),        Action::MoveBranchSelection(1),  S::Branches, T::KeyBranchesMove, 2, T::HintChoose),
     h(     Branches, Key::new(K::Enter),       Action::ChooseBranch(None),      S::Branches, T::KeyBranchesChoose, 3, T::HintSwitchBranch),
+    // ── model picker ──
+    h(     Picker,   Key::new(K::Esc),         Action::TogglePicker,     S::Models,      T::KeyPickerClose,   1,   T::HintClose),
+    b(     Picker,   Key::ch('q'),             Action::TogglePicker,     S::Models,      T::KeyPickerClose),
+    h(     Picker,   Key::new(K::Up),          Action::PickerMove(-1),   S::Models,      T::KeyPickerMove,    2,   T::HintChoose),
+    h(     Picker,   Key::new(K::Down),        Action::PickerMove(1),    S::Models,      T::KeyPickerMove,    2,   T::HintChoose),
+    h(     Picker,   Key::new(K::Enter),       Action::PickerChoose,     S::Models,      T::KeyPickerChoose,  3,   T::HintLoad),
+    h(     Picker,   Key::ch('b'),             Action::PickerOpenAsB,    S::Models,      T::KeyPickerAsB,     4,   T::HintAsB),
+    h(     Picker,   Key::ch('x'),             Action::CloseModelB,      S::Models,      T::KeyPickerCloseB,  5,   T::HintCloseB),
     // ── "quit?" ──
     h(     Confirm,  Key::ch('y'),             Action::ConfirmQuit,      S::Confirm,     T::KeyConfirmYes,    1,   T::KeyConfirmYes),
     h(     Confirm,  Key::ch('s'),             Action::ConfirmQuit,      S::Confirm,     T::KeyConfirmYes,    1,   T::KeyConfirmYes),

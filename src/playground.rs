@@ -21,6 +21,8 @@ pub struct PlaygroundOptions {
     pub params: SamplingParams,
     pub chat: bool,
     pub state: Options,
+    /// Model B, loaded beside the main one from the start (`--model-b`).
+    pub model_b: Option<std::path::PathBuf>,
 }
 
 /// How the session ended.
@@ -59,12 +61,22 @@ pub fn run(options: PlaygroundOptions) -> Result<Ending, PlaygroundError> {
         .enable_all()
         .build()
         .map_err(|e| PlaygroundError::Io(e.into()))?;
-    let engine = engine::spawn(options.engine);
+    let mut engines = app::Engines::new(
+        engine::spawn(options.engine.clone()),
+        Some(options.engine.clone()),
+    );
+    if let Some(path) = options.model_b {
+        let b = EngineOptions {
+            model: path,
+            ..options.engine
+        };
+        engines = engines.with_b(engine::spawn(b));
+    }
     let state = State::new(options.lang, options.params, options.chat, options.state);
     let mut terminal = ratatui::init();
     let result = runtime.block_on(async {
         tokio::select! {
-            r = app::run(&mut terminal, engine, state) => r.map(|()| Ending::Quit),
+            r = app::run_engines(&mut terminal, engines, state) => r.map(|()| Ending::Quit),
             n = signalled() => Ok(Ending::Signal(n)),
         }
     });

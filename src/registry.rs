@@ -122,6 +122,24 @@ impl KnownModel {
     }
 }
 
+/// Bytes `path` takes on disk: a file's length, or the sum over a folder's files (one level
+/// down, as the installed models lay them out); `None` when it is not there.
+pub fn bytes_on_disk(path: &Path) -> Option<u64> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() {
+        return Some(meta.len());
+    }
+    let mut total = 0;
+    for entry in std::fs::read_dir(path).ok()?.flatten() {
+        let Ok(meta) = entry.metadata() else { continue };
+        total += match meta.is_file() {
+            true => meta.len(),
+            false => bytes_on_disk(&entry.path()).unwrap_or(0),
+        };
+    }
+    Some(total)
+}
+
 /// The known model called `name` (case-insensitive).
 pub fn find(name: &str) -> Option<&'static KnownModel> {
     KNOWN_MODELS

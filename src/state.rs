@@ -15,6 +15,8 @@ mod edit;
 mod generation;
 mod interface;
 mod look;
+pub mod model_b;
+mod picker;
 mod reply;
 mod samplers;
 mod settings;
@@ -38,6 +40,8 @@ use crate::model::{ModelError, Progress};
 use crate::sampling::{Distribution, SamplingParams};
 
 pub use branches::{BranchLine, Branches};
+pub use model_b::{BStatus, ModelB};
+pub use picker::{Incoming, ModelChoice, Models, Slot};
 pub use samplers::{Lab, ROLL_COUNTS};
 pub use tree::{Choice, NodeId, Tree};
 pub use versus::Versus;
@@ -77,6 +81,8 @@ pub enum Overlay {
     ConfirmQuit,
     /// The branch tree: every continuation on its own line.
     Branches,
+    /// The model picker (F3).
+    Picker,
 }
 
 /// How the screen is divided.
@@ -181,6 +187,8 @@ pub enum Msg {
     Action(Action),
     /// A message from the model worker.
     Reply(Reply),
+    /// A message from a worker besides the main one (a model loading to replace it, model B).
+    Side { slot: Slot, reply: Reply },
     /// Time passes ([`TICK_MS`]): spinner and autoplay.
     Tick,
     /// The terminal has a new size.
@@ -200,6 +208,15 @@ pub enum Effect {
     Evaluate(Request),
     /// Leave.
     Quit,
+    /// Start a worker in `slot` loading the model at `path` (with the main one's device,
+    /// precision and threads), replacing any worker already there.
+    LoadModel { slot: Slot, path: PathBuf },
+    /// The incoming worker becomes the main one; the old main worker is shut down.
+    PromoteIncoming,
+    /// Shut down the worker in `slot` and forget it.
+    DropWorker(Slot),
+    /// Send this request to model B's worker.
+    EvaluateB(Request),
 }
 
 /// Start-up options that are not sampling parameters.
@@ -219,6 +236,12 @@ pub struct Options {
     pub versus: Option<String>,
     /// The layout the screen starts with (`--layout projector`).
     pub layout: ScreenLayout,
+    /// The known models, as found on disk (the picker's list).
+    pub models: Vec<ModelChoice>,
+    /// The main model's short name, when it is a known one.
+    pub current_model: Option<String>,
+    /// Model B's short name, when its worker was started with the playground (`--model-b`).
+    pub model_b: Option<String>,
 }
 
 impl Default for Options {
@@ -231,6 +254,9 @@ impl Default for Options {
             samplers: Vec::new(),
             versus: None,
             layout: ScreenLayout::Standard,
+            models: Vec::new(),
+            current_model: None,
+            model_b: None,
         }
     }
 }
@@ -304,6 +330,8 @@ pub struct State {
     pub branches: Branches,
     /// The word view of the next-token pane.
     pub words: Words,
+    /// The model picker, a model loading to replace this one, model B.
+    pub models: Models,
 }
 
 impl State {
@@ -356,6 +384,11 @@ impl State {
             layout: options.layout,
             branches: Branches::default(),
             words: Words::default(),
+            models: {
+                let mut m = Models::new(options.models, options.current_model);
+                m.b = options.model_b.as_deref().map(ModelB::loading);
+                m
+            },
         }
     }
 
@@ -365,6 +398,7 @@ impl State {
             (Overlay::Help { .. }, _) => Context::Help,
             (Overlay::ConfirmQuit, _) => Context::Confirm,
             (Overlay::Branches, _) => Context::Branches,
+            (Overlay::Picker, _) => Context::Picker,
             (Overlay::None, Mode::Edit) => Context::Edit,
             (Overlay::None, Mode::Explore) => Context::Explore,
         }
@@ -383,6 +417,12 @@ impl State {
         self.awaiting.is_some()
             || matches!(self.autoplay, Autoplay::Running { .. })
             || matches!(self.model, ModelStatus::Loading(_))
+            || self.models.incoming.is_some()
+            || self
+                .models
+                .b
+                .as_ref()
+                .is_some_and(|b| b.computing() || matches!(b.status, model_b::BStatus::Loading(_)))
     }
 
     /// Whether the last evaluation belongs to the current prompt and chat setting.
@@ -540,9 +580,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Concern::Versus => versus::apply(state, action),
                 Concern::Branches => branches::apply(state, action),
                 Concern::Words => words::apply(state, action),
+                Concern::Models => picker::apply(state, action),
             }
         }
         Msg::Reply(reply) => reply::apply(state, reply),
+        Msg::Side { slot, reply } => picker::on_reply(state, slot, reply),
         Msg::Tick => generation::on_tick(state),
         Msg::Resize { width, height } => {
             state.size = (width, height);
@@ -565,5 +607,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         words::superseded(state);
     }
     effects.extend(words::refresh(state));
+    model_b::refresh(state);
+    effects.extend(model_b::sync_b(state));
     effects
 }

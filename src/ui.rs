@@ -9,6 +9,8 @@ pub mod generation;
 pub mod help;
 pub mod lab;
 pub mod layout;
+pub mod model_ab;
+pub mod picker;
 pub mod prompt;
 pub mod rolls;
 pub mod sampling;
@@ -57,6 +59,8 @@ pub fn render(frame: &mut Frame, state: &State) -> Option<layout::Areas> {
     if !areas.generation.is_empty() {
         if state.versus.is_some() {
             versus::render(frame, areas.generation, state, &theme);
+        } else if state.models.b.is_some() {
+            model_ab::render(frame, areas.generation, state, &theme);
         } else {
             generation::render(frame, areas.generation, state, &theme);
         }
@@ -67,6 +71,7 @@ pub fn render(frame: &mut Frame, state: &State) -> Option<layout::Areas> {
         Overlay::Help { scroll } => help::render(frame, area, state, &theme, scroll),
         Overlay::Branches => tree::render(frame, area, state, &theme),
         Overlay::ConfirmQuit => confirm::render(frame, area, state, &theme),
+        Overlay::Picker => picker::render(frame, area, state, &theme),
         Overlay::None => {}
     }
     Some(areas)
@@ -97,10 +102,12 @@ fn too_small(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// the mode's (the one the keys act in once the overlay closes).
 pub fn pane_context(state: &State) -> Context {
     match state.key_context() {
-        Context::Help | Context::Confirm | Context::Branches if state.mode == Mode::Edit => {
+        Context::Help | Context::Confirm | Context::Branches | Context::Picker
+            if state.mode == Mode::Edit =>
+        {
             Context::Edit
         }
-        Context::Help | Context::Confirm | Context::Branches => Context::Explore,
+        Context::Help | Context::Confirm | Context::Branches | Context::Picker => Context::Explore,
         ctx => ctx,
     }
 }
@@ -149,6 +156,7 @@ pub fn hit_test(area: Rect, state: &State, column: u16, row: u16) -> Option<Acti
             };
         }
         Overlay::ConfirmQuit => return None,
+        Overlay::Picker => return Some(Action::TogglePicker),
         Overlay::None => {}
     }
     let areas = layout::layout(area, state)?;

@@ -181,7 +181,7 @@ fn evaluates(effects: &[Effect]) -> Vec<&Request> {
         .iter()
         .filter_map(|e| match e {
             Effect::Evaluate(r) => Some(r),
-            Effect::Quit => None,
+            _ => None,
         })
         .collect()
 }

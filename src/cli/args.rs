@@ -26,6 +26,11 @@ pub struct Cli {
     /// Text the prompt editor starts with.
     #[arg(long)]
     pub prompt: Option<String>,
+    /// Model A/B: load this second decoder model (a short name or a path) beside `--model`
+    /// and show the prompt as both read it, side by side (F3 then `b` does it in the
+    /// playground).
+    #[arg(long, value_name = "NAME")]
+    pub model_b: Option<String>,
     /// Open the prompt A/B view with this second prompt beside the first.
     #[arg(long, allow_hyphen_values = true)]
     pub versus: Option<String>,

@@ -522,5 +522,49 @@ pub fn text(t: Text) -> &'static str {
         Text::HintEncoder => {
             "It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground does not show encoders yet)"
         }
+        Text::SectionModels => "Models",
+        Text::KeyPicker => "models: list them and switch without restarting (F3)",
+        Text::KeyPickerClose => "close the model list",
+        Text::KeyPickerMove => "choose a model",
+        Text::KeyPickerChoose => {
+            "load it in place of the current model (which answers until it is ready)"
+        }
+        Text::KeyPickerAsB => "open it as model B, beside A (model A/B)",
+        Text::KeyPickerCloseB => "close model B",
+        Text::HintModels => "models",
+        Text::HintLoad => "load",
+        Text::HintAsB => "open as B",
+        Text::HintCloseB => "close B",
+        Text::ModeModels => "MODELS",
+        Text::PickerTitle => "Models",
+        Text::PickerInstalled => "Installed",
+        Text::PickerNotInstalledHeader => {
+            "Not installed (install from the shell, then reopen tokenscope)"
+        }
+        Text::PickerNowA => "loaded (A)",
+        Text::PickerNowB => "loaded (B)",
+        Text::PickerLoadingRow => "loading {}%",
+        Text::PickerNotInstalled => "not installed",
+        Text::PickerEncoder => "encoder (BERT-style): not switchable to yet, it has no next token",
+        Text::PickerSeq2seq => {
+            "encoder-decoder (translation): not switchable to yet, it needs a source text"
+        }
+        Text::PickerCurrentPath => "Now loaded: {}",
+        Text::NoticeSwitched => "Now on {}: the generation was reset (the prompt is kept).",
+        Text::NoticeAlreadyLoaded => "{} is already the loaded model.",
+        Text::NoticeNotInstalled => "Not installed: run {}",
+        Text::NoticeNotDecoder => "Only decoder models can be switched to for now.",
+        Text::NoticeLoadingModel => {
+            "Loading {}: the current model keeps answering until it is ready."
+        }
+        Text::StatusIncoming => "loading {}",
+        Text::StatusModelB => "model B: {}",
+        Text::AbTitle => "Model A/B · the same prompt",
+        Text::AbCompare => "the same text: {} in A, {} in B",
+        Text::AbLoading => "loading model B… {}%",
+        Text::AbWaiting => "computing…",
+        Text::AbEmpty => "Type a prompt: both models read it.",
+        Text::AbNext => "next token:",
+        Text::AbVersusFirst => "Prompt A/B is open (F4): close it to see model A/B here.",
     }
 }

@@ -527,6 +527,53 @@ pub fn text(t: Text) -> &'static str {
         Text::FillRest => "resto do vocabulário ({}): {}",
         Text::HintEncoder => {
             "É um codificador (estilo BERT), que lê o texto inteiro em vez de escrever um token por vez: use `tokenscope fill` para preencher máscaras ou `tokenscope embed` para embeddings de frases (o playground ainda não mostra codificadores)"
+        Text::SectionModels => "Modelos",
+        Text::KeyPicker => "modelos: listar e trocar sem reiniciar (F3)",
+        Text::KeyPickerClose => "fechar a lista de modelos",
+        Text::KeyPickerMove => "escolher um modelo",
+        Text::KeyPickerChoose => {
+            "carregar no lugar do modelo atual (que responde até o novo ficar pronto)"
+        }
+        Text::KeyPickerAsB => "abrir como modelo B, ao lado do A (modelos A/B)",
+        Text::KeyPickerCloseB => "fechar o modelo B",
+        Text::HintModels => "modelos",
+        Text::HintLoad => "carregar",
+        Text::HintAsB => "abrir como B",
+        Text::HintCloseB => "fechar B",
+        Text::ModeModels => "MODELOS",
+        Text::PickerTitle => "Modelos",
+        Text::PickerInstalled => "Instalados",
+        Text::PickerNotInstalledHeader => {
+            "Não instalados (instale pelo terminal e abra o tokenscope de novo)"
+        }
+        Text::PickerNowA => "carregado (A)",
+        Text::PickerNowB => "carregado (B)",
+        Text::PickerLoadingRow => "carregando {}%",
+        Text::PickerNotInstalled => "não instalado",
+        Text::PickerEncoder => {
+            "codificador (tipo BERT): ainda não dá para trocar, não tem próximo token"
+        }
+        Text::PickerSeq2seq => {
+            "codificador-decodificador (tradução): ainda não dá para trocar, precisa de um texto de origem"
+        }
+        Text::PickerCurrentPath => "Carregado agora: {}",
+        Text::NoticeSwitched => "Agora com {}: a geração foi zerada (o prompt continua).",
+        Text::NoticeAlreadyLoaded => "{} já é o modelo carregado.",
+        Text::NoticeNotInstalled => "Não instalado: rode {}",
+        Text::NoticeNotDecoder => "Por enquanto só dá para trocar para modelos decodificadores.",
+        Text::NoticeLoadingModel => {
+            "Carregando {}: o modelo atual continua respondendo até ele ficar pronto."
+        }
+        Text::StatusIncoming => "carregando {}",
+        Text::StatusModelB => "modelo B: {}",
+        Text::AbTitle => "Modelos A/B · o mesmo prompt",
+        Text::AbCompare => "o mesmo texto: {} em A, {} em B",
+        Text::AbLoading => "carregando o modelo B… {}%",
+        Text::AbWaiting => "calculando…",
+        Text::AbEmpty => "Digite um prompt: os dois modelos o leem.",
+        Text::AbNext => "próximo token:",
+        Text::AbVersusFirst => {
+            "O prompt A/B está aberto (F4): feche-o para ver os modelos A/B aqui."
         }
     }
 }

@@ -90,6 +90,7 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
 fn left_parts(state: &State, theme: &Theme) -> Vec<Part> {
     let lang = state.lang;
     let mut left = model_parts(state, theme);
+    left.extend(other_model_parts(state, theme));
     let count = state.sequence_len();
     if count > 0 {
         left.push(Part::new(
@@ -180,6 +181,32 @@ fn model_parts(state: &State, theme: &Theme) -> Vec<Part> {
         }
     }
     left
+}
+
+/// A model loading to replace the current one (with its progress) and model B.
+fn other_model_parts(state: &State, theme: &Theme) -> Vec<Part> {
+    let lang = state.lang;
+    let mut parts = Vec::new();
+    if let Some(incoming) = &state.models.incoming {
+        let pct = lang.num(f64::from(incoming.progress.fraction) * 100.0, 0);
+        parts.push(Part::new(
+            KEEP,
+            vec![Span::styled(
+                format!("{} {pct}%", lang.f(Text::StatusIncoming, &[&incoming.name])),
+                theme.notice,
+            )],
+        ));
+    }
+    if let Some(b) = &state.models.b {
+        parts.push(Part::new(
+            6,
+            vec![Span::styled(
+                lang.f(Text::StatusModelB, &[&b.name]),
+                theme.text,
+            )],
+        ));
+    }
+    parts
 }
 
 /// The error or notice, the text mode and the language.
@@ -285,6 +312,7 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
         Context::Help => (Text::ModeHelp, theme.badge_help),
         Context::Confirm => (Text::ModeConfirm, theme.badge_help),
         Context::Branches => (Text::ModeBranches, theme.badge_help),
+        Context::Picker => (Text::ModeModels, theme.badge_help),
     };
     let w = usize::from(area.width);
     let mut line = Line::from(vec![
