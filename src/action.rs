@@ -133,6 +133,8 @@ pub enum Action {
     ToggleVersus,
     /// Type into the other prompt (A or B).
     SwitchPromptSide,
+    /// Encoder-decoder: type into the source (what the encoder reads) or the target.
+    SwitchSourceTarget,
 
     // ── View and session ───────────────────────────────────────────────────────────────────
     /// Wrap the prompt in the model's chat template, or not.
@@ -180,6 +182,8 @@ pub enum Concern {
     Versus,
     /// The branch tree overlay.
     Branches,
+    /// An encoder-decoder's source text.
+    Source,
 }
 
 impl Action {
@@ -219,6 +223,7 @@ impl Action {
             AddSampler | RemoveSampler | SelectSampler(_) | NextPreset | ToggleOrder
             | ToggleRolls | NextRollCount => Concern::Lab,
             ToggleVersus | SwitchPromptSide => Concern::Versus,
+            SwitchSourceTarget => Concern::Source,
         }
     }
 }

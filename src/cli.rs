@@ -63,10 +63,27 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The source text an encoder-decoder's playground starts with (empty without `--source`);
+/// `None` for a decoder, which refuses `--source`.
+fn playground_source(cli: &Cli, model: &std::path::Path) -> Result<Option<String>, CliError> {
+    let seq2seq = crate::model::seq2seq::is_seq2seq(model);
+    match (&cli.source, seq2seq) {
+        (Some(_), false) => Err(CliError::SourceForDecoder(
+            cli.common
+                .model
+                .clone()
+                .unwrap_or_else(|| crate::registry::DEFAULT_MODEL.to_string()),
+        )),
+        (source, true) => Ok(Some(source.clone().unwrap_or_default())),
+        (None, false) => Ok(None),
+    }
+}
+
 /// The playground: options checked before the terminal is touched; exit status 0 on quit,
 /// 128 + the signal's number when a signal ended it.
 fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
     let model = cli.common.model_path()?;
+    let source = playground_source(cli, &model)?;
     let samplers = cli.sampling.samplers()?;
     let params = samplers[0];
     let options = PlaygroundOptions {
@@ -85,6 +102,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
             samplers,
             versus: cli.versus.clone(),
             layout: cli.layout.layout(),
+            source,
             ..Options::default()
         },
     };

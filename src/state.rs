@@ -18,6 +18,7 @@ mod look;
 mod reply;
 mod samplers;
 mod settings;
+pub mod source;
 mod sync;
 pub mod tree;
 mod versus;
@@ -38,6 +39,7 @@ use crate::sampling::{Distribution, SamplingParams};
 
 pub use branches::{BranchLine, Branches};
 pub use samplers::{Lab, ROLL_COUNTS};
+pub use source::Source;
 pub use tree::{Choice, NodeId, Tree};
 pub use versus::Versus;
 pub use view::{ROLL_SEGMENTS, Roll, View};
@@ -217,6 +219,8 @@ pub struct Options {
     pub versus: Option<String>,
     /// The layout the screen starts with (`--layout projector`).
     pub layout: ScreenLayout,
+    /// For an encoder-decoder: the source text the encoder starts with (`None`: a decoder).
+    pub source: Option<String>,
 }
 
 impl Default for Options {
@@ -229,6 +233,7 @@ impl Default for Options {
             samplers: Vec::new(),
             versus: None,
             layout: ScreenLayout::Standard,
+            source: None,
         }
     }
 }
@@ -300,6 +305,8 @@ pub struct State {
     pub layout: ScreenLayout,
     /// The branch tree's selection and remembered probabilities.
     pub branches: Branches,
+    /// For an encoder-decoder: the source text and what the encoder made of it.
+    pub source: Option<Source>,
 }
 
 impl State {
@@ -351,6 +358,7 @@ impl State {
             serial: 0,
             layout: options.layout,
             branches: Branches::default(),
+            source: options.source.as_deref().map(Source::new),
         }
     }
 
@@ -385,6 +393,7 @@ impl State {
         self.eval
             .as_ref()
             .is_some_and(|e| e.prompt == self.editor.text() && e.chat == self.chat)
+            && source::evaluation_fresh(self)
     }
 
     /// How many prompt tokens there are (from the last evaluation).
@@ -534,6 +543,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Concern::Lab => samplers::apply(state, action),
                 Concern::Versus => versus::apply(state, action),
                 Concern::Branches => branches::apply(state, action),
+                Concern::Source => source::apply(state, action),
             }
         }
         Msg::Reply(reply) => reply::apply(state, reply),

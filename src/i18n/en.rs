@@ -465,5 +465,20 @@ pub fn text(t: Text) -> &'static str {
             "the source text is empty: give something to translate with `--source TEXT`"
         }
         Text::RollsNotListed => "+ {} more kept tokens not listed ({} draws)",
+        Text::KeySwitchSource => {
+            "translation: type into the source (encoder) or the target (decoder)"
+        }
+        Text::SourceTitle => "Source · encoder",
+        Text::TargetTitle => "Target · decoder",
+        Text::SourcePlaceholder => "Type the text to translate…",
+        Text::TargetPlaceholder => "translation start (optional)",
+        Text::SourceSwitchHint => "{}: source/target",
+        Text::SourceStats => "encoder ran once: {} tokens, {}",
+        Text::DecoderStep => "decoder: step {}, one per token",
+        Text::SourceStatsShort => "encoder ran once, {}",
+        Text::DecoderStepShort => "decoder step {}",
+        Text::SourceEncoding => "encoding…",
+        Text::SourceAttention => "cross-attention of step {} (last layer, mean of heads):",
+        Text::SourceAttentionShort => "cross-attention, step {}:",
     }
 }

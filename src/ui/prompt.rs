@@ -18,7 +18,13 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Draws the pane and, in Edit mode, places the terminal cursor.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
-    let editing = state.mode == Mode::Edit;
+    // With an encoder-decoder's source pane, this is the target and may not have the focus.
+    let source_focus = state.source.as_ref().is_some_and(|s| s.focus);
+    let editing = state.mode == Mode::Edit && !source_focus;
+    let (title_text, placeholder) = match state.source {
+        Some(_) => (Text::TargetTitle, Text::TargetPlaceholder),
+        None => (Text::PromptTitle, Text::PromptPlaceholder),
+    };
     let (badge, badge_style, hint) = match state.mode {
         Mode::Edit => (Text::ModeEdit, theme.badge_edit, Text::ModeEditHint),
         Mode::Explore => (
@@ -28,7 +34,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
     };
     let mut title = Line::from(vec![
-        Span::styled(format!(" {} ", lang.t(Text::PromptTitle)), theme.title),
+        Span::styled(format!(" {} ", lang.t(title_text)), theme.title),
         Span::styled(format!(" {} ", lang.t(badge)), badge_style),
     ]);
     let chat = format!(" {} ", lang.t(Text::ChatOnNote));
@@ -45,7 +51,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         } else {
             theme.border
         })
-        .title(title);
+        .title(title)
+        .title_bottom(super::source::decoder_footer(state, area.width, theme));
     // The chat note only where it does not cover the mode badge (the status line says "chat"
     // too).
     if state.chat && title_w + width(&chat) + 3 <= usize::from(area.width) {
@@ -71,10 +78,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         scroll = cursor_row + 1 - h;
     }
     let lines: Vec<Line<'static>> = if text.is_empty() {
-        vec![Line::from(Span::styled(
-            lang.t(Text::PromptPlaceholder),
-            theme.dim,
-        ))]
+        vec![Line::from(Span::styled(lang.t(placeholder), theme.dim))]
     } else {
         rows.iter()
             .skip(scroll)
