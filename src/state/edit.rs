@@ -32,11 +32,10 @@ pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         }
     };
     e.scroll_to_cursor(width, height);
-    if changed && to_source {
-        super::source::edited(s)
-    } else if changed && to_b {
+    if changed && to_b {
         super::versus::sync_b(s)
     } else if changed {
+        // A new prompt, or a new source for an encoder-decoder: the generation starts over.
         restart_generation(s);
         sync(s)
     } else {

@@ -5,14 +5,13 @@
 //! The target is the ordinary prompt + continuation: everything the decoder view has (sampler
 //! columns, step, pick, undo, branches, dice, GLTR colours) works on it unchanged. Editing the
 //! source starts the translation over; the worker encodes a source once and reuses it for
-//! every decoder step.
+//! every decoder step (`edit.rs` types into the source; `sync.rs` sends it with each request).
 
 use std::time::Duration;
 
 use crate::action::Action;
 use crate::editor::Editor;
 use crate::engine::{SourceReport, TokenView};
-use crate::state::sync::{restart_generation, sync};
 use crate::state::{Effect, Mode, State};
 
 /// The source text and what the encoder made of it.
@@ -78,12 +77,6 @@ pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         s.mode = Mode::Edit;
     }
     Vec::new()
-}
-
-/// The source was edited: the translation starts over.
-pub(super) fn edited(s: &mut State) -> Vec<Effect> {
-    restart_generation(s);
-    sync(s)
 }
 
 /// Whether there is a source and it is empty (then nothing is evaluated).

@@ -15,16 +15,21 @@ use super::text::{line_width, width};
 use super::theme::Theme;
 use unicode_segmentation::UnicodeSegmentation;
 
+/// Whether typing goes here, the pane's title and its placeholder: beside an encoder-decoder's
+/// source pane this is the target, which has the focus only when the source has not.
+fn role(state: &State) -> (bool, Text, Text) {
+    let source_focus = state.source.as_ref().is_some_and(|s| s.focus);
+    let editing = state.mode == Mode::Edit && !source_focus;
+    match state.source {
+        Some(_) => (editing, Text::TargetTitle, Text::TargetPlaceholder),
+        None => (editing, Text::PromptTitle, Text::PromptPlaceholder),
+    }
+}
+
 /// Draws the pane and, in Edit mode, places the terminal cursor.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
-    // With an encoder-decoder's source pane, this is the target and may not have the focus.
-    let source_focus = state.source.as_ref().is_some_and(|s| s.focus);
-    let editing = state.mode == Mode::Edit && !source_focus;
-    let (title_text, placeholder) = match state.source {
-        Some(_) => (Text::TargetTitle, Text::TargetPlaceholder),
-        None => (Text::PromptTitle, Text::PromptPlaceholder),
-    };
+    let (editing, title_text, placeholder) = role(state);
     let (badge, badge_style, hint) = match state.mode {
         Mode::Edit => (Text::ModeEdit, theme.badge_edit, Text::ModeEditHint),
         Mode::Explore => (

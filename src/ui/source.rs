@@ -16,7 +16,6 @@ use crate::i18n::{Lang, Text};
 use crate::keymap::{self, Context};
 use crate::state::{Mode, Source, State};
 
-use super::layout::inner;
 use super::text::{line_width, token_label, width, wrap};
 use super::theme::Theme;
 
@@ -79,7 +78,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         })
         .title(title(state, area.width, theme))
         .title_bottom(footer(state, src, area.width, theme));
-    let body = inner(area);
+    let body = block.inner(area);
     frame.render_widget(block, area);
     let (w, h) = (usize::from(body.width), usize::from(body.height));
     if w == 0 || h == 0 {
