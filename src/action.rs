@@ -133,6 +133,8 @@ pub enum Action {
     ToggleVersus,
     /// Type into the other prompt (A or B).
     SwitchPromptSide,
+    /// Encoder-decoder: type into the source (what the encoder reads) or the target.
+    SwitchSourceTarget,
 
     // ── View and session ───────────────────────────────────────────────────────────────────
     /// Wrap the prompt in the model's chat template, or not.
@@ -198,6 +200,8 @@ pub enum Concern {
     Words,
     /// The model picker, switching models, model B.
     Models,
+    /// An encoder-decoder's source text.
+    Source,
 }
 
 impl Action {
@@ -241,6 +245,7 @@ impl Action {
             TogglePicker | PickerMove(_) | PickerChoose | PickerOpenAsB | CloseModelB => {
                 Concern::Models
             }
+            SwitchSourceTarget => Concern::Source,
         }
     }
 }

@@ -64,6 +64,22 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The source text an encoder-decoder's playground starts with (empty without `--source`);
+/// `None` for a decoder, which refuses `--source`.
+fn playground_source(cli: &Cli, model: &std::path::Path) -> Result<Option<String>, CliError> {
+    let seq2seq = crate::model::seq2seq::is_seq2seq(model);
+    match (&cli.source, seq2seq) {
+        (Some(_), false) => Err(CliError::SourceForDecoder(
+            cli.common
+                .model
+                .clone()
+                .unwrap_or_else(|| crate::registry::DEFAULT_MODEL.to_string()),
+        )),
+        (source, true) => Ok(Some(source.clone().unwrap_or_default())),
+        (None, false) => Ok(None),
+    }
+}
+
 /// The playground: options checked before the terminal is touched; exit status 0 on quit,
 /// 128 + the signal's number when a signal ended it.
 fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
@@ -85,6 +101,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
     let model_b_name = model_b
         .as_deref()
         .map(|p| name_of(p).unwrap_or_else(|| p.display().to_string()));
+    let source = playground_source(cli, &model)?;
     let samplers = cli.sampling.samplers()?;
     let params = samplers[0];
     let options = PlaygroundOptions {
@@ -106,6 +123,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
             models: crate::state::ModelChoice::scan(),
             current_model,
             model_b: model_b_name,
+            source,
             ..Options::default()
         },
         model_b,

@@ -133,6 +133,8 @@ pub struct SourceReport {
     pub decoder_steps: u64,
     /// The newest step's cross-attention over `tokens` (last layer, mean over heads).
     pub cross_attention: Vec<f32>,
+    /// How long the encoder took the last time it ran (for this source).
+    pub encode_time: Duration,
 }
 
 /// What the worker thread serves: a local decoder ([`Session`]) today; encoders,

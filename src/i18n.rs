@@ -1063,6 +1063,32 @@ pub enum Text {
     AbNext,
     /// Prompt A/B is open (F4): close it to see model A/B here.
     AbVersusFirst,
+    /// translation: type into the source (encoder) or the target (decoder)
+    KeySwitchSource,
+    /// Source · encoder
+    SourceTitle,
+    /// Target · decoder
+    TargetTitle,
+    /// Type the text to translate…
+    SourcePlaceholder,
+    /// translation start (optional)
+    TargetPlaceholder,
+    /// {}: source/target
+    SourceSwitchHint,
+    /// encoder ran once: {} tokens, {}
+    SourceStats,
+    /// decoder: step {}, one per token
+    DecoderStep,
+    /// encoder ×1, {}
+    SourceStatsShort,
+    /// decoder step {}
+    DecoderStepShort,
+    /// encoding…
+    SourceEncoding,
+    /// cross-attention of step {} (last layer, mean of heads):
+    SourceAttention,
+    /// cross-attention, step {}:
+    SourceAttentionShort,
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod picker;
 mod reply;
 mod samplers;
 mod settings;
+pub mod source;
 mod sync;
 pub mod tree;
 mod versus;
@@ -43,6 +44,7 @@ pub use branches::{BranchLine, Branches};
 pub use model_b::{BStatus, ModelB};
 pub use picker::{Incoming, ModelChoice, Models, Slot};
 pub use samplers::{Lab, ROLL_COUNTS};
+pub use source::Source;
 pub use tree::{Choice, NodeId, Tree};
 pub use versus::Versus;
 pub use view::{ROLL_SEGMENTS, Roll, View};
@@ -242,6 +244,8 @@ pub struct Options {
     pub current_model: Option<String>,
     /// Model B's short name, when its worker was started with the playground (`--model-b`).
     pub model_b: Option<String>,
+    /// For an encoder-decoder: the source text the encoder starts with (`None`: a decoder).
+    pub source: Option<String>,
 }
 
 impl Default for Options {
@@ -257,6 +261,7 @@ impl Default for Options {
             models: Vec::new(),
             current_model: None,
             model_b: None,
+            source: None,
         }
     }
 }
@@ -332,6 +337,8 @@ pub struct State {
     pub words: Words,
     /// The model picker, a model loading to replace this one, model B.
     pub models: Models,
+    /// For an encoder-decoder: the source text and what the encoder made of it.
+    pub source: Option<Source>,
 }
 
 impl State {
@@ -389,6 +396,7 @@ impl State {
                 m.b = options.model_b.as_deref().map(ModelB::loading);
                 m
             },
+            source: options.source.as_deref().map(Source::new),
         }
     }
 
@@ -430,6 +438,7 @@ impl State {
         self.eval
             .as_ref()
             .is_some_and(|e| e.prompt == self.editor.text() && e.chat == self.chat)
+            && source::evaluation_fresh(self)
     }
 
     /// How many prompt tokens there are (from the last evaluation).
@@ -581,6 +590,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Concern::Branches => branches::apply(state, action),
                 Concern::Words => words::apply(state, action),
                 Concern::Models => picker::apply(state, action),
+                Concern::Source => source::apply(state, action),
             }
         }
         Msg::Reply(reply) => reply::apply(state, reply),

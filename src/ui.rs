@@ -14,6 +14,7 @@ pub mod picker;
 pub mod prompt;
 pub mod rolls;
 pub mod sampling;
+pub mod source;
 pub mod status;
 pub mod text;
 pub mod theme;
@@ -43,6 +44,9 @@ pub fn render(frame: &mut Frame, state: &State) -> Option<layout::Areas> {
         too_small(frame, area, state, &theme);
         return None;
     };
+    if !areas.source.is_empty() {
+        source::render(frame, areas.source, state, &theme);
+    }
     prompt::render(frame, areas.prompt, state, &theme);
     // The projector layout leaves some panes out (zero-sized areas).
     if !areas.tokens.is_empty() {

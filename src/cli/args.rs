@@ -31,6 +31,10 @@ pub struct Cli {
     /// playground).
     #[arg(long, value_name = "NAME")]
     pub model_b: Option<String>,
+    /// For an encoder-decoder (e.g. marian-en-pt): the source text the encoder starts with;
+    /// the prompt is then the start of the translation.
+    #[arg(long, allow_hyphen_values = true)]
+    pub source: Option<String>,
     /// Open the prompt A/B view with this second prompt beside the first.
     #[arg(long, allow_hyphen_values = true)]
     pub versus: Option<String>,

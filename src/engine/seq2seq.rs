@@ -31,6 +31,8 @@ pub struct Seq2SeqSession {
     /// How many times the encoder ran / decoder steps ran since loading.
     pub encoder_runs: u64,
     pub decoder_steps: u64,
+    /// How long the encoder took for the source now encoded.
+    encode_time: Duration,
 }
 
 /// The result of [`Seq2SeqSession::evaluate`].
@@ -53,6 +55,7 @@ impl Seq2SeqSession {
             attention: Vec::new(),
             encoder_runs: 0,
             decoder_steps: 0,
+            encode_time: Duration::ZERO,
         }
     }
 
@@ -98,7 +101,9 @@ impl Seq2SeqSession {
         self.logits.clear();
         self.stats.clear();
         self.attention.clear();
+        let started = Instant::now();
         self.encoded = Some(self.model.model.encode(source)?);
+        self.encode_time = started.elapsed();
         self.encoder_runs += 1;
         Ok(true)
     }
@@ -164,6 +169,7 @@ impl Seq2SeqSession {
             encoder_runs: self.encoder_runs,
             decoder_steps: self.decoder_steps - steps_before,
             cross_attention: self.attention.last().cloned().unwrap_or_default(),
+            encode_time: self.encode_time,
         };
         Ok(Seq2SeqEvaluation {
             positions,

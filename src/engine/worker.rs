@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::engine::seq2seq::Seq2SeqSession;
 use crate::engine::{Backend, EngineHandle, Reply, Request, Session};
 use crate::model::{self, DeviceChoice, ModelError, Precision, Progress};
 
@@ -83,6 +84,12 @@ fn open(
     opts: &EngineOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Box<dyn Backend>, ModelError> {
+    // An encoder-decoder folder (Marian) is served by its own session: encoder once per
+    // source, decoder one step per target token. It runs on the CPU in float32.
+    if model::seq2seq::is_seq2seq(&opts.model) {
+        let loaded = model::seq2seq::load(&opts.model, tch::Device::Cpu)?;
+        return Ok(Box::new(Seq2SeqSession::new(loaded)));
+    }
     let loaded = model::load(&opts.model, opts.device, opts.precision, progress)?;
     Ok(Box::new(Session::new(loaded)))
 }

@@ -566,5 +566,20 @@ pub fn text(t: Text) -> &'static str {
         Text::AbEmpty => "Type a prompt: both models read it.",
         Text::AbNext => "next token:",
         Text::AbVersusFirst => "Prompt A/B is open (F4): close it to see model A/B here.",
+        Text::KeySwitchSource => {
+            "translation: type into the source (encoder) or the target (decoder)"
+        }
+        Text::SourceTitle => "Source · encoder",
+        Text::TargetTitle => "Target · decoder",
+        Text::SourcePlaceholder => "Type the text to translate…",
+        Text::TargetPlaceholder => "translation start (optional)",
+        Text::SourceSwitchHint => "{}: source/target",
+        Text::SourceStats => "encoder ran once: {} tokens, {}",
+        Text::DecoderStep => "decoder: step {}, one per token",
+        Text::SourceStatsShort => "encoder ran once, {}",
+        Text::DecoderStepShort => "decoder step {}",
+        Text::SourceEncoding => "encoding…",
+        Text::SourceAttention => "cross-attention of step {} (last layer, mean of heads):",
+        Text::SourceAttentionShort => "cross-attention, step {}:",
     }
 }

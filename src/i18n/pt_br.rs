@@ -575,5 +575,20 @@ pub fn text(t: Text) -> &'static str {
         Text::AbVersusFirst => {
             "O prompt A/B está aberto (F4): feche-o para ver os modelos A/B aqui."
         }
+        Text::KeySwitchSource => {
+            "tradução: digitar na origem (codificador) ou no alvo (decodificador)"
+        }
+        Text::SourceTitle => "Origem · codificador",
+        Text::TargetTitle => "Alvo · decodificador",
+        Text::SourcePlaceholder => "Digite o texto a traduzir…",
+        Text::TargetPlaceholder => "início da tradução",
+        Text::SourceSwitchHint => "{}: origem/alvo",
+        Text::SourceStats => "codificador rodou uma vez: {} tokens, {}",
+        Text::DecoderStep => "decodificador: passo {}, um por token",
+        Text::SourceStatsShort => "codificou 1 vez, {}",
+        Text::DecoderStepShort => "decodificador: passo {}",
+        Text::SourceEncoding => "codificando…",
+        Text::SourceAttention => "atenção cruzada do passo {} (última camada, média das cabeças):",
+        Text::SourceAttentionShort => "atenção cruzada, passo {}:",
     }
 }

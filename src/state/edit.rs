@@ -10,9 +10,11 @@ pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
     // Typed and pasted text is meant for the prompt, whatever the mode.
     s.mode = Mode::Edit;
     let (width, height) = s.prompt_area;
-    let to_b = s.versus.as_ref().is_some_and(|v| v.focus_b);
-    let e = match &mut s.versus {
-        Some(v) if v.focus_b => &mut v.editor,
+    let to_source = s.source.as_ref().is_some_and(|src| src.focus);
+    let to_b = !to_source && s.versus.as_ref().is_some_and(|v| v.focus_b);
+    let e = match (&mut s.source, &mut s.versus) {
+        (Some(src), _) if src.focus => &mut src.editor,
+        (_, Some(v)) if v.focus_b => &mut v.editor,
         _ => &mut s.editor,
     };
     let changed = match action {
@@ -33,6 +35,7 @@ pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
     if changed && to_b {
         super::versus::sync_b(s)
     } else if changed {
+        // A new prompt, or a new source for an encoder-decoder: the generation starts over.
         restart_generation(s);
         sync(s)
     } else {

@@ -39,7 +39,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             positions,
             reused,
             elapsed,
-            ..
+            source,
         } => {
             if super::versus::take_reply(s, id, &positions) {
                 return Vec::new();
@@ -47,6 +47,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             let Some(awaiting) = s.awaiting.take_if(|a| a.id == id) else {
                 return Vec::new();
             };
+            super::source::accept(s, source);
             s.serial += 1;
             s.eval = Some(Evaluation {
                 prompt: awaiting.prompt,

@@ -16,7 +16,7 @@ pub(super) fn restart_generation(s: &mut State) {
 
 /// Requests an evaluation unless the last one already covers the current sequence.
 pub(super) fn sync(s: &mut State) -> Vec<Effect> {
-    if s.editor.is_empty() && !s.chat {
+    if (s.editor.is_empty() && !s.chat && s.source.is_none()) || super::source::blank(s) {
         s.eval = None;
         s.awaiting = None;
         return Vec::new();
@@ -37,7 +37,7 @@ pub(super) fn sync(s: &mut State) -> Vec<Effect> {
         prompt: awaiting.prompt.clone(),
         chat: awaiting.chat,
         continuation: awaiting.continuation.clone(),
-        source: None,
+        source: super::source::outgoing(s),
     };
     s.awaiting = Some(awaiting);
     super::versus::superseded(s);

@@ -110,7 +110,7 @@ pub(super) fn sync_b(s: &mut State) -> Vec<Effect> {
         prompt: text,
         chat: s.chat,
         continuation: Vec::new(),
-        source: None,
+        source: super::source::current(s),
     })]
 }
 

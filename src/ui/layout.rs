@@ -22,6 +22,8 @@ pub const MIN_HEIGHT: u16 = 16;
 /// The named areas of the screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Areas {
+    /// An encoder-decoder's source pane (zero-sized for a decoder).
+    pub source: Rect,
     pub prompt: Rect,
     pub tokens: Rect,
     pub sampling: Rect,
@@ -54,25 +56,33 @@ pub fn layout(area: Rect, state: &State) -> Option<Areas> {
         .editor
         .rows(usize::from(left_w.saturating_sub(2)))
         .len() as u16;
-    let mut prompt_h = (rows + 2).clamp(4, max_prompt);
+    // Beside an encoder-decoder's source pane the target may be a single row.
+    let min_prompt = if state.source.is_some() { 3 } else { 4 };
+    let mut prompt_h = (rows + 2).clamp(min_prompt, max_prompt.max(min_prompt));
     // On the smallest screens the prompt gives up a row so the tokens keep one.
     if main < prompt_h + sampling_h + 3 {
         prompt_h = main.saturating_sub(sampling_h + 3).max(3);
     }
-    let tokens_h = main - prompt_h - sampling_h;
+    let mut tokens_h = main - prompt_h - sampling_h;
+    // An encoder-decoder's source pane goes on top, taken from the tokens pane.
+    let source_h =
+        source_height(state, left_w, tokens_h.saturating_sub(3)).min(tokens_h.saturating_sub(1));
+    tokens_h -= source_h;
 
     let generation_h = (main / 3).clamp(5, 12);
     let next_h = main - generation_h;
 
-    let (x, y) = (area.x, area.y);
+    let (x, y0) = (area.x, area.y);
+    let y = y0 + source_h;
     Some(Areas {
+        source: Rect::new(x, y0, left_w, source_h),
         prompt: Rect::new(x, y, left_w, prompt_h),
         tokens: Rect::new(x, y + prompt_h, left_w, tokens_h),
         sampling: Rect::new(x, y + prompt_h + tokens_h, left_w, sampling_h),
-        next: Rect::new(x + left_w, y, right_w, next_h),
-        generation: Rect::new(x + left_w, y + next_h, right_w, generation_h),
-        status: Rect::new(x, y + main, area.width, 1),
-        hints: Rect::new(x, y + main + 1, area.width, 1),
+        next: Rect::new(x + left_w, y0, right_w, next_h),
+        generation: Rect::new(x + left_w, y0 + next_h, right_w, generation_h),
+        status: Rect::new(x, y0 + main, area.width, 1),
+        hints: Rect::new(x, y0 + main + 1, area.width, 1),
     })
 }
 
@@ -96,17 +106,28 @@ fn projector(area: Rect, state: &State) -> Areas {
         .rows(usize::from(area.width.saturating_sub(2)))
         .len() as u16;
     let prompt_h = (rows + 2).clamp(3, (main / 3).max(3));
-    let (x, y) = (area.x, area.y);
-    let hidden = Rect::new(x, y, 0, 0);
+    let source_h = source_height(state, area.width, (main - prompt_h) / 3);
+    let (x, y0) = (area.x, area.y);
+    let y = y0 + source_h;
+    let hidden = Rect::new(x, y0, 0, 0);
     Areas {
+        source: Rect::new(x, y0, area.width, source_h),
         prompt: Rect::new(x, y, area.width, prompt_h),
         tokens: hidden,
         sampling: hidden,
-        next: Rect::new(x, y + prompt_h, area.width, main - prompt_h),
+        next: Rect::new(x, y + prompt_h, area.width, main - prompt_h - source_h),
         generation: hidden,
-        status: Rect::new(x, y + main, area.width, 1),
-        hints: Rect::new(x, y + main + 1, area.width, 1),
+        status: Rect::new(x, y0 + main, area.width, 1),
+        hints: Rect::new(x, y0 + main + 1, area.width, 1),
     }
+}
+
+/// Height of the source pane (borders included) `width` columns wide, at most `room` rows:
+/// 0 for a decoder-only model; else its text and token rows, at least 3 rows.
+fn source_height(state: &State, width: u16, room: u16) -> u16 {
+    let Some(src) = &state.source else { return 0 };
+    let rows = super::source::rows_needed(src, usize::from(width.saturating_sub(2)));
+    (rows as u16 + 2).clamp(3, 9).min(room.max(3))
 }
 
 /// The inside of a bordered pane.

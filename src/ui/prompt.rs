@@ -15,10 +15,21 @@ use super::text::{line_width, width};
 use super::theme::Theme;
 use unicode_segmentation::UnicodeSegmentation;
 
+/// Whether typing goes here, the pane's title and its placeholder: beside an encoder-decoder's
+/// source pane this is the target, which has the focus only when the source has not.
+fn role(state: &State) -> (bool, Text, Text) {
+    let source_focus = state.source.as_ref().is_some_and(|s| s.focus);
+    let editing = state.mode == Mode::Edit && !source_focus;
+    match state.source {
+        Some(_) => (editing, Text::TargetTitle, Text::TargetPlaceholder),
+        None => (editing, Text::PromptTitle, Text::PromptPlaceholder),
+    }
+}
+
 /// Draws the pane and, in Edit mode, places the terminal cursor.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
-    let editing = state.mode == Mode::Edit;
+    let (editing, title_text, placeholder) = role(state);
     let (badge, badge_style, hint) = match state.mode {
         Mode::Edit => (Text::ModeEdit, theme.badge_edit, Text::ModeEditHint),
         Mode::Explore => (
@@ -28,7 +39,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
     };
     let mut title = Line::from(vec![
-        Span::styled(format!(" {} ", lang.t(Text::PromptTitle)), theme.title),
+        Span::styled(format!(" {} ", lang.t(title_text)), theme.title),
         Span::styled(format!(" {} ", lang.t(badge)), badge_style),
     ]);
     let chat = format!(" {} ", lang.t(Text::ChatOnNote));
@@ -45,7 +56,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         } else {
             theme.border
         })
-        .title(title);
+        .title(title)
+        .title_bottom(super::source::decoder_footer(state, area.width, theme));
     // The chat note only where it does not cover the mode badge (the status line says "chat"
     // too).
     if state.chat && title_w + width(&chat) + 3 <= usize::from(area.width) {
@@ -71,10 +83,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         scroll = cursor_row + 1 - h;
     }
     let lines: Vec<Line<'static>> = if text.is_empty() {
-        vec![Line::from(Span::styled(
-            lang.t(Text::PromptPlaceholder),
-            theme.dim,
-        ))]
+        vec![Line::from(Span::styled(lang.t(placeholder), theme.dim))]
     } else {
         rows.iter()
             .skip(scroll)
