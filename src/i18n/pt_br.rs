@@ -527,6 +527,7 @@ pub fn text(t: Text) -> &'static str {
         Text::FillRest => "resto do vocabulário ({}): {}",
         Text::HintEncoder => {
             "É um codificador (estilo BERT), que lê o texto inteiro em vez de escrever um token por vez: use `tokenscope fill` para preencher máscaras ou `tokenscope embed` para embeddings de frases (o playground ainda não mostra codificadores)"
+        }
         Text::SectionModels => "Modelos",
         Text::KeyPicker => "modelos: listar e trocar sem reiniciar (F3)",
         Text::KeyPickerClose => "fechar a lista de modelos",

@@ -238,7 +238,7 @@ fn on_incoming(s: &mut State, reply: Reply) -> Vec<Effect> {
             vec![Effect::DropWorker(Slot::Incoming)]
         }
         // Nothing is asked of the incoming worker before it is the main one.
-        Reply::Evaluated { .. } | Reply::Failed { .. } => Vec::new(),
+        Reply::Evaluated { .. } | Reply::Failed { .. } | Reply::Word { .. } => Vec::new(),
     }
 }
 
@@ -252,6 +252,8 @@ fn swap_reset(s: &mut State) {
     s.view = None;
     s.roll = None;
     s.branches = Branches::default();
+    // The words were the previous model's; the word view itself stays on or off.
+    s.words.forget();
     if let Some(v) = s.versus.take() {
         let mut fresh = Versus::new(v.editor.text());
         fresh.focus_b = v.focus_b;

@@ -44,6 +44,15 @@ impl Words {
         self.cache.get(base).and_then(|m| m.get(&candidate))
     }
 
+    /// Forgets every word (a new model: its ids mean something else), keeping the view on or off.
+    pub fn forget(&mut self) {
+        let on = self.on;
+        *self = Words {
+            on,
+            ..Words::default()
+        };
+    }
+
     /// Whether a word is being computed.
     pub fn busy(&self) -> bool {
         self.pending.is_some()
