@@ -10,6 +10,7 @@ pub mod kv_cache;
 pub mod linear;
 pub mod llama;
 pub mod qgemv;
+pub mod qpanel;
 pub mod rope;
 pub mod seq2seq;
 pub mod weights;

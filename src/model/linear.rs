@@ -1,10 +1,13 @@
 //! Linear layers `y = x Wᵀ + b` in the layouts the decoders use, and the one function that
 //! picks a layout for a checkpoint's matrix ([`Linear::load`]).
 
+use std::sync::Arc;
+
 use tch::{Device, Kind, Tensor};
 
 use crate::model::int4::Int4Linear;
 use crate::model::qgemv::QuantMatrix;
+use crate::model::qpanel;
 use crate::model::weights::{Checkpoint, Weight};
 use crate::model::{ModelError, Precision};
 
@@ -88,16 +91,18 @@ impl Bf16 {
 
 /// What serves the inputs too long for the block-quant kernel.
 pub enum LongInputs {
-    /// The float32 copy (exact mode).
-    Dense(Dense),
+    /// Panels de-quantized on the fly from the same blocks (exact mode: no float copy, see
+    /// [`crate::model::qpanel`]).
+    Panels,
     /// A bfloat16 copy (fast mode's tied LM head).
     Bf16(Bf16),
 }
 
-/// GGUF block quants read directly for inputs of at most [`QUANT_MAX_ROWS`] rows (decode
-/// steps, typing), a float copy for longer ones.
+/// GGUF block quants read directly: through the SIMD kernel for inputs of at most
+/// [`QUANT_MAX_ROWS`] rows (decode steps, typing), otherwise as [`LongInputs`] says.
 pub struct Quant {
-    pub q: QuantMatrix,
+    /// Shared with the token embeddings when the head is tied.
+    pub q: Arc<QuantMatrix>,
     pub bias: Option<Tensor>,
     pub long: LongInputs,
 }
@@ -116,8 +121,8 @@ pub enum Linear {
 
 impl Linear {
     /// The matrices `ws` stacked along their rows (one fused product, e.g. q, k and v) with an
-    /// optional bias: int4 in fast mode when they are Q4_0/Q4_1, block quants plus a float copy
-    /// in exact mode when the kernel runs here, a float copy otherwise.
+    /// optional bias: int4 in fast mode when they are Q4_0/Q4_1, the block quants alone in
+    /// exact mode when the kernel runs here, a float copy otherwise.
     pub fn load(
         ck: &Checkpoint,
         ws: &[Weight],
@@ -129,32 +134,37 @@ impl Linear {
         {
             return Ok(Linear::Int4(l));
         }
+        if let Some(q) = Linear::exact_quant(ck, ws, opts)? {
+            let bias = bias.map(|b| b.to_kind(opts.kind).to_device(opts.device));
+            return Ok(Linear::Quant(Quant {
+                q: Arc::new(q),
+                bias,
+                long: LongInputs::Panels,
+            }));
+        }
         let parts = ws
             .iter()
             .map(|&w| ck.load(w))
             .collect::<Result<Vec<_>, _>>()?;
-        let dense = Dense::new(&Tensor::cat(&parts, 0), bias, opts);
-        Linear::with_quant(ck, ws, dense, opts)
+        Ok(Linear::Dense(Dense::new(
+            &Tensor::cat(&parts, 0),
+            bias,
+            opts,
+        )))
     }
 
-    /// `dense`, plus the block quants of `ws` for short inputs when exact mode's kernel runs.
-    pub fn with_quant(
+    /// The block quants of `ws`, when exact mode reads them directly (a SIMD kernel runs here
+    /// and every matrix is of a type it reads).
+    pub fn exact_quant(
         ck: &Checkpoint,
         ws: &[Weight],
-        dense: Dense,
         opts: &LoadOptions,
-    ) -> Result<Linear, ModelError> {
-        if opts.precision == Precision::Exact
-            && opts.quant_kernel
-            && let Some(q) = QuantMatrix::from_checkpoint(ck, ws)?
-        {
-            return Ok(Linear::Quant(Quant {
-                q,
-                bias: dense.bias.as_ref().map(Tensor::shallow_clone),
-                long: LongInputs::Dense(dense),
-            }));
+    ) -> Result<Option<QuantMatrix>, ModelError> {
+        if opts.precision == Precision::Exact && opts.quant_kernel {
+            QuantMatrix::from_checkpoint(ck, ws)
+        } else {
+            Ok(None)
         }
-        Ok(Linear::Dense(dense))
     }
 
     pub fn forward(&self, x: &Tensor) -> Tensor {
@@ -164,31 +174,19 @@ impl Linear {
             Linear::Bf16(b) => b.forward(x),
             Linear::Quant(q) => {
                 let cols = *x.size().last().expect("non-scalar");
-                if x.numel() as i64 > QUANT_MAX_ROWS * cols {
-                    return match &q.long {
-                        LongInputs::Dense(d) => d.forward(x),
+                let y = if x.numel() as i64 <= QUANT_MAX_ROWS * cols {
+                    q.q.forward(x)
+                } else {
+                    match &q.long {
+                        LongInputs::Panels => qpanel::matmul(&q.q, x),
                         LongInputs::Bf16(b) => b.forward(x),
-                    };
-                }
-                let y = q.q.forward(x);
+                    }
+                };
                 match &q.bias {
                     Some(b) => y + b,
                     None => y,
                 }
             }
-        }
-    }
-
-    /// The float [in, out] matrix this layer multiplies by, when it keeps one (the tied
-    /// embedding reads its rows from there).
-    pub fn dense_columns(&self) -> Option<&Tensor> {
-        match self {
-            Linear::Dense(d) => Some(&d.w_t),
-            Linear::Quant(Quant {
-                long: LongInputs::Dense(d),
-                ..
-            }) => Some(&d.w_t),
-            _ => None,
         }
     }
 }

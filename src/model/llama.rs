@@ -2,6 +2,8 @@
 //! structs named like the checkpoint: `Llama` → `Block` → (`RmsNorm`, `Attention`, `Mlp`), each
 //! loading itself. Weights are immutable; the only state is the [`KvCache`] passed in.
 
+use std::sync::Arc;
+
 use tch::{Device, Kind, Tensor};
 
 use crate::model::config::Config;
@@ -9,9 +11,10 @@ use crate::model::int4::Int4Linear;
 use crate::model::kv_cache::KvCache;
 use crate::model::linear::{Bf16, Dense, Linear, LoadOptions, LongInputs, Quant};
 use crate::model::qgemv::QuantMatrix;
+use crate::model::qpanel;
 use crate::model::rope::Rope;
 use crate::model::weights::{Checkpoint, Weight};
-use crate::model::{CausalLm, Dims, LoadStep, ModelError, Progress};
+use crate::model::{CausalLm, Dims, LoadStep, ModelError, Precision, Progress};
 
 /// Root-mean-square layer norm.
 pub struct RmsNorm {
@@ -189,6 +192,9 @@ pub(crate) enum Embedding {
     Rows(Tensor),
     /// The columns of a tied LM head's [hidden, vocab] matrix (the same storage: one copy).
     HeadColumns(Tensor),
+    /// The GGUF blocks, de-quantized one row per token (float32 on the CPU; shared with a
+    /// tied head in exact mode).
+    Quant(Arc<QuantMatrix>),
 }
 
 impl Embedding {
@@ -196,6 +202,10 @@ impl Embedding {
         match self {
             Embedding::Rows(t) => t.index_select(0, ids),
             Embedding::HeadColumns(w_t) => w_t.index_select(1, ids).transpose(0, 1),
+            Embedding::Quant(q) => {
+                let ids = Vec::<i64>::try_from(ids.to_device(Device::Cpu)).expect("i64 ids");
+                qpanel::gather_rows(q, &ids)
+            }
         }
     }
 }
@@ -207,46 +217,63 @@ pub(crate) struct Head {
 }
 
 impl Head {
-    /// Tied heads (no `output.weight`) read the embedding matrix; exact mode keeps one float
-    /// copy for both, fast mode a bfloat16 head (or the exact Q8_0 kernel for decode).
+    /// The embeddings come from the GGUF blocks wherever the block kernels run (no float
+    /// table). A tied head (no `output.weight`) reads the same matrix: exact mode multiplies by
+    /// the blocks themselves, fast mode keeps a bfloat16 copy for long inputs; without the
+    /// kernels one float copy serves both.
     pub(crate) fn load(ck: &Checkpoint, opts: &LoadOptions) -> Result<Self, ModelError> {
         let tied = !ck.has(Weight::Output);
         let on_device = |t: Tensor| t.to_kind(opts.kind).to_device(opts.device);
-        if tied && !opts.int4() {
-            let w_t = on_device(ck.load_transposed(Weight::TokenEmbd)?);
-            let embedding = Embedding::HeadColumns(w_t.shallow_clone());
-            let dense = Dense { w_t, bias: None };
-            let lm_head = Linear::with_quant(ck, &[Weight::TokenEmbd], dense, opts)?;
-            return Ok(Head { lm_head, embedding });
-        }
-        let table = ck.load(Weight::TokenEmbd)?;
-        let lm_head = match (tied, opts.int4()) {
-            (true, _) => {
+        let blocks = match opts.quant_kernel {
+            true => QuantMatrix::from_checkpoint(ck, &[Weight::TokenEmbd])?.map(Arc::new),
+            false => None,
+        };
+        let lm_head = match (tied, opts.int4(), &blocks) {
+            (true, false, Some(q)) if opts.precision == Precision::Exact => Linear::Quant(Quant {
+                q: Arc::clone(q),
+                bias: None,
+                long: LongInputs::Panels,
+            }),
+            (true, false, _) => {
+                let w_t = on_device(ck.load_transposed(Weight::TokenEmbd)?);
+                let embedding = Embedding::HeadColumns(w_t.shallow_clone());
+                let lm_head = Linear::Dense(Dense { w_t, bias: None });
+                return Ok(Head { lm_head, embedding });
+            }
+            (true, true, _) => {
                 let bf16 = Bf16 {
-                    w: table.to_kind(Kind::BFloat16),
+                    w: ck.load(Weight::TokenEmbd)?.to_kind(Kind::BFloat16),
                 };
-                match QuantMatrix::from_checkpoint(ck, &[Weight::TokenEmbd])? {
-                    Some(q) if opts.quant_kernel => Linear::Quant(Quant {
-                        q,
+                match &blocks {
+                    Some(q) => Linear::Quant(Quant {
+                        q: Arc::clone(q),
                         bias: None,
                         long: LongInputs::Bf16(bf16),
                     }),
-                    _ => Linear::Bf16(bf16),
+                    None => Linear::Bf16(bf16),
                 }
             }
-            (false, true) => match Int4Linear::from_checkpoint(ck, &[Weight::Output], None)? {
+            (false, true, _) => match Int4Linear::from_checkpoint(ck, &[Weight::Output], None)? {
                 Some(l) => Linear::Int4(l),
                 None => Linear::Int4(Int4Linear::quantize(&ck.load(Weight::Output)?, None)),
             },
-            (false, false) => {
-                let w_t = on_device(ck.load_transposed(Weight::Output)?);
-                Linear::with_quant(ck, &[Weight::Output], Dense { w_t, bias: None }, opts)?
-            }
+            (false, false, _) => match Linear::exact_quant(ck, &[Weight::Output], opts)? {
+                Some(q) => Linear::Quant(Quant {
+                    q: Arc::new(q),
+                    bias: None,
+                    long: LongInputs::Panels,
+                }),
+                None => Linear::Dense(Dense {
+                    w_t: on_device(ck.load_transposed(Weight::Output)?),
+                    bias: None,
+                }),
+            },
         };
-        Ok(Head {
-            lm_head,
-            embedding: Embedding::Rows(on_device(table)),
-        })
+        let embedding = match blocks {
+            Some(q) => Embedding::Quant(q),
+            None => Embedding::Rows(on_device(ck.load(Weight::TokenEmbd)?)),
+        };
+        Ok(Head { lm_head, embedding })
     }
 }
 

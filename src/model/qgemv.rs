@@ -312,9 +312,14 @@ impl QuantMatrix {
         }
     }
 
+    /// The form the blocks are kept in.
+    pub(crate) fn kind(&self) -> QuantKind {
+        self.kind
+    }
+
     /// Row `r`'s scales, offsets and quantized values.
     #[inline(always)]
-    fn row(&self, r: usize) -> (&[f32], &[f32], &[u8]) {
+    pub(crate) fn row(&self, r: usize) -> (&[f32], &[f32], &[u8]) {
         let nb = self.cols / QK;
         let qb = self.kind.qs_bytes();
         let ns = nb * self.kind.scales();
