@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Tiny, randomly initialised Hugging Face checkpoints for tokenscope's safetensors/HF loading tests.
 
-Writes tests/fixtures/tiny-llama/ (LlamaForCausalLM, untied embeddings) and tests/fixtures/tiny-qwen2/
-(Qwen2ForCausalLM, q/k/v biases, tied embeddings), each with:
+Writes tests/fixtures/tiny-llama/ (LlamaForCausalLM, untied embeddings), tests/fixtures/tiny-qwen2/
+(Qwen2ForCausalLM, q/k/v biases, tied embeddings) and tests/fixtures/tiny-gemma3/ (Gemma3ForCausalLM:
+4 layers alternating sliding-window 4 and global attention, RoPE bases 10 000 / 100 000,
+query_pre_attn_scalar 24, head_dim 16, (1 + w) norms around 0), each with:
   config.json        -- as written by transformers' save_pretrained (+ top-level "rope_theta" and
                         "torch_dtype" for readers that expect the transformers-4 layout)
   model.safetensors  -- float32 weights (tied checkpoints have no lm_head.weight)
@@ -38,6 +40,7 @@ GREEDY_STEPS = 10
 WEIGHT_STD = 0.2
 NORM_STD = 0.1
 BIAS_STD = 0.1
+GEMMA_GLOBAL_THETA = 100000.0
 
 TRAIN_TEXT = [
     "The quick brown fox jumps over the lazy dog. The dog sleeps in the sun, and the fox runs into the "
@@ -86,12 +89,12 @@ def build_tokenizer():
     return tk
 
 
-def init_weights(model, seed: int, bias_std: float) -> None:
+def init_weights(model, seed: int, bias_std: float, norm_center: float = 1.0) -> None:
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in sorted(model.named_parameters(), key=lambda kv: kv[0]):
             if name.endswith("norm.weight") or "layernorm" in name:
-                p.copy_(1.0 + NORM_STD * torch.randn(p.shape, generator=g))
+                p.copy_(norm_center + NORM_STD * torch.randn(p.shape, generator=g))
             elif name.endswith(".bias"):
                 p.copy_(bias_std * torch.randn(p.shape, generator=g))
             else:
@@ -112,7 +115,15 @@ def greedy(model, ids, steps):
 
 
 def make(kind: str, out: Path, tk) -> None:
-    from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+    from transformers import (
+        AutoModelForCausalLM,
+        Gemma3ForCausalLM,
+        Gemma3TextConfig,
+        LlamaConfig,
+        LlamaForCausalLM,
+        Qwen2Config,
+        Qwen2ForCausalLM,
+    )
 
     vocab = tk.get_vocab_size(with_added_tokens=True)
     eos = tk.token_to_id(SPECIAL)
@@ -132,14 +143,32 @@ def make(kind: str, out: Path, tk) -> None:
     if kind == "llama":
         cfg = LlamaConfig(**common, tie_word_embeddings=False, attention_bias=False, mlp_bias=False)
         cls, seed = LlamaForCausalLM, SEED
-    else:
+    elif kind == "qwen2":
         cfg = Qwen2Config(**common, tie_word_embeddings=True, use_sliding_window=False)
         cls, seed = Qwen2ForCausalLM, SEED + 1
-    if getattr(cfg, "rope_parameters", None) is not None:
+    else:
+        # Gemma 3: 4 layers alternating local (window 4, shorter than every expected text) and
+        # global, their own RoPE bases, query_pre_attn_scalar ≠ head_dim, tied embeddings.
+        gemma = {k: v for k, v in common.items() if k != "rope_theta"}
+        gemma.update(num_hidden_layers=4, head_dim=16)
+        cfg = Gemma3TextConfig(
+            **gemma,
+            sliding_window=4,
+            layer_types=["sliding_attention", "full_attention"] * 2,
+            query_pre_attn_scalar=24,
+            rope_parameters={
+                "full_attention": {"rope_type": "default", "rope_theta": GEMMA_GLOBAL_THETA},
+                "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+            },
+            tie_word_embeddings=True,
+        )
+        cls, seed = Gemma3ForCausalLM, SEED + 2
+    if kind != "gemma3" and getattr(cfg, "rope_parameters", None) is not None:
         cfg.rope_parameters["rope_theta"] = 10000.0
     torch.manual_seed(seed)
     model = cls(cfg).to(torch.float32).eval()
-    init_weights(model, seed, BIAS_STD)
+    # Gemma's norms scale by (1 + w): weights near 0 are its "identity".
+    init_weights(model, seed, BIAS_STD, norm_center=0.0 if kind == "gemma3" else 1.0)
     if kind == "qwen2":
         assert model.lm_head.weight.data_ptr() == model.model.embed_tokens.weight.data_ptr(), "not tied"
         assert model.model.layers[0].self_attn.q_proj.bias is not None
@@ -154,7 +183,8 @@ def make(kind: str, out: Path, tk) -> None:
         gen.unlink()
     # Add transformers-4 style top-level keys (transformers 5 nests rope_theta in rope_parameters).
     cj = json.loads((d / "config.json").read_text())
-    cj.setdefault("rope_theta", 10000.0)
+    if kind != "gemma3":
+        cj.setdefault("rope_theta", 10000.0)
     cj.setdefault("torch_dtype", "float32")
     cj.setdefault("dtype", "float32")
     (d / "config.json").write_text(json.dumps(cj, indent=2, sort_keys=True) + "\n")
@@ -223,7 +253,7 @@ def main() -> int:
     torch.use_deterministic_algorithms(True)
     tk = build_tokenizer()
     print(f"tokenizer: vocab {tk.get_vocab_size(with_added_tokens=True)}")
-    for kind in ("llama", "qwen2"):
+    for kind in ("llama", "qwen2", "gemma3"):
         make(kind, args.out, tk)
     return 0
 

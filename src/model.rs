@@ -111,7 +111,6 @@ impl From<tch::TchError> for ModelError {
 }
 
 /// The architectures [`load`] runs, as GGUF `general.architecture` / HF `model_type` spell them.
-/// (gemma3: GGUF files.)
 pub const SUPPORTED_ARCHITECTURES: &[&str] = &["llama", "mistral", "qwen2", "gemma3"];
 
 impl Describe for ModelError {
@@ -277,10 +276,13 @@ impl Source {
                     source,
                 })?;
                 let cfg = Config::from_hf_json(&text)?;
-                Ok((
-                    Checkpoint::open_safetensors_dir(&dir)?,
-                    Resolved::Llama(cfg),
-                ))
+                let cfg = match cfg.arch {
+                    Architecture::Gemma3 => {
+                        Resolved::Gemma3(Gemma3Config::from_hf_json(&text, cfg)?)
+                    }
+                    Architecture::Llama | Architecture::Qwen2 => Resolved::Llama(cfg),
+                };
+                Ok((Checkpoint::open_safetensors_dir(&dir)?, cfg))
             }
             Source::Gguf(g) => {
                 let cfg = Config::from_gguf(&g)?;

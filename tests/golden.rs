@@ -288,6 +288,13 @@ fn tiny_qwen2_safetensors_matches_transformers() {
     tiny("tiny-qwen2");
 }
 
+/// Gemma 3 from an HF folder: (1 + w) norms, √hidden embeddings, q/k norms, four norms per
+/// block, local layers (window 4) alternating with global ones, each with its RoPE base.
+#[test]
+fn tiny_gemma3_safetensors_matches_transformers() {
+    tiny("tiny-gemma3");
+}
+
 /// Fast mode (int4 weights, bf16 activations) is approximate: report its distance from the
 /// float32 reference and keep it well inside what llama.cpp's own Q4_1 kernels show on these
 /// prompts (0.72 nats, 2 top-1 flips in 33 positions; tests/fixtures/README.md). Measured here:

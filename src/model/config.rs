@@ -215,8 +215,27 @@ impl HfConfig {
         let arch = match kind.as_str() {
             "llama" | "mistral" | "LlamaForCausalLM" | "MistralForCausalLM" => Architecture::Llama,
             "qwen2" | "Qwen2ForCausalLM" => Architecture::Qwen2,
+            "gemma3_text" | "Gemma3ForCausalLM" => Architecture::Gemma3,
             other => return Err(ModelError::UnknownArchitecture(other.to_string())),
         };
+        // Gemma 3 keeps a RoPE setting per layer type: the shared config holds the global
+        // layers' (`Gemma3Config::from_hf_json` reads the local ones and checks the scaling).
+        let rope_parameters = match arch {
+            Architecture::Gemma3 => self
+                .rope_parameters
+                .as_ref()
+                .and_then(|p| p.get("full_attention"))
+                .cloned(),
+            _ => self.rope_parameters.clone(),
+        };
+        HfConfig {
+            rope_parameters,
+            ..self
+        }
+        .resolve_for(arch)
+    }
+
+    fn resolve_for(self, arch: Architecture) -> Result<Config, ModelError> {
         let rope_theta = self.rope_theta.or_else(|| {
             self.rope_parameters
                 .as_ref()

@@ -72,10 +72,91 @@ impl Gemma3Config {
         })
     }
 
+    /// Reads an HF `config.json` (`Gemma3ForCausalLM`, transformers 4.5x or 5): the local
+    /// layers' RoPE base, the window, which layers are global (`layer_types`, or the older
+    /// `sliding_window_pattern`), `query_pre_attn_scalar`. What we do not run is refused by name.
+    pub fn from_hf_json(text: &str, base: Config) -> Result<Self, ModelError> {
+        let bad = |detail: String| ModelError::Config {
+            file: "config.json".into(),
+            detail,
+        };
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+        for key in ["final_logit_softcapping", "attn_logit_softcapping"] {
+            if v.get(key).is_some_and(|c| !c.is_null()) {
+                return Err(bad(format!("{key} is not supported")));
+            }
+        }
+        if v.get("use_bidirectional_attention") == Some(&serde_json::Value::Bool(true)) {
+            return Err(bad("bidirectional attention is not supported".into()));
+        }
+        let global_rope = v.pointer("/rope_parameters/full_attention/rope_type");
+        if global_rope.is_some_and(|t| t != "default")
+            || v.get("rope_scaling").is_some_and(|r| !r.is_null())
+        {
+            return Err(bad(
+                "RoPE scaling of the global layers is not supported".into()
+            ));
+        }
+        let num = |key: &str| v.get(key).and_then(serde_json::Value::as_f64);
+        let sliding_window =
+            num("sliding_window").ok_or_else(|| bad("sliding_window is missing".into()))? as usize;
+        let local_rope_theta = v
+            .pointer("/rope_parameters/sliding_attention/rope_theta")
+            .and_then(serde_json::Value::as_f64)
+            .or_else(|| num("rope_local_base_freq"))
+            .unwrap_or(10_000.0);
+        let pattern = layer_pattern(&v, base.layers).map_err(bad)?;
+        let scalar = num("query_pre_attn_scalar").unwrap_or(base.head_dim as f64);
+        let base = Config {
+            context_length: base.context_length.min(MAX_CONTEXT),
+            tied_embeddings: v.get("tie_word_embeddings") != Some(&serde_json::Value::Bool(false)),
+            ..base
+        };
+        Ok(Self {
+            base,
+            sliding_window,
+            pattern,
+            local_rope_theta,
+            query_scale: scalar.powf(-0.5),
+        })
+    }
+
     /// Whether layer `i` attends to the whole context.
     pub fn is_global(&self, i: usize) -> bool {
         (i + 1).is_multiple_of(self.pattern)
     }
+}
+
+/// Every how many layers one is global, from `layer_types` (each "sliding_attention" or
+/// "full_attention"; it must repeat with one period) or `sliding_window_pattern` (default 6).
+fn layer_pattern(v: &serde_json::Value, layers: usize) -> Result<usize, String> {
+    let Some(types) = v.get("layer_types").and_then(serde_json::Value::as_array) else {
+        let p = v
+            .get("sliding_window_pattern")
+            .or_else(|| v.get("_sliding_window_pattern"))
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(6);
+        return Ok(p.max(1) as usize);
+    };
+    let global: Vec<bool> = types.iter().map(|t| t == "full_attention").collect();
+    if global.len() != layers {
+        return Err(format!(
+            "layer_types has {} entries for {layers} layers",
+            global.len()
+        ));
+    }
+    // A pattern longer than the model (every layer local) never makes a layer global.
+    let pattern = global.iter().position(|&g| g).map_or(layers + 1, |i| i + 1);
+    if global
+        .iter()
+        .enumerate()
+        .any(|(i, &g)| g != (i + 1).is_multiple_of(pattern))
+    {
+        return Err(format!(
+            "layer_types {types:?} is not one global layer every N"
+        ));
+    }
+    Ok(pattern)
 }
 
 /// Gemma's RMSNorm: `x / rms(x) · (1 + w)`. GGUF files already hold `1 + w` (llama.cpp's
