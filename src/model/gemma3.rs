@@ -535,4 +535,44 @@ mod tests {
         let d = attention(Some(4)).mask(9, 1, Device::Cpu).unwrap();
         assert_eq!(rows(&d)[0].iter().filter(|&&b| b).count(), 4);
     }
+
+    #[test]
+    fn hf_layer_types_become_a_pattern_and_odd_ones_are_refused() {
+        let v = |j: &str| serde_json::from_str::<serde_json::Value>(j).unwrap();
+        let s = r#""sliding_attention""#;
+        let f = r#""full_attention""#;
+        let types = |t: &[&str]| v(&format!(r#"{{"layer_types":[{}]}}"#, t.join(",")));
+        assert_eq!(layer_pattern(&types(&[s, s, f, s, s, f]), 6), Ok(3));
+        assert_eq!(layer_pattern(&types(&[s, s, s]), 3), Ok(4), "all local");
+        assert!(layer_pattern(&types(&[s, f, f]), 3).is_err());
+        assert!(layer_pattern(&types(&[s, f]), 3).is_err(), "wrong length");
+        assert_eq!(
+            layer_pattern(&v(r#"{"sliding_window_pattern":2}"#), 4),
+            Ok(2)
+        );
+        assert_eq!(layer_pattern(&v("{}"), 18), Ok(6));
+    }
+
+    #[test]
+    fn hf_soft_capping_and_rope_scaling_are_refused_by_name() {
+        let base = Config::from_hf_json(
+            r#"{"model_type":"gemma3_text","hidden_size":64,"num_hidden_layers":2,
+                "num_attention_heads":4,"intermediate_size":128,"vocab_size":300}"#,
+        )
+        .unwrap();
+        for (extra, word) in [
+            (
+                r#""final_logit_softcapping":30.0"#,
+                "final_logit_softcapping",
+            ),
+            (
+                r#""rope_parameters":{"full_attention":{"rope_type":"linear","factor":8.0}}"#,
+                "RoPE scaling",
+            ),
+        ] {
+            let text = format!(r#"{{"sliding_window":4,{extra}}}"#);
+            let e = Gemma3Config::from_hf_json(&text, base.clone()).unwrap_err();
+            assert!(e.to_string().contains(word), "{e}");
+        }
+    }
 }
