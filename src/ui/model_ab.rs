@@ -56,11 +56,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         None => waiting("A", a_name.as_deref().unwrap_or("?"), state, theme),
     };
     frame.render_widget(Paragraph::new(a_lines), left);
-    let b_lines = match b_side {
-        Some(side) => side_lines("B", &b.name, side, lang, theme, right),
-        None => b_status_lines(b, state, theme),
+    // B's sides are one line per row, cut like A's; only its status (loading, an error) wraps.
+    let b_widget = match b_side {
+        Some(side) => Paragraph::new(side_lines("B", &b.name, side, lang, theme, right)),
+        None => Paragraph::new(b_status_lines(b, state, theme)).wrap(Wrap { trim: false }),
     };
-    frame.render_widget(Paragraph::new(b_lines).wrap(Wrap { trim: false }), right);
+    frame.render_widget(b_widget, right);
     if let (Some(a), Some(b)) = (a, b_side) {
         let count = |n: usize| lang.count(n, Text::TokenOne, Text::TokenMany);
         let text = lang.f(
@@ -86,13 +87,11 @@ fn side_lines(
 ) -> Vec<Line<'static>> {
     let w = usize::from(area.width);
     let tokens: Vec<String> = side.tokens.iter().map(|t| visible(&t.text)).collect();
+    // The count goes where it fits (the line under both sides gives it too).
+    let count = lang.count(side.tokens.len(), Text::TokenOne, Text::TokenMany);
+    let fits = label.chars().count() + 1 + name.chars().count() + 3 + count.chars().count() <= w;
     let mut lines = vec![
-        header(
-            label,
-            name,
-            theme,
-            Some(lang.count(side.tokens.len(), Text::TokenOne, Text::TokenMany)),
-        ),
+        header(label, name, theme, fits.then_some(count)),
         Line::from(Span::styled(truncate(&tokens.join("|"), w), theme.dim)),
     ];
     let room = usize::from(area.height).saturating_sub(lines.len());
