@@ -1089,6 +1089,64 @@ pub enum Text {
     SourceAttention,
     /// cross-attention, step {}:
     SourceAttentionShort,
+    /// fill-mask: show the next [MASK] of the prompt
+    KeyNextMask,
+    /// An encoder fills masks: it writes no next token (step, generate, branches and the word view are for decoders).
+    NoticeEncoderFills,
+    /// An embedding model turns each line into a vector: it writes no token (step, generate and picking are for decoders).
+    NoticeEncoderEmbeds,
+    /// F6 moves between masks with a fill-mask encoder (e.g. --model bert-tiny).
+    NoticeMasksNeedFill,
+    /// No mask to fill: type [MASK] in the prompt first.
+    NoticeFillNoMask,
+    /// The mask now reads “{}”.
+    NoticeFilledMask,
+    /// Click a mask chip to see its distribution.
+    NoticeClickMask,
+    /// ◀ read on the left
+    FillLeft,
+    /// read on the right ▶
+    FillRight,
+    /// underlined: most attention
+    FillStrong,
+    /// At {} {} of {} (token {})
+    FillTitle,
+    /// Fill the mask
+    FillTitleEmpty,
+    /// Type {} where the model should guess: it reads the words on both sides.
+    FillTypeMask,
+    /// Encoder · reads both sides
+    FillPaneTitle,
+    /// mask {} of {}: read {} tokens before it and {} after
+    FillSides,
+    /// {}: next mask
+    FillNextMaskHint,
+    /// most attention:
+    FillMostAttention,
+    /// Edit a word after the mask: the distribution changes. A decoder never sees what comes after.
+    FillBothSides,
+    /// best guess:
+    FillBestGuess,
+    /// bert-tiny is a retrieval fine-tune: its guesses are weak (it shows the mechanism).
+    FillWeakModel,
+    /// Sentence embeddings
+    EmbedTitle,
+    /// {} dimensions
+    EmbedDim,
+    /// Type one sentence per line (Enter starts a new one): each becomes one vector.
+    EmbedEmpty,
+    /// each line → one vector (first {} of {} dimensions):
+    EmbedStripHeader,
+    /// cosine
+    EmbedCosine,
+    /// most similar:
+    EmbedMostLabel,
+    /// least similar:
+    EmbedLeastLabel,
+    /// {} & {} ({})
+    EmbedPair,
+    /// Similar meanings score high even with different words.
+    EmbedNote,
 }
 
 #[cfg(test)]

@@ -581,5 +581,48 @@ pub fn text(t: Text) -> &'static str {
         Text::SourceEncoding => "encoding…",
         Text::SourceAttention => "cross-attention of step {} (last layer, mean of heads):",
         Text::SourceAttentionShort => "cross-attention, step {}:",
+        Text::KeyNextMask => "fill-mask: show the next [MASK] of the prompt",
+        Text::NoticeEncoderFills => {
+            "An encoder fills masks: it writes no next token (step, generate, branches and the word view are for decoders)."
+        }
+        Text::NoticeEncoderEmbeds => {
+            "An embedding model turns each line into a vector: it writes no token (step, generate and picking are for decoders)."
+        }
+        Text::NoticeMasksNeedFill => {
+            "F6 moves between masks with a fill-mask encoder (e.g. --model bert-tiny)."
+        }
+        Text::NoticeFillNoMask => "No mask to fill: type [MASK] in the prompt first.",
+        Text::NoticeFilledMask => "The mask now reads “{}”.",
+        Text::NoticeClickMask => "Click a mask chip to see its distribution.",
+        Text::FillLeft => "◀ read on the left",
+        Text::FillRight => "read on the right ▶",
+        Text::FillStrong => "underlined: most attention",
+        Text::FillTitle => "At {} {} of {} (token {})",
+        Text::FillTitleEmpty => "Fill the mask",
+        Text::FillTypeMask => {
+            "Type {} where the model should guess: it reads the words on both sides."
+        }
+        Text::FillPaneTitle => "Encoder · reads both sides",
+        Text::FillSides => "mask {} of {}: read {} tokens before it and {} after",
+        Text::FillNextMaskHint => "{}: next mask",
+        Text::FillMostAttention => "most attention:",
+        Text::FillBothSides => {
+            "Edit a word after the mask: the distribution changes. A decoder never sees what comes after."
+        }
+        Text::FillBestGuess => "best guess:",
+        Text::FillWeakModel => {
+            "bert-tiny is a retrieval fine-tune: its guesses are weak (it shows the mechanism)."
+        }
+        Text::EmbedTitle => "Sentence embeddings",
+        Text::EmbedDim => "{} dimensions",
+        Text::EmbedEmpty => {
+            "Type one sentence per line (Enter starts a new one): each becomes one vector."
+        }
+        Text::EmbedStripHeader => "each line → one vector (first {} of {} dimensions):",
+        Text::EmbedCosine => "cosine",
+        Text::EmbedMostLabel => "most similar:",
+        Text::EmbedLeastLabel => "least similar:",
+        Text::EmbedPair => "{} & {} ({})",
+        Text::EmbedNote => "Similar meanings score high even with different words.",
     }
 }

@@ -591,5 +591,48 @@ pub fn text(t: Text) -> &'static str {
         Text::SourceEncoding => "codificando…",
         Text::SourceAttention => "atenção cruzada do passo {} (última camada, média das cabeças):",
         Text::SourceAttentionShort => "atenção cruzada, passo {}:",
+        Text::KeyNextMask => "preencher máscara: mostrar a próxima [MASK] do prompt",
+        Text::NoticeEncoderFills => {
+            "Um codificador preenche máscaras: não escreve o próximo token (passo, gerar, ramos e a visão de palavras são de decodificadores)."
+        }
+        Text::NoticeEncoderEmbeds => {
+            "Um modelo de embeddings transforma cada linha em um vetor: não escreve tokens (passo, gerar e escolher são de decodificadores)."
+        }
+        Text::NoticeMasksNeedFill => {
+            "F6 passa de uma máscara a outra com um codificador de preencher máscaras (ex.: --model bert-tiny)."
+        }
+        Text::NoticeFillNoMask => "Nenhuma máscara para preencher: digite [MASK] no prompt antes.",
+        Text::NoticeFilledMask => "A máscara agora diz “{}”.",
+        Text::NoticeClickMask => "Clique no chip de uma máscara para ver a distribuição dela.",
+        Text::FillLeft => "◀ lido à esquerda",
+        Text::FillRight => "lido à direita ▶",
+        Text::FillStrong => "sublinhado: mais atenção",
+        Text::FillTitle => "Em {} {} de {} (token {})",
+        Text::FillTitleEmpty => "Preencher a máscara",
+        Text::FillTypeMask => {
+            "Digite {} onde o modelo deve adivinhar: ele lê as palavras dos dois lados."
+        }
+        Text::FillPaneTitle => "Codificador · lê os dois lados",
+        Text::FillSides => "máscara {} de {}: leu {} tokens antes dela e {} depois",
+        Text::FillNextMaskHint => "{}: próxima máscara",
+        Text::FillMostAttention => "mais atenção:",
+        Text::FillBothSides => {
+            "Mude uma palavra depois da máscara: a distribuição muda. Um decodificador nunca vê o que vem depois."
+        }
+        Text::FillBestGuess => "melhor palpite:",
+        Text::FillWeakModel => {
+            "O bert-tiny foi ajustado para busca: seus palpites são fracos (serve para mostrar o mecanismo)."
+        }
+        Text::EmbedTitle => "Embeddings de frases",
+        Text::EmbedDim => "{} dimensões",
+        Text::EmbedEmpty => {
+            "Digite uma frase por linha (Enter começa outra): cada uma vira um vetor."
+        }
+        Text::EmbedStripHeader => "cada linha → um vetor (primeiras {} de {} dimensões):",
+        Text::EmbedCosine => "cosseno",
+        Text::EmbedMostLabel => "mais parecidas:",
+        Text::EmbedLeastLabel => "menos parecidas:",
+        Text::EmbedPair => "{} e {} ({})",
+        Text::EmbedNote => "Sentidos parecidos pontuam alto mesmo com palavras diferentes.",
     }
 }

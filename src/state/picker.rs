@@ -238,7 +238,10 @@ fn on_incoming(s: &mut State, reply: Reply) -> Vec<Effect> {
             vec![Effect::DropWorker(Slot::Incoming)]
         }
         // Nothing is asked of the incoming worker before it is the main one.
-        Reply::Evaluated { .. } | Reply::Failed { .. } | Reply::Word { .. } => Vec::new(),
+        Reply::Evaluated { .. }
+        | Reply::Failed { .. }
+        | Reply::Word { .. }
+        | Reply::Encoded { .. } => Vec::new(),
     }
 }
 
