@@ -1103,9 +1103,9 @@ pub enum Text {
     NoticeFilledMask,
     /// Click a mask chip to see its distribution.
     NoticeClickMask,
-    /// ◀ read on the left
+    /// ◀ before the mask
     FillLeft,
-    /// read on the right ▶
+    /// after it ▶
     FillRight,
     /// underlined: most attention
     FillStrong,
@@ -1117,17 +1117,17 @@ pub enum Text {
     FillTypeMask,
     /// Encoder · reads both sides
     FillPaneTitle,
-    /// mask {} of {}: read {} tokens before it and {} after
+    /// mask {} of {} · read {} tokens before, {} after
     FillSides,
     /// {}: next mask
     FillNextMaskHint,
     /// most attention:
     FillMostAttention,
-    /// Edit a word after the mask: the distribution changes. A decoder never sees what comes after.
+    /// A word after the mask changes this: a decoder never sees it.
     FillBothSides,
     /// best guess:
     FillBestGuess,
-    /// bert-tiny is a retrieval fine-tune: its guesses are weak (it shows the mechanism).
+    /// bert-tiny is a retrieval fine-tune: weak guesses.
     FillWeakModel,
     /// Sentence embeddings
     EmbedTitle,

@@ -594,8 +594,8 @@ pub fn text(t: Text) -> &'static str {
         Text::NoticeFillNoMask => "No mask to fill: type [MASK] in the prompt first.",
         Text::NoticeFilledMask => "The mask now reads “{}”.",
         Text::NoticeClickMask => "Click a mask chip to see its distribution.",
-        Text::FillLeft => "◀ read on the left",
-        Text::FillRight => "read on the right ▶",
+        Text::FillLeft => "◀ before the mask",
+        Text::FillRight => "after it ▶",
         Text::FillStrong => "underlined: most attention",
         Text::FillTitle => "At {} {} of {} (token {})",
         Text::FillTitleEmpty => "Fill the mask",
@@ -603,16 +603,12 @@ pub fn text(t: Text) -> &'static str {
             "Type {} where the model should guess: it reads the words on both sides."
         }
         Text::FillPaneTitle => "Encoder · reads both sides",
-        Text::FillSides => "mask {} of {}: read {} tokens before it and {} after",
+        Text::FillSides => "mask {} of {} · read {} tokens before, {} after",
         Text::FillNextMaskHint => "{}: next mask",
         Text::FillMostAttention => "most attention:",
-        Text::FillBothSides => {
-            "Edit a word after the mask: the distribution changes. A decoder never sees what comes after."
-        }
+        Text::FillBothSides => "A word after the mask changes this: a decoder never sees it.",
         Text::FillBestGuess => "best guess:",
-        Text::FillWeakModel => {
-            "bert-tiny is a retrieval fine-tune: its guesses are weak (it shows the mechanism)."
-        }
+        Text::FillWeakModel => "bert-tiny is a retrieval fine-tune: weak guesses.",
         Text::EmbedTitle => "Sentence embeddings",
         Text::EmbedDim => "{} dimensions",
         Text::EmbedEmpty => {

@@ -604,8 +604,8 @@ pub fn text(t: Text) -> &'static str {
         Text::NoticeFillNoMask => "Nenhuma máscara para preencher: digite [MASK] no prompt antes.",
         Text::NoticeFilledMask => "A máscara agora diz “{}”.",
         Text::NoticeClickMask => "Clique no chip de uma máscara para ver a distribuição dela.",
-        Text::FillLeft => "◀ lido à esquerda",
-        Text::FillRight => "lido à direita ▶",
+        Text::FillLeft => "◀ antes da máscara",
+        Text::FillRight => "depois dela ▶",
         Text::FillStrong => "sublinhado: mais atenção",
         Text::FillTitle => "Em {} {} de {} (token {})",
         Text::FillTitleEmpty => "Preencher a máscara",
@@ -613,16 +613,14 @@ pub fn text(t: Text) -> &'static str {
             "Digite {} onde o modelo deve adivinhar: ele lê as palavras dos dois lados."
         }
         Text::FillPaneTitle => "Codificador · lê os dois lados",
-        Text::FillSides => "máscara {} de {}: leu {} tokens antes dela e {} depois",
+        Text::FillSides => "máscara {} de {} · leu {} tokens antes, {} depois",
         Text::FillNextMaskHint => "{}: próxima máscara",
         Text::FillMostAttention => "mais atenção:",
         Text::FillBothSides => {
-            "Mude uma palavra depois da máscara: a distribuição muda. Um decodificador nunca vê o que vem depois."
+            "Uma palavra depois da máscara muda isto: um decodificador nunca a vê."
         }
         Text::FillBestGuess => "melhor palpite:",
-        Text::FillWeakModel => {
-            "O bert-tiny foi ajustado para busca: seus palpites são fracos (serve para mostrar o mecanismo)."
-        }
+        Text::FillWeakModel => "bert-tiny foi ajustado para busca: palpites fracos.",
         Text::EmbedTitle => "Embeddings de frases",
         Text::EmbedDim => "{} dimensões",
         Text::EmbedEmpty => {

@@ -11,6 +11,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::action::Action;
 use crate::i18n::Text;
 use crate::keymap::{self, Context};
 use crate::state::fill::{self, ChipSide, WEAK_FILL_MODELS};
@@ -99,20 +100,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), body);
 }
 
-/// The pane's lines, most important first.
+/// The pane's lines, most important first (a short pane shows the first ones).
 fn lines(state: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
     let lang = state.lang;
-    let mut out = Vec::new();
     let Some(f) = state.fill.as_ref() else {
-        return out;
+        return Vec::new();
     };
-    let n = state.eval.as_ref().map_or(0, |e| e.positions.len());
-    let next = keymap::key_label(Context::Explore, &crate::action::Action::NextMask, lang)
-        .unwrap_or_default();
-    if let Some(m) = f.shown().filter(|_| state.fresh()) {
-        let (left, right) = (m.position, n.saturating_sub(m.position + 1));
-        let mut line = vec![Span::styled(
-            lang.f(
+    let mut out = Vec::new();
+    match f.shown().filter(|_| state.fresh()) {
+        Some(m) => {
+            let n = state.eval.as_ref().map_or(0, |e| e.positions.len());
+            let (left, right) = (m.position, n.saturating_sub(m.position + 1));
+            let sides = lang.f(
                 Text::FillSides,
                 &[
                     &(f.chosen + 1),
@@ -120,42 +119,26 @@ fn lines(state: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
                     &lang.int(left),
                     &lang.int(right),
                 ],
-            ),
-            theme.text,
-        )];
-        if f.masks.len() > 1 {
-            line.push(Span::styled(
-                format!(" · {}", lang.f(Text::FillNextMaskHint, &[&next])),
-                theme.key,
-            ));
+            );
+            let mut line = vec![Span::styled(sides, theme.text)];
+            if f.masks.len() > 1 {
+                let next = keymap::key_label(Context::Explore, &Action::NextMask, lang)
+                    .unwrap_or_default();
+                line.push(Span::styled(
+                    format!(" · {}", lang.f(Text::FillNextMaskHint, &[&next])),
+                    theme.key,
+                ));
+            }
+            out.push(Line::from(line));
+            out.push(Line::from(Span::styled(
+                lang.t(Text::FillBothSides).to_string(),
+                theme.notice,
+            )));
         }
-        out.push(Line::from(line));
-        let strongest: Vec<String> = fill::strongest(state)
-            .iter()
-            .map(|t| truncate(&token_label(&t.text, t.special), 14))
-            .collect();
-        if !strongest.is_empty() {
-            out.push(Line::from(vec![
-                Span::styled(format!("{} ", lang.t(Text::FillMostAttention)), theme.dim),
-                Span::styled(strongest.join(" · "), theme.value),
-            ]));
-        }
-        out.push(Line::from(Span::styled(
-            lang.t(Text::FillBothSides).to_string(),
-            theme.notice,
-        )));
-        if let Some(guess) = fill::best_guess(state) {
-            let guess = truncate(&guess.replace('\n', " "), w.saturating_sub(2) * 2);
-            out.push(Line::from(vec![
-                Span::styled(format!("{} ", lang.t(Text::FillBestGuess)), theme.dim),
-                Span::styled(guess, theme.text),
-            ]));
-        }
-    } else {
-        out.push(Line::from(Span::styled(
+        None => out.push(Line::from(Span::styled(
             lang.f(Text::FillTypeMask, &[&f.mask]),
             theme.dim,
-        )));
+        ))),
     }
     let weak = state
         .models
@@ -167,6 +150,33 @@ fn lines(state: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
             lang.t(Text::FillWeakModel).to_string(),
             theme.warning,
         )));
+    }
+    if f.shown().is_some() && state.fresh() {
+        out.extend(details(state, w, theme));
+    }
+    out
+}
+
+/// The best guess filled in, and the tokens the mask attended to most.
+fn details(state: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let lang = state.lang;
+    let mut out = Vec::new();
+    if let Some(guess) = fill::best_guess(state) {
+        let guess = truncate(&guess.replace('\n', " "), w.saturating_sub(2) * 2);
+        out.push(Line::from(vec![
+            Span::styled(format!("{} ", lang.t(Text::FillBestGuess)), theme.dim),
+            Span::styled(guess, theme.text),
+        ]));
+    }
+    let strongest: Vec<String> = fill::strongest(state)
+        .iter()
+        .map(|t| truncate(&token_label(&t.text, t.special), 14))
+        .collect();
+    if !strongest.is_empty() {
+        out.push(Line::from(vec![
+            Span::styled(format!("{} ", lang.t(Text::FillMostAttention)), theme.dim),
+            Span::styled(strongest.join(" · "), theme.value),
+        ]));
     }
     out
 }
