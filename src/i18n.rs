@@ -989,7 +989,7 @@ pub enum Text {
     EmbedLeast,
     /// rest of the vocabulary ({}): {}
     FillRest,
-    /// It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground does not show encoders yet)
+    /// It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground shows them too: `tokenscope --model bert-tiny`)
     HintEncoder,
     /// Models
     SectionModels,

@@ -520,7 +520,7 @@ pub fn text(t: Text) -> &'static str {
         Text::EmbedLeast => "least similar: {} and {} (cosine {})",
         Text::FillRest => "rest of the vocabulary ({}): {}",
         Text::HintEncoder => {
-            "It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground does not show encoders yet)"
+            "It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground shows them too: `tokenscope --model bert-tiny`)"
         }
         Text::SectionModels => "Models",
         Text::KeyPicker => "models: list them and switch without restarting (F3)",

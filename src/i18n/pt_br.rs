@@ -526,7 +526,7 @@ pub fn text(t: Text) -> &'static str {
         Text::EmbedLeast => "menos parecidas: {} e {} (cosseno {})",
         Text::FillRest => "resto do vocabulário ({}): {}",
         Text::HintEncoder => {
-            "É um codificador (estilo BERT), que lê o texto inteiro em vez de escrever um token por vez: use `tokenscope fill` para preencher máscaras ou `tokenscope embed` para embeddings de frases (o playground ainda não mostra codificadores)"
+            "É um codificador (estilo BERT), que lê o texto inteiro em vez de escrever um token por vez: use `tokenscope fill` para preencher máscaras ou `tokenscope embed` para embeddings de frases (o playground também os mostra: `tokenscope --model bert-tiny`)"
         }
         Text::SectionModels => "Modelos",
         Text::KeyPicker => "modelos: listar e trocar sem reiniciar (F3)",
