@@ -1091,9 +1091,9 @@ pub enum Text {
     SourceAttentionShort,
     /// fill-mask: show the next [MASK] of the prompt
     KeyNextMask,
-    /// An encoder fills masks: it writes no next token (step, generate, branches and the word view are for decoders).
+    /// An encoder fills masks: it writes no next token.
     NoticeEncoderFills,
-    /// An embedding model turns each line into a vector: it writes no token (step, generate and picking are for decoders).
+    /// An embedding model writes no token: it turns lines into vectors.
     NoticeEncoderEmbeds,
     /// F6 moves between masks with a fill-mask encoder (e.g. --model bert-tiny).
     NoticeMasksNeedFill,
@@ -1147,6 +1147,8 @@ pub enum Text {
     EmbedPair,
     /// Similar meanings score high even with different words.
     EmbedNote,
+    /// Model B compares next tokens: model A must be a decoder.
+    NoticeEncoderNoB,
 }
 
 #[cfg(test)]

@@ -641,7 +641,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     };
-    view::refresh(state);
+    // An encoder's views compute their own (the mask shown, or no distribution at all).
+    if !fill::refresh_view(state) {
+        view::refresh(state);
+    }
     branches::record(state);
     if effects.iter().any(|e| matches!(e, Effect::Evaluate(_))) {
         words::superseded(state);

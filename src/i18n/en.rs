@@ -582,11 +582,9 @@ pub fn text(t: Text) -> &'static str {
         Text::SourceAttention => "cross-attention of step {} (last layer, mean of heads):",
         Text::SourceAttentionShort => "cross-attention, step {}:",
         Text::KeyNextMask => "fill-mask: show the next [MASK] of the prompt",
-        Text::NoticeEncoderFills => {
-            "An encoder fills masks: it writes no next token (step, generate, branches and the word view are for decoders)."
-        }
+        Text::NoticeEncoderFills => "An encoder fills masks: it writes no next token.",
         Text::NoticeEncoderEmbeds => {
-            "An embedding model turns each line into a vector: it writes no token (step, generate and picking are for decoders)."
+            "An embedding model writes no token: it turns lines into vectors."
         }
         Text::NoticeMasksNeedFill => {
             "F6 moves between masks with a fill-mask encoder (e.g. --model bert-tiny)."
@@ -619,6 +617,7 @@ pub fn text(t: Text) -> &'static str {
         Text::EmbedMostLabel => "most similar:",
         Text::EmbedLeastLabel => "least similar:",
         Text::EmbedPair => "{} & {} ({})",
+        Text::NoticeEncoderNoB => "Model B compares next tokens: model A must be a decoder.",
         Text::EmbedNote => "Similar meanings score high even with different words.",
     }
 }

@@ -593,10 +593,10 @@ pub fn text(t: Text) -> &'static str {
         Text::SourceAttentionShort => "atenção cruzada, passo {}:",
         Text::KeyNextMask => "preencher máscara: mostrar a próxima [MASK] do prompt",
         Text::NoticeEncoderFills => {
-            "Um codificador preenche máscaras: não escreve o próximo token (passo, gerar, ramos e a visão de palavras são de decodificadores)."
+            "Um codificador preenche máscaras: não escreve o próximo token."
         }
         Text::NoticeEncoderEmbeds => {
-            "Um modelo de embeddings transforma cada linha em um vetor: não escreve tokens (passo, gerar e escolher são de decodificadores)."
+            "Um modelo de embeddings não escreve tokens: transforma linhas em vetores."
         }
         Text::NoticeMasksNeedFill => {
             "F6 passa de uma máscara a outra com um codificador de preencher máscaras (ex.: --model bert-tiny)."
@@ -631,6 +631,9 @@ pub fn text(t: Text) -> &'static str {
         Text::EmbedMostLabel => "mais parecidas:",
         Text::EmbedLeastLabel => "menos parecidas:",
         Text::EmbedPair => "{} e {} ({})",
+        Text::NoticeEncoderNoB => {
+            "O modelo B compara próximos tokens: o modelo A precisa ser um decodificador."
+        }
         Text::EmbedNote => "Sentidos parecidos pontuam alto mesmo com palavras diferentes.",
     }
 }

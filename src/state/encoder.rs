@@ -51,6 +51,10 @@ pub(super) fn intercept(s: &mut State, action: &Action) -> Option<Vec<Effect>> {
             s.notice = Some(Notice { text, arg: None });
             Some(Vec::new())
         }
+        PickerOpenAsB => {
+            s.say(Text::NoticeEncoderNoB);
+            Some(Vec::new())
+        }
         _ => None,
     }
 }

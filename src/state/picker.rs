@@ -255,6 +255,9 @@ fn swap_reset(s: &mut State) {
     s.view = None;
     s.roll = None;
     s.branches = Branches::default();
+    // The picker switches to decoders only: an encoder's views go.
+    s.fill = None;
+    s.embeddings = None;
     // The words were the previous model's; the word view itself stays on or off.
     s.words.forget();
     if let Some(v) = s.versus.take() {

@@ -146,10 +146,6 @@ impl Roll {
 
 /// Recomputes the derived view data whose inputs changed.
 pub(super) fn refresh(s: &mut State) {
-    // An encoder's views compute their own (the mask shown, or no distribution at all).
-    if super::fill::refresh_view(s) {
-        return;
-    }
     super::versus::refresh(s);
     // The look-back cursor stays inside the sequence.
     let len = s.sequence_len();
