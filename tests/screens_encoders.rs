@@ -281,6 +281,7 @@ fn embeddings_three_sentences_100x30() {
     let v = bert::embed(&enc, "Someone plays music on a guitar.").unwrap();
     let c = bert::cosine(&v, &e.sentences[1].vector);
     assert!(c > 0.99999, "{c}");
+    insta::assert_snapshot!(h.render(100, 30));
     // Nothing to step or pick: a status line says why.
     h.key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL));
     assert_eq!(
@@ -292,5 +293,4 @@ fn embeddings_three_sentences_100x30() {
         h.state.notice.as_ref().unwrap().text,
         Text::NoticeMasksNeedFill
     );
-    insta::assert_snapshot!(h.render(100, 30));
 }
