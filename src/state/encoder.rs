@@ -37,6 +37,8 @@ pub(super) fn intercept(s: &mut State, action: &Action) -> Option<Vec<Effect>> {
         PickSelected if s.fill.is_some() && s.distribution().is_some() => {
             Some(super::fill::pick(s, s.selected))
         }
+        // Enter with nothing to pick goes back to typing, as with a decoder.
+        PickSelected if s.distribution().is_none() => None,
         LookBack | LookForward | LookAt(_) if s.fill.is_some() => {
             Some(super::fill::look(s, action))
         }
