@@ -602,25 +602,26 @@ impl State {
 /// Applies one message to the state and returns what the app must do.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = match msg {
+        // An encoder answers the decoder's actions itself (fill a mask, or say why not).
+        Msg::Action(action) if encoder::intercepts(state, &action) => {
+            state.notice = None;
+            encoder::answer(state, action)
+        }
         Msg::Action(action) => {
             state.notice = None;
-            if let Some(effects) = encoder::intercept(state, &action) {
-                effects
-            } else {
-                match action.concern() {
-                    Concern::Editing => edit::apply(state, action),
-                    Concern::Interface => interface::apply(state, action),
-                    Concern::Generation => generation::apply(state, action),
-                    Concern::LookBack => look::apply(state, action),
-                    Concern::Sampling => settings::apply_to_state(state, action),
-                    Concern::Lab => samplers::apply(state, action),
-                    Concern::Versus => versus::apply(state, action),
-                    Concern::Branches => branches::apply(state, action),
-                    Concern::Words => words::apply(state, action),
-                    Concern::Models => picker::apply(state, action),
-                    Concern::Source => source::apply(state, action),
-                    Concern::Encoder => encoder::apply(state, action),
-                }
+            match action.concern() {
+                Concern::Editing => edit::apply(state, action),
+                Concern::Interface => interface::apply(state, action),
+                Concern::Generation => generation::apply(state, action),
+                Concern::LookBack => look::apply(state, action),
+                Concern::Sampling => settings::apply_to_state(state, action),
+                Concern::Lab => samplers::apply(state, action),
+                Concern::Versus => versus::apply(state, action),
+                Concern::Branches => branches::apply(state, action),
+                Concern::Words => words::apply(state, action),
+                Concern::Models => picker::apply(state, action),
+                Concern::Source => source::apply(state, action),
+                Concern::Encoder => encoder::apply(state, action),
             }
         }
         Msg::Reply(reply) => reply::apply(state, reply),

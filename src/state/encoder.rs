@@ -25,39 +25,43 @@ pub fn active(s: &State) -> bool {
     s.fill.is_some() || s.embeddings.is_some()
 }
 
-/// Answers an action the encoder views handle themselves (`None`: the usual handler takes
-/// it).
-pub(super) fn intercept(s: &mut State, action: &Action) -> Option<Vec<Effect>> {
-    if !active(s) {
-        return None;
-    }
+/// Whether the encoder views answer `action` themselves (the decoder's actions: the usual
+/// handlers take everything else).
+pub(super) fn intercepts(s: &State, action: &Action) -> bool {
     use Action::*;
+    active(s)
+        && match action {
+            // Enter with nothing to pick goes back to typing, as with a decoder.
+            PickSelected => s.distribution().is_some(),
+            Step | ToggleAutoplay | Undo | Redo | ResetGeneration | PrevBranch | NextBranch
+            | ToggleBranches | ToggleWords | ToggleVersus | SwitchPromptSide | ToggleChat
+            | LookBack | LookForward | LookFirst | LookLive | LookAt(_) | PickRank(_)
+            | PickerOpenAsB => true,
+            _ => false,
+        }
+}
+
+/// Answers an action [`intercepts`] took: picking fills the mask shown, ← / → and a click on
+/// a mask chip choose the mask; everything else says why an encoder does not do it.
+pub(super) fn answer(s: &mut State, action: Action) -> Vec<Effect> {
+    use Action::*;
+    let fill = s.fill.is_some();
     match action {
-        PickRank(n) if s.fill.is_some() => Some(super::fill::pick(s, n.saturating_sub(1))),
-        PickSelected if s.fill.is_some() && s.distribution().is_some() => {
-            Some(super::fill::pick(s, s.selected))
-        }
-        // Enter with nothing to pick goes back to typing, as with a decoder.
-        PickSelected if s.distribution().is_none() => None,
-        LookBack | LookForward | LookAt(_) if s.fill.is_some() => {
-            Some(super::fill::look(s, action))
-        }
-        Step | ToggleAutoplay | Undo | Redo | ResetGeneration | PrevBranch | NextBranch
-        | ToggleBranches | ToggleWords | ToggleVersus | SwitchPromptSide | ToggleChat
-        | LookBack | LookForward | LookFirst | LookLive | LookAt(_) | PickRank(_)
-        | PickSelected => {
-            let text = match s.fill {
-                Some(_) => Text::NoticeEncoderFills,
-                None => Text::NoticeEncoderEmbeds,
-            };
-            s.notice = Some(Notice { text, arg: None });
-            Some(Vec::new())
-        }
+        PickRank(n) if fill => super::fill::pick(s, n.saturating_sub(1)),
+        PickSelected if fill => super::fill::pick(s, s.selected),
+        LookBack | LookForward | LookAt(_) if fill => super::fill::look(s, &action),
         PickerOpenAsB => {
             s.say(Text::NoticeEncoderNoB);
-            Some(Vec::new())
+            Vec::new()
         }
-        _ => None,
+        _ => {
+            let text = match fill {
+                true => Text::NoticeEncoderFills,
+                false => Text::NoticeEncoderEmbeds,
+            };
+            s.notice = Some(Notice { text, arg: None });
+            Vec::new()
+        }
     }
 }
 
