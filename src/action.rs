@@ -173,6 +173,10 @@ pub enum Action {
     PickerOpenAsB,
     /// Close model B.
     CloseModelB,
+
+    // ── Encoders (issue 12) ────────────────────────────────────────────────────────────────
+    /// Fill-mask: show the distribution at the next `[MASK]` of the prompt.
+    NextMask,
 }
 
 /// The part of the state an action changes; `state::update` hands each action to the file of
@@ -202,6 +206,8 @@ pub enum Concern {
     Models,
     /// An encoder-decoder's source text.
     Source,
+    /// An encoder's views (fill-mask, sentence embeddings).
+    Encoder,
 }
 
 impl Action {
@@ -246,6 +252,7 @@ impl Action {
                 Concern::Models
             }
             SwitchSourceTarget => Concern::Source,
+            NextMask => Concern::Encoder,
         }
     }
 }

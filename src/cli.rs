@@ -84,14 +84,7 @@ fn playground_source(cli: &Cli, model: &std::path::Path) -> Result<Option<String
 /// 128 + the signal's number when a signal ended it.
 fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
     let model = cli.common.model_path()?;
-    if crate::model::bert::is_encoder(&model) {
-        // The playground's encoder views are not built yet: say where encoders run.
-        let model_type = crate::model::bert::config::model_type(&model);
-        return Err(load::load_error(
-            &model,
-            crate::model::ModelError::UnknownArchitecture(model_type),
-        ));
-    }
+    let encoder = encoder::playground_kind(&model)?;
     let model_b = match cli.model_b.as_deref() {
         Some(name) => Some(model_path(Some(name))?),
         None => None,
@@ -124,6 +117,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
             current_model,
             model_b: model_b_name,
             source,
+            encoder,
             ..Options::default()
         },
         model_b,

@@ -116,6 +116,12 @@ pub enum Reply {
     },
     /// Result of `Request::ExtendWord`.
     Word { id: u64, guess: WordGuess },
+    /// An encoder's answer to `Request::Evaluate`: the tokens it read and, per mask, the
+    /// masked-LM logits and attention (fill-mask), or one vector per line (embeddings).
+    Encoded {
+        id: u64,
+        report: encoder_session::EncoderReport,
+    },
     /// Request `id` failed (e.g. the sequence is longer than the context window).
     Failed { id: u64, error: Arc<ModelError> },
 }
@@ -154,6 +160,7 @@ pub struct EngineHandle {
     pub replies: tokio::sync::mpsc::UnboundedReceiver<Reply>,
 }
 
+pub mod encoder_session;
 pub mod seq2seq;
 mod session;
 pub mod words;

@@ -989,7 +989,7 @@ pub enum Text {
     EmbedLeast,
     /// rest of the vocabulary ({}): {}
     FillRest,
-    /// It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground does not show encoders yet)
+    /// It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground shows them too: `tokenscope --model bert-tiny`)
     HintEncoder,
     /// Models
     SectionModels,
@@ -1089,6 +1089,66 @@ pub enum Text {
     SourceAttention,
     /// cross-attention, step {}:
     SourceAttentionShort,
+    /// fill-mask: show the next [MASK] of the prompt
+    KeyNextMask,
+    /// An encoder fills masks: it writes no next token.
+    NoticeEncoderFills,
+    /// An embedding model writes no token: it turns lines into vectors.
+    NoticeEncoderEmbeds,
+    /// F6 moves between masks with a fill-mask encoder (e.g. --model bert-tiny).
+    NoticeMasksNeedFill,
+    /// No mask to fill: type [MASK] in the prompt first.
+    NoticeFillNoMask,
+    /// The mask now reads “{}”.
+    NoticeFilledMask,
+    /// Click a mask chip to see its distribution.
+    NoticeClickMask,
+    /// ◀ before the mask
+    FillLeft,
+    /// after it ▶
+    FillRight,
+    /// underlined: most attention
+    FillStrong,
+    /// At {} {} of {} (token {})
+    FillTitle,
+    /// Fill the mask
+    FillTitleEmpty,
+    /// Type {} where the model should guess: it reads the words on both sides.
+    FillTypeMask,
+    /// Encoder · reads both sides
+    FillPaneTitle,
+    /// mask {} of {} · read {} tokens before, {} after
+    FillSides,
+    /// {}: next mask
+    FillNextMaskHint,
+    /// most attention:
+    FillMostAttention,
+    /// A word after the mask changes this: a decoder never sees it.
+    FillBothSides,
+    /// best guess:
+    FillBestGuess,
+    /// bert-tiny is a retrieval fine-tune: weak guesses.
+    FillWeakModel,
+    /// Sentence embeddings
+    EmbedTitle,
+    /// {} dimensions
+    EmbedDim,
+    /// Type one sentence per line (Enter starts a new one): each becomes one vector.
+    EmbedEmpty,
+    /// each line → one vector (first {} of {} dimensions):
+    EmbedStripHeader,
+    /// cosine
+    EmbedCosine,
+    /// most similar:
+    EmbedMostLabel,
+    /// least similar:
+    EmbedLeastLabel,
+    /// {} & {} ({})
+    EmbedPair,
+    /// Similar meanings score high even with different words.
+    EmbedNote,
+    /// Model B compares next tokens: model A must be a decoder.
+    NoticeEncoderNoB,
 }
 
 #[cfg(test)]

@@ -303,6 +303,7 @@ pub static BINDINGS: &[Binding] = &[
     b(     Global,   Key::new(K::F(4)),        Action::ToggleVersus,     S::Global,      T::KeyVersus),
     b(     Global,   Key::ctrl(K::Char('b')),  Action::SwitchPromptSide, S::Global,      T::KeySwitchSide),
     b(     Global,   Key::new(K::F(5)),        Action::SwitchSourceTarget, S::Global,    T::KeySwitchSource),
+    b(     Global,   Key::new(K::F(6)),        Action::NextMask,         S::Global,      T::KeyNextMask),
     // ── edit mode: switching ──
     h(     Edit,     Key::new(K::Esc),         Action::Explore,          S::Editor,      T::KeyExplore,       1,   T::HintExplore),
     b(     Edit,     Key::new(K::Tab),         Action::ToggleMode,       S::Editor,      T::KeyToggleMode),

@@ -84,6 +84,8 @@ pub enum ModelError {
     },
     /// A Marian binary model or shortlist could not be read.
     Marian(crate::marian::MarianError),
+    /// A BERT-family encoder could not be loaded or run.
+    Encoder(bert::EncoderError),
 }
 
 impl From<GgufError> for ModelError {
@@ -148,6 +150,7 @@ impl Describe for ModelError {
             ),
             ModelError::Torch(e) => lang.f(Text::ErrTorch, &[&one_line(&e.to_string())]),
             ModelError::Marian(e) => e.describe(lang),
+            ModelError::Encoder(e) => e.describe(lang),
             ModelError::EmptySource => lang.t(Text::ErrEmptySource).to_string(),
             ModelError::EmptySequence => lang.t(Text::ErrEmptySequence).to_string(),
             ModelError::WordsNeedDecoder => lang.t(Text::ErrWordsNeedDecoder).to_string(),

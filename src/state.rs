@@ -12,6 +12,9 @@
 
 mod branches;
 mod edit;
+pub mod embeddings;
+pub mod encoder;
+pub mod fill;
 mod generation;
 mod interface;
 mod look;
@@ -41,6 +44,9 @@ use crate::model::{ModelError, Progress};
 use crate::sampling::{Distribution, SamplingParams};
 
 pub use branches::{BranchLine, Branches};
+pub use embeddings::Embeddings;
+pub use encoder::EncoderKind;
+pub use fill::Fill;
 pub use model_b::{BStatus, ModelB};
 pub use picker::{Incoming, ModelChoice, Models, Slot};
 pub use samplers::{Lab, ROLL_COUNTS};
@@ -246,6 +252,8 @@ pub struct Options {
     pub model_b: Option<String>,
     /// For an encoder-decoder: the source text the encoder starts with (`None`: a decoder).
     pub source: Option<String>,
+    /// For an encoder (BERT-style): which of its views the playground shows.
+    pub encoder: Option<EncoderKind>,
 }
 
 impl Default for Options {
@@ -262,6 +270,7 @@ impl Default for Options {
             current_model: None,
             model_b: None,
             source: None,
+            encoder: None,
         }
     }
 }
@@ -339,12 +348,22 @@ pub struct State {
     pub models: Models,
     /// For an encoder-decoder: the source text and what the encoder made of it.
     pub source: Option<Source>,
+    /// For a fill-mask encoder: the masks and which one is shown.
+    pub fill: Option<Fill>,
+    /// For a sentence-embedding encoder: the vectors and their similarities.
+    pub embeddings: Option<Embeddings>,
 }
 
 impl State {
     /// A fresh state: the prompt in the editor (Edit mode unless `options.explore`), the model
     /// still loading. The first evaluation is requested when the worker reports `Loaded`.
     pub fn new(lang: Lang, params: SamplingParams, chat: bool, options: Options) -> State {
+        // An encoder has no chat template and no prompt B.
+        let chat = chat && options.encoder.is_none();
+        let versus = options
+            .versus
+            .as_deref()
+            .filter(|_| options.encoder.is_none());
         let saved_temperature = if params.temperature > 0.0 {
             params.temperature
         } else {
@@ -365,7 +384,7 @@ impl State {
             } else {
                 Lab::default()
             },
-            versus: options.versus.as_deref().map(Versus::new),
+            versus: versus.map(Versus::new),
             saved_temperature,
             chat,
             show_ids: false,
@@ -397,6 +416,12 @@ impl State {
                 m
             },
             source: options.source.as_deref().map(Source::new),
+            fill: match &options.encoder {
+                Some(EncoderKind::FillMask { mask }) => Some(Fill::new(mask)),
+                _ => None,
+            },
+            embeddings: (options.encoder == Some(EncoderKind::Embeddings))
+                .then(Embeddings::default),
         }
     }
 
@@ -577,6 +602,11 @@ impl State {
 /// Applies one message to the state and returns what the app must do.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = match msg {
+        // An encoder answers the decoder's actions itself (fill a mask, or say why not).
+        Msg::Action(action) if encoder::intercepts(state, &action) => {
+            state.notice = None;
+            encoder::answer(state, action)
+        }
         Msg::Action(action) => {
             state.notice = None;
             match action.concern() {
@@ -591,6 +621,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Concern::Words => words::apply(state, action),
                 Concern::Models => picker::apply(state, action),
                 Concern::Source => source::apply(state, action),
+                Concern::Encoder => encoder::apply(state, action),
             }
         }
         Msg::Reply(reply) => reply::apply(state, reply),
@@ -611,7 +642,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     };
-    view::refresh(state);
+    // An encoder's views compute their own (the mask shown, or no distribution at all).
+    if !fill::refresh_view(state) {
+        view::refresh(state);
+    }
     branches::record(state);
     if effects.iter().any(|e| matches!(e, Effect::Evaluate(_))) {
         words::superseded(state);

@@ -5,6 +5,8 @@
 
 pub mod confirm;
 pub mod distribution;
+pub mod embeddings;
+pub mod fill;
 pub mod generation;
 pub mod help;
 pub mod lab;
@@ -55,13 +57,28 @@ pub fn render(frame: &mut Frame, state: &State) -> Option<layout::Areas> {
     if !areas.sampling.is_empty() {
         sampling::render(frame, areas.sampling, state, &theme);
     }
+    if state.embeddings.is_some() {
+        // Sentence embeddings take the whole right-hand side.
+        embeddings::render(
+            frame,
+            embeddings::area(areas.next, areas.generation),
+            state,
+            &theme,
+        );
+        status::render_status(frame, areas.status, state, &theme);
+        status::render_hints(frame, areas.hints, state, &theme);
+        overlays(frame, area, state, &theme);
+        return Some(areas);
+    }
     match state.view.as_ref().filter(|v| v.dist.is_some()) {
         Some(v) if v.rolls.is_some() => rolls::render(frame, areas.next, state, &theme),
         Some(v) if !v.columns.is_empty() => lab::render(frame, areas.next, state, &theme),
         _ => distribution::render(frame, areas.next, state, &theme),
     }
     if !areas.generation.is_empty() {
-        if state.versus.is_some() {
+        if state.fill.is_some() {
+            fill::render(frame, areas.generation, state, &theme);
+        } else if state.versus.is_some() {
             versus::render(frame, areas.generation, state, &theme);
         } else if state.models.b.is_some() {
             model_ab::render(frame, areas.generation, state, &theme);
@@ -71,14 +88,19 @@ pub fn render(frame: &mut Frame, state: &State) -> Option<layout::Areas> {
     }
     status::render_status(frame, areas.status, state, &theme);
     status::render_hints(frame, areas.hints, state, &theme);
+    overlays(frame, area, state, &theme);
+    Some(areas)
+}
+
+/// The overlay drawn over the screen, if any.
+fn overlays(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     match state.overlay {
-        Overlay::Help { scroll } => help::render(frame, area, state, &theme, scroll),
-        Overlay::Branches => tree::render(frame, area, state, &theme),
-        Overlay::ConfirmQuit => confirm::render(frame, area, state, &theme),
-        Overlay::Picker => picker::render(frame, area, state, &theme),
+        Overlay::Help { scroll } => help::render(frame, area, state, theme, scroll),
+        Overlay::Branches => tree::render(frame, area, state, theme),
+        Overlay::ConfirmQuit => confirm::render(frame, area, state, theme),
+        Overlay::Picker => picker::render(frame, area, state, theme),
         Overlay::None => {}
     }
-    Some(areas)
 }
 
 /// "Terminal too small", centred.

@@ -393,6 +393,22 @@ fn embed_text(
     text
 }
 
+/// Which encoder view the playground shows for `model` (`None`: not an encoder): fill-mask
+/// when the folder has a masked-LM head, else sentence embeddings. Reads the tokenizer (for
+/// the mask's spelling) and the weights' header only.
+pub fn playground_kind(model: &Path) -> Result<Option<crate::state::EncoderKind>, CliError> {
+    if !bert::is_encoder(model) {
+        return Ok(None);
+    }
+    if !bert::probe::has_mlm_head(model) {
+        return Ok(Some(crate::state::EncoderKind::Embeddings));
+    }
+    let tok = EncoderTokenizer::load(model)?;
+    Ok(Some(crate::state::EncoderKind::FillMask {
+        mask: tok.mask_text,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

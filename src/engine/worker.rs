@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::engine::encoder_session::EncoderSession;
 use crate::engine::seq2seq::Seq2SeqSession;
 use crate::engine::{Backend, EngineHandle, Reply, Request, Session};
 use crate::model::{self, DeviceChoice, ModelError, Precision, Progress};
@@ -89,6 +90,11 @@ fn open(
     if model::seq2seq::is_seq2seq(&opts.model) {
         let loaded = model::seq2seq::load(&opts.model, tch::Device::Cpu)?;
         return Ok(Box::new(Seq2SeqSession::new(loaded)));
+    }
+    // A BERT-family encoder folder: fill-mask or sentence embeddings, float32 on the CPU.
+    if model::bert::is_encoder(&opts.model) {
+        let loaded = model::bert::load(&opts.model).map_err(ModelError::Encoder)?;
+        return Ok(Box::new(EncoderSession::new(loaded)));
     }
     let loaded = model::load(&opts.model, opts.device, opts.precision, progress)?;
     Ok(Box::new(Session::new(loaded)))

@@ -520,7 +520,7 @@ pub fn text(t: Text) -> &'static str {
         Text::EmbedLeast => "least similar: {} and {} (cosine {})",
         Text::FillRest => "rest of the vocabulary ({}): {}",
         Text::HintEncoder => {
-            "It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground does not show encoders yet)"
+            "It is an encoder (BERT-style), which reads a whole text instead of writing one token at a time: use `tokenscope fill` for fill-mask or `tokenscope embed` for sentence embeddings (the playground shows them too: `tokenscope --model bert-tiny`)"
         }
         Text::SectionModels => "Models",
         Text::KeyPicker => "models: list them and switch without restarting (F3)",
@@ -581,5 +581,43 @@ pub fn text(t: Text) -> &'static str {
         Text::SourceEncoding => "encoding…",
         Text::SourceAttention => "cross-attention of step {} (last layer, mean of heads):",
         Text::SourceAttentionShort => "cross-attention, step {}:",
+        Text::KeyNextMask => "fill-mask: show the next [MASK] of the prompt",
+        Text::NoticeEncoderFills => "An encoder fills masks: it writes no next token.",
+        Text::NoticeEncoderEmbeds => {
+            "An embedding model writes no token: it turns lines into vectors."
+        }
+        Text::NoticeMasksNeedFill => {
+            "F6 moves between masks with a fill-mask encoder (e.g. --model bert-tiny)."
+        }
+        Text::NoticeFillNoMask => "No mask to fill: type [MASK] in the prompt first.",
+        Text::NoticeFilledMask => "The mask now reads “{}”.",
+        Text::NoticeClickMask => "Click a mask chip to see its distribution.",
+        Text::FillLeft => "◀ before the mask",
+        Text::FillRight => "after it ▶",
+        Text::FillStrong => "underlined: most attention",
+        Text::FillTitle => "At {} {} of {} (token {})",
+        Text::FillTitleEmpty => "Fill the mask",
+        Text::FillTypeMask => {
+            "Type {} where the model should guess: it reads the words on both sides."
+        }
+        Text::FillPaneTitle => "Encoder · reads both sides",
+        Text::FillSides => "mask {} of {} · read {} tokens before, {} after",
+        Text::FillNextMaskHint => "{}: next mask",
+        Text::FillMostAttention => "most attention:",
+        Text::FillBothSides => "A word after the mask changes this: a decoder never sees it.",
+        Text::FillBestGuess => "best guess:",
+        Text::FillWeakModel => "bert-tiny is a retrieval fine-tune: weak guesses.",
+        Text::EmbedTitle => "Sentence embeddings",
+        Text::EmbedDim => "{} dimensions",
+        Text::EmbedEmpty => {
+            "Type one sentence per line (Enter starts a new one): each becomes one vector."
+        }
+        Text::EmbedStripHeader => "each line → one vector (first {} of {} dimensions):",
+        Text::EmbedCosine => "cosine",
+        Text::EmbedMostLabel => "most similar:",
+        Text::EmbedLeastLabel => "least similar:",
+        Text::EmbedPair => "{} & {} ({})",
+        Text::NoticeEncoderNoB => "Model B compares next tokens: model A must be a decoder.",
+        Text::EmbedNote => "Similar meanings score high even with different words.",
     }
 }

@@ -526,7 +526,7 @@ pub fn text(t: Text) -> &'static str {
         Text::EmbedLeast => "menos parecidas: {} e {} (cosseno {})",
         Text::FillRest => "resto do vocabulário ({}): {}",
         Text::HintEncoder => {
-            "É um codificador (estilo BERT), que lê o texto inteiro em vez de escrever um token por vez: use `tokenscope fill` para preencher máscaras ou `tokenscope embed` para embeddings de frases (o playground ainda não mostra codificadores)"
+            "É um codificador (estilo BERT), que lê o texto inteiro em vez de escrever um token por vez: use `tokenscope fill` para preencher máscaras ou `tokenscope embed` para embeddings de frases (o playground também os mostra: `tokenscope --model bert-tiny`)"
         }
         Text::SectionModels => "Modelos",
         Text::KeyPicker => "modelos: listar e trocar sem reiniciar (F3)",
@@ -591,5 +591,49 @@ pub fn text(t: Text) -> &'static str {
         Text::SourceEncoding => "codificando…",
         Text::SourceAttention => "atenção cruzada do passo {} (última camada, média das cabeças):",
         Text::SourceAttentionShort => "atenção cruzada, passo {}:",
+        Text::KeyNextMask => "preencher máscara: mostrar a próxima [MASK] do prompt",
+        Text::NoticeEncoderFills => {
+            "Um codificador preenche máscaras: não escreve o próximo token."
+        }
+        Text::NoticeEncoderEmbeds => {
+            "Um modelo de embeddings não escreve tokens: transforma linhas em vetores."
+        }
+        Text::NoticeMasksNeedFill => {
+            "F6 passa de uma máscara a outra com um codificador de preencher máscaras (ex.: --model bert-tiny)."
+        }
+        Text::NoticeFillNoMask => "Nenhuma máscara para preencher: digite [MASK] no prompt antes.",
+        Text::NoticeFilledMask => "A máscara agora diz “{}”.",
+        Text::NoticeClickMask => "Clique no chip de uma máscara para ver a distribuição dela.",
+        Text::FillLeft => "◀ antes da máscara",
+        Text::FillRight => "depois dela ▶",
+        Text::FillStrong => "sublinhado: mais atenção",
+        Text::FillTitle => "Em {} {} de {} (token {})",
+        Text::FillTitleEmpty => "Preencher a máscara",
+        Text::FillTypeMask => {
+            "Digite {} onde o modelo deve adivinhar: ele lê as palavras dos dois lados."
+        }
+        Text::FillPaneTitle => "Codificador · lê os dois lados",
+        Text::FillSides => "máscara {} de {} · leu {} tokens antes, {} depois",
+        Text::FillNextMaskHint => "{}: próxima máscara",
+        Text::FillMostAttention => "mais atenção:",
+        Text::FillBothSides => {
+            "Uma palavra depois da máscara muda isto: um decodificador nunca a vê."
+        }
+        Text::FillBestGuess => "melhor palpite:",
+        Text::FillWeakModel => "bert-tiny foi ajustado para busca: palpites fracos.",
+        Text::EmbedTitle => "Embeddings de frases",
+        Text::EmbedDim => "{} dimensões",
+        Text::EmbedEmpty => {
+            "Digite uma frase por linha (Enter começa outra): cada uma vira um vetor."
+        }
+        Text::EmbedStripHeader => "cada linha → um vetor (primeiras {} de {} dimensões):",
+        Text::EmbedCosine => "cosseno",
+        Text::EmbedMostLabel => "mais parecidas:",
+        Text::EmbedLeastLabel => "menos parecidas:",
+        Text::EmbedPair => "{} e {} ({})",
+        Text::NoticeEncoderNoB => {
+            "O modelo B compara próximos tokens: o modelo A precisa ser um decodificador."
+        }
+        Text::EmbedNote => "Sentidos parecidos pontuam alto mesmo com palavras diferentes.",
     }
 }

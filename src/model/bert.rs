@@ -14,6 +14,7 @@
 pub mod config;
 pub mod layers;
 pub mod pooling;
+pub mod probe;
 pub mod tokenizer;
 
 use std::collections::HashMap;

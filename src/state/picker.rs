@@ -238,7 +238,10 @@ fn on_incoming(s: &mut State, reply: Reply) -> Vec<Effect> {
             vec![Effect::DropWorker(Slot::Incoming)]
         }
         // Nothing is asked of the incoming worker before it is the main one.
-        Reply::Evaluated { .. } | Reply::Failed { .. } | Reply::Word { .. } => Vec::new(),
+        Reply::Evaluated { .. }
+        | Reply::Failed { .. }
+        | Reply::Word { .. }
+        | Reply::Encoded { .. } => Vec::new(),
     }
 }
 
@@ -252,6 +255,9 @@ fn swap_reset(s: &mut State) {
     s.view = None;
     s.roll = None;
     s.branches = Branches::default();
+    // The picker switches to decoders only: an encoder's views go.
+    s.fill = None;
+    s.embeddings = None;
     // The words were the previous model's; the word view itself stays on or off.
     s.words.forget();
     if let Some(v) = s.versus.take() {

@@ -64,6 +64,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             }
             super::versus::sync_b(s)
         }
+        Reply::Encoded { id, report } => super::encoder::accept(s, id, report),
         Reply::Word { id, guess } => {
             super::words::take_reply(s, id, guess);
             Vec::new()

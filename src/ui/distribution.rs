@@ -180,6 +180,9 @@ pub fn block<'a>(state: &State, theme: &Theme) -> Block<'a> {
 
 /// The pane's title: what the distribution predicts.
 pub fn title(state: &State) -> String {
+    if let Some(t) = super::fill::title(state) {
+        return t;
+    }
     let lang = state.lang;
     let view = state.view.as_ref();
     let seq = state.sequence();
@@ -355,6 +358,9 @@ fn single_lines<'a>(
 }
 
 fn empty_message(state: &State) -> String {
+    if let Some(m) = super::fill::empty_message(state) {
+        return m;
+    }
     let lang = state.lang;
     match &state.model {
         ModelStatus::Loading(progress) => lang.f(

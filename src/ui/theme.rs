@@ -93,6 +93,14 @@ pub struct Theme {
     pub notice: Style,
     /// The "too small" message.
     pub warning: Style,
+    /// Fill-mask: a chip the encoder read left of the mask shown, and right of it.
+    pub context_left: Style,
+    pub context_right: Style,
+    /// Fill-mask: the mask whose distribution is shown.
+    pub mask_token: Style,
+    /// Sentence embeddings: a vector's positive and negative components.
+    pub vector_pos: Style,
+    pub vector_neg: Style,
 }
 
 const ACCENT: Color = Color::Indexed(31); // #0087af
@@ -169,6 +177,13 @@ impl Theme {
             error: Style::new().fg(RED).add_modifier(bold),
             notice: Style::new().fg(YELLOW),
             warning: Style::new().fg(ORANGE).add_modifier(bold),
+            context_left: Style::new().fg(GREEN),
+            context_right: Style::new().fg(PURPLE),
+            mask_token: Style::new()
+                .fg(ORANGE)
+                .add_modifier(bold | Modifier::REVERSED),
+            vector_pos: Style::new().fg(ACCENT),
+            vector_neg: Style::new().fg(ORANGE),
         }
     }
 
@@ -209,6 +224,11 @@ impl Theme {
             error: bold,
             notice: bold,
             warning: bold,
+            context_left: plain,
+            context_right: Style::new().add_modifier(Modifier::ITALIC),
+            mask_token: reversed.add_modifier(Modifier::BOLD),
+            vector_pos: plain,
+            vector_neg: dim,
         }
     }
 

@@ -137,6 +137,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let chip_rows = chip_rows(body, legend.len());
     let chips = layout_chips(&seq, usize::from(body.width), state.show_ids, state.look);
     let first = first_row(&chips, chip_rows);
+    // Fill-mask: each chip's side of the mask shown.
+    let sides = crate::state::fill::context(state);
     let mut lines: Vec<Line<'static>> = vec![Line::default(); chip_rows];
     for (n, chip) in chips.iter().enumerate() {
         if chip.row < first || chip.row >= first + chip_rows {
@@ -150,6 +152,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         } else {
             theme.rank(t.rank)
         };
+        if !sides.is_empty() {
+            style = super::fill::chip_style(sides.get(t.index).copied(), style, theme);
+        }
         if n % 2 == 1 {
             style = style.add_modifier(theme.chip_alt);
         }
@@ -193,6 +198,13 @@ pub fn chip_rows_in(body: Rect, state: &State) -> usize {
 fn legend(state: &State, seq: &[SeqToken<'_>], body: Rect, theme: &Theme) -> Vec<Line<'static>> {
     let lang = state.lang;
     let w = usize::from(body.width);
+    if state.fill.is_some() {
+        return super::fill::legend(state, w, theme);
+    }
+    if state.embeddings.is_some() {
+        // Nothing ranks an embedding model's tokens.
+        return Vec::new();
+    }
     let mut counts = [0usize; 4];
     for t in seq.iter().filter(|t| !t.token.special) {
         if let Some(rank) = t.rank {

@@ -29,6 +29,8 @@ pub struct EncoderTokenizer {
     pub pieces: Vec<String>,
     /// Per id: the text it stands for on its own (`##ing` → `ing`, `Ġparis` → ` paris`).
     pub texts: Vec<String>,
+    /// Per id: an added special token (`[CLS]`, `[MASK]`, `<s>`…).
+    pub special: Vec<bool>,
 }
 
 fn lib(e: impl std::fmt::Display) -> EncoderError {
@@ -112,12 +114,17 @@ impl EncoderTokenizer {
             .token_to_id(&mask_text)
             .ok_or_else(|| lib(format!("no mask token {mask_text}")))?;
         let (pieces, texts) = views(&inner);
+        let added = inner.get_added_tokens_decoder();
+        let special = (0..pieces.len() as u32)
+            .map(|id| added.get(&id).is_some_and(|t| t.special))
+            .collect();
         Ok(Self {
             inner,
             mask_text,
             mask_id,
             pieces,
             texts,
+            special,
         })
     }
 
