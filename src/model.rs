@@ -83,6 +83,8 @@ pub enum ModelError {
     },
     /// A Marian binary model or shortlist could not be read.
     Marian(crate::marian::MarianError),
+    /// An HF encoder-decoder folder whose `model_type` tokenscope does not run.
+    UnknownSeq2Seq(String),
 }
 
 impl From<GgufError> for ModelError {
@@ -154,6 +156,10 @@ impl Describe for ModelError {
             ModelError::SourceTooLong { tokens, max } => lang.f(
                 Text::ErrSourceTooLong,
                 &[&lang.int(*tokens), &lang.int(*max)],
+            ),
+            ModelError::UnknownSeq2Seq(name) => lang.f(
+                Text::ErrUnknownSeq2Seq,
+                &[name, &seq2seq::hf::SUPPORTED.join(", ")],
             ),
         }
     }

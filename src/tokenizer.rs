@@ -305,6 +305,16 @@ impl Tokenizer {
         Ok(ids)
     }
 
+    /// The same tokenizer with the HF post-processor off: [`Self::encode`] adds no BOS/EOS
+    /// (encoder-decoders put their own special tokens around the source).
+    pub fn without_post_processor(mut self) -> Self {
+        if let Encoder::Library { post_processor, .. } = &mut self.encoder {
+            *post_processor = false;
+        }
+        self.add_bos = false;
+        self
+    }
+
     /// Encodes a chat message: plain text (control-token look-alikes stay text), no BOS/EOS.
     pub fn encode_message(&self, text: &str) -> Result<Vec<u32>, TokenizerError> {
         match &self.encoder {
