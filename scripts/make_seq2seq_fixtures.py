@@ -10,9 +10,9 @@ each with
   config.json         as save_pretrained writes it (T5: "tie_word_embeddings" set as the hub's
                       v1.0 / v1.1 configs have it)
   model.safetensors   float32 weights
-  tokenizer.json      a tiny Unigram (T5, Marian: Metaspace) or byte-level BPE (BART) trained here
-                      with the `tokenizers` library; its post-processor adds the special tokens
-                      the real checkpoints' tokenizers add
+  tokenizer.json      a tiny Unigram (T5, Marian: Metaspace; its vocabulary counted from TRAIN_TEXT)
+                      or byte-level BPE (BART, trained with the `tokenizers` library); its
+                      post-processor adds the special tokens the real checkpoints' tokenizers add
   tokenizer_config.json
   expected.json       for each source: its ids (as the tokenizer's post-processor makes them), the
                       full-vocabulary logits of the first STEPS decoder steps along the greedy path,
@@ -65,16 +65,28 @@ SOURCES = [
 
 
 def unigram(specials, post):
-    """A tiny SentencePiece-style Unigram tokenizer; `post` is the template after `$A`."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    """A tiny SentencePiece-style Unigram tokenizer; `post` is the template after `$A`.
 
-    tk = Tokenizer(models.Unigram())
+    Its vocabulary is counted, not trained (the Unigram trainer's float sums vary from run to
+    run): the specials, every whole word of TRAIN_TEXT (with its `▁`) scored by its log
+    frequency, and every character as a fallback, ordered by (score, piece).
+    """
+    import math
+    from collections import Counter
+
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
+
+    words = Counter("\u2581" + w for line in TRAIN_TEXT for w in line.split())
+    chars = Counter(c for w in words.elements() for c in w)
+    total_w, total_c = sum(words.values()), sum(chars.values())
+    scored = [(w, round(math.log(n / total_w), 4)) for w, n in words.items()]
+    scored += [(c, round(math.log(n / total_c) - 6.0, 4)) for c, n in chars.items() if c not in words]
+    scored.sort(key=lambda p: (-p[1], p[0]))
+    vocab = [(t, 0.0) for t in specials] + scored
+    tk = Tokenizer(models.Unigram(vocab, unk_id=specials.index("<unk>"), byte_fallback=False))
     tk.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
     tk.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
-    trainer = trainers.UnigramTrainer(
-        vocab_size=VOCAB_TARGET, special_tokens=specials, unk_token="<unk>", show_progress=False
-    )
-    tk.train_from_iterator(TRAIN_TEXT, trainer=trainer)
+    tk.add_special_tokens(specials)
     tk.post_processor = processors.TemplateProcessing(
         single=f"$A {post}", special_tokens=[(post, tk.token_to_id(post))]
     )
