@@ -231,7 +231,7 @@ impl FeedForward {
         let h = self.norm.forward(x);
         let mut a = self.activation.forward(&self.wi.forward(&h));
         if let Some(g) = &self.gate {
-            a = a * g.forward(&h);
+            a *= g.forward(&h);
         }
         x + self.wo.forward(&a)
     }
@@ -364,11 +364,11 @@ impl T5 {
             let (pk, pv) = past_keys_values(cache, i, &k, &v);
             new.push(k);
             new.push(v);
-            x = x + block.self_attention.forward(&h, &pk, &pv, Some(&bias)).0;
+            x += block.self_attention.forward(&h, &pk, &pv, Some(&bias)).0;
             let h = block.cross_norm.forward(&x);
             let (ck, cv) = &enc.cross[i];
             let (y, w) = block.cross.forward(&h, ck, cv, None);
-            x = x + y;
+            x += y;
             attention = Some(w);
             x = block.ff.forward(&x);
         }
@@ -412,7 +412,7 @@ impl Seq2SeqLm for T5 {
         for block in &self.encoder {
             let h = block.norm.forward(&x);
             let (k, v) = block.attention.keys_values(&h);
-            x = x + block.attention.forward(&h, &k, &v, Some(&bias)).0;
+            x += block.attention.forward(&h, &k, &v, Some(&bias)).0;
             x = block.ff.forward(&x);
         }
         let x = self.encoder_norm.forward(&x);
