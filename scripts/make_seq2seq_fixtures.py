@@ -19,6 +19,7 @@ each with
                       and GREEDY greedy ids (argmax at every step, no stop at the end token),
                       all computed by transformers after reloading the folder with from_pretrained.
 
+T5's vocab_size is padded past the tokenizer's size (as T5's 32 128 rows for 32 100 tokens).
 Relative-position buckets are kept small (8 buckets, max distance 12) so that short sources reach
 the logarithmic buckets. Weights ~ N(0, 0.2^2); norm weights ~ 1 + N(0, 0.1^2); biases and
 final_logits_bias ~ N(0, 0.1^2). Seeded; torch.set_num_threads(1).
@@ -132,7 +133,8 @@ def t5(tk, gated):
     from transformers import T5Config, T5ForConditionalGeneration
 
     cfg = T5Config(
-        vocab_size=tk.get_vocab_size(),
+        # Padded past the tokenizer, as T5's 32 128 rows for 32 100 tokens.
+        vocab_size=(tk.get_vocab_size() // 16 + 2) * 16,
         d_model=32,
         d_kv=8,
         d_ff=64,
@@ -253,7 +255,8 @@ def write(out, name, model, tk, specials, tokenizer_config, cfg_patch, skip=()):
         cases.append({"source": text, "source_ids": src, "step_logits": logits, "greedy_ids": ids})
     expected = {
         "model_type": cfg["model_type"],
-        "vocab": tk.get_vocab_size(),
+        "vocab": cfg["vocab_size"],
+        "tokenizer_size": tk.get_vocab_size(),
         "decoder_start_token_id": start,
         "eos_token_id": cfg["eos_token_id"],
         "cases": cases,

@@ -26,6 +26,8 @@ struct Case {
 #[derive(Deserialize)]
 struct Expected {
     model_type: String,
+    vocab: usize,
+    tokenizer_size: usize,
     decoder_start_token_id: u32,
     eos_token_id: u32,
     cases: Vec<Case>,
@@ -57,6 +59,16 @@ fn check(name: &str) {
     let dims = loaded.model.dims();
     assert_eq!(dims.decoder_start, Some(exp.decoder_start_token_id));
     assert_eq!(dims.eos, exp.eos_token_id);
+    assert_eq!(dims.vocab, exp.vocab);
+    // Ids past the tokenizer (T5's padded rows) have views too.
+    let views = loaded.tokenizer.views();
+    assert_eq!(views.len(), exp.vocab);
+    if exp.tokenizer_size < exp.vocab {
+        assert_eq!(
+            views[exp.tokenizer_size].text,
+            format!("<id {}>", exp.tokenizer_size)
+        );
+    }
     let mut session = Seq2SeqSession::new(loaded);
     for case in &exp.cases {
         let src = session.source_ids(&case.source).unwrap();
@@ -248,6 +260,27 @@ fn the_cli_runs_an_hf_folder() {
     assert_eq!(picked, want, "{out}");
     let (code, _, err) = run(&["translate", "--model", model, &case.source]);
     assert_eq!(code, 0, "{err}");
+    // Candidates past the tokenizer's ids (T5's padded rows) are listed, not a crash.
+    let exp = expected("t5-v1_0");
+    let case = &exp.cases[1];
+    let path = dir("t5-v1_0");
+    let (code, out, err) = run(&[
+        "next",
+        "--json",
+        "--model",
+        path.to_str().unwrap(),
+        "--source",
+        &case.source,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["candidates"][0]["id"], case.greedy_ids[0]);
+    let past = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"].as_u64().unwrap() as usize >= exp.tokenizer_size);
+    assert!(past.count() > 0, "{out}");
     let (code, _, err) = run(&["next", "--model", model, "x"]);
     assert_eq!(code, 1);
     assert!(err.contains("--source"), "{err}");

@@ -148,6 +148,7 @@ pub fn load(dir: &Path, device: Device) -> Result<LoadedSeq2Seq, ModelError> {
             tokenizer.views().len()
         )));
     }
+    let tokenizer = tokenizer.cover(vocab);
     let name = dir.file_name().map_or_else(
         || dir.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
