@@ -285,3 +285,24 @@ fn the_cli_runs_an_hf_folder() {
     assert_eq!(code, 1);
     assert!(err.contains("--source"), "{err}");
 }
+
+#[test]
+fn decoder_and_encoder_folders_are_not_encoder_decoders() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for d in ["tiny-llama", "tiny-qwen2", "encoders/tiny-bert"] {
+        assert!(!seq2seq::is_seq2seq(&root.join(d)), "{d}");
+    }
+    for name in ["t5-v1_0", "bart", "marian-mt"] {
+        let max = seq2seq::max_source(&dir(name));
+        assert_eq!(max, if name == "t5-v1_0" { 512 } else { 64 }, "{name}");
+    }
+}
+
+#[test]
+fn a_source_longer_than_the_position_table_is_one_paragraph() {
+    let path = dir("bart");
+    let long = "The cat sat on the mat. ".repeat(20);
+    let (code, out, err) = run(&["next", "--model", path.to_str().unwrap(), "--source", &long]);
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("64") && !err.contains("panicked"), "{err}");
+}
