@@ -10,8 +10,10 @@ each with
   config.json         as save_pretrained writes it (T5: "tie_word_embeddings" set as the hub's
                       v1.0 / v1.1 configs have it)
   model.safetensors   float32 weights
-  tokenizer.json      a tiny Unigram (T5, Marian: Metaspace; its vocabulary counted from TRAIN_TEXT)
-                      or byte-level BPE (BART, trained with the `tokenizers` library); its
+  tokenizer.json      t5-v1_1: a SentencePiece model trained here, converted by transformers'
+                      T5Converter (the structure of flan-t5's tokenizer.json); t5-v1_0 and
+                      marian-mt: a tiny Unigram (Metaspace; vocabulary counted from TRAIN_TEXT);
+                      bart: a byte-level BPE trained with the `tokenizers` library. Each
                       post-processor adds the special tokens the real checkpoints' tokenizers add
   tokenizer_config.json
   expected.json       for each source: its ids (as the tokenizer's post-processor makes them), the
@@ -91,6 +93,42 @@ def unigram(specials, post):
     tk.post_processor = processors.TemplateProcessing(
         single=f"$A {post}", special_tokens=[(post, tk.token_to_id(post))]
     )
+    return tk
+
+
+def t5_converted():
+    """A T5 tokenizer.json made the way the hub's (flan-)t5 ones were: a SentencePiece Unigram
+    model trained here (pad 0, </s> 1, <unk> 2; single thread, so reruns give the same model)
+    converted by transformers' own `T5Converter` (Precompiled normalizer, Metaspace, 8
+    `<extra_id_N>` pieces, `$A </s>`). The converter only reads these attributes of a slow
+    tokenizer, which transformers 5 no longer has for T5."""
+    import io
+    import types
+
+    import sentencepiece as spm
+    from transformers.convert_slow_tokenizer import T5Converter
+
+    buf = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(TRAIN_TEXT),
+        model_writer=buf,
+        vocab_size=110,
+        model_type="unigram",
+        pad_id=0,
+        eos_id=1,
+        unk_id=2,
+        bos_id=-1,
+        num_threads=1,
+        minloglevel=2,
+        hard_vocab_limit=False,
+    )
+    path = REPO / "target" / "t5-fixture-spiece.model"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(buf.getvalue())
+    slow = types.SimpleNamespace(vocab_file=str(path), _extra_ids=8, legacy=True, add_prefix_space=True)
+    slow.convert_tokens_to_ids = lambda token: 1  # only asked for "</s>"
+    tk = T5Converter(slow).converted()
+    path.unlink()
     return tk
 
 
@@ -277,7 +315,8 @@ def main():
     t5_tok = unigram(t5_specials, "</s>")
     t5_tc = {"eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"}
     write(args.out, "t5-v1_0", t5(t5_tok, gated=False), t5_tok, t5_specials, t5_tc, {"tie_word_embeddings": True})
-    write(args.out, "t5-v1_1", t5(t5_tok, gated=True), t5_tok, t5_specials, t5_tc, {"tie_word_embeddings": False})
+    flan_tok = t5_converted()
+    write(args.out, "t5-v1_1", t5(flan_tok, gated=True), flan_tok, t5_specials, t5_tc, {"tie_word_embeddings": False})
     b_tok = byte_bpe()
     b_tc = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"}
     write(args.out, "bart", bart(b_tok), b_tok, None, b_tc, {})
