@@ -919,6 +919,8 @@ pub enum Text {
     ErrSourceTooLong,
     /// the source text is empty: give something to translate with `--source TEXT`
     ErrEmptySource,
+    /// the encoder-decoder folder's `model_type` is `{}`: tokenscope runs {}
+    ErrUnknownSeq2Seq,
     /// there is no token yet to predict the next one from
     ErrEmptySequence,
     /// the word view needs a decoder-only model …

@@ -86,6 +86,8 @@ pub enum ModelError {
     Marian(crate::marian::MarianError),
     /// A BERT-family encoder could not be loaded or run.
     Encoder(bert::EncoderError),
+    /// An HF encoder-decoder folder whose `model_type` tokenscope does not run.
+    UnknownSeq2Seq(String),
 }
 
 impl From<GgufError> for ModelError {
@@ -157,6 +159,10 @@ impl Describe for ModelError {
             ModelError::SourceTooLong { tokens, max } => lang.f(
                 Text::ErrSourceTooLong,
                 &[&lang.int(*tokens), &lang.int(*max)],
+            ),
+            ModelError::UnknownSeq2Seq(name) => lang.f(
+                Text::ErrUnknownSeq2Seq,
+                &[name, &seq2seq::hf::SUPPORTED.join(", ")],
             ),
         }
     }

@@ -305,6 +305,38 @@ impl Tokenizer {
         Ok(ids)
     }
 
+    /// The same tokenizer with the HF post-processor off: [`Self::encode`] adds no BOS/EOS
+    /// (encoder-decoders put their own special tokens around the source).
+    pub fn without_post_processor(mut self) -> Self {
+        if let Encoder::Library { post_processor, .. } = &mut self.encoder {
+            *post_processor = false;
+        }
+        self.add_bos = false;
+        self
+    }
+
+    /// The same tokenizer with views for ids up to `vocab` (a model's embedding may have more
+    /// rows than the tokenizer has tokens, e.g. T5's 32 128 for 32 100): the extra ids are shown
+    /// as `<id N>`, as [`Self::view`] shows ids outside the vocabulary.
+    pub fn cover(mut self, vocab: usize) -> Self {
+        let n = self.views.len();
+        if n < vocab {
+            let views = Arc::make_mut(&mut self.views);
+            views.extend((n..vocab).map(|id| Self::placeholder(id as u32)));
+            self.bytes.resize(vocab, Vec::new());
+        }
+        self
+    }
+
+    fn placeholder(id: u32) -> TokenView {
+        TokenView {
+            id,
+            piece: format!("<id {id}>"),
+            text: format!("<id {id}>"),
+            special: false,
+        }
+    }
+
     /// Encodes a chat message: plain text (control-token look-alikes stay text), no BOS/EOS.
     pub fn encode_message(&self, text: &str) -> Result<Vec<u32>, TokenizerError> {
         match &self.encoder {
@@ -337,12 +369,10 @@ impl Tokenizer {
 
     /// The view of one token (a placeholder view for ids outside the vocabulary).
     pub fn view(&self, id: u32) -> TokenView {
-        self.views.get(id as usize).cloned().unwrap_or(TokenView {
-            id,
-            piece: format!("<id {id}>"),
-            text: format!("<id {id}>"),
-            special: false,
-        })
+        self.views
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| Self::placeholder(id))
     }
 
     /// The raw bytes a token stands for (control tokens: their name).

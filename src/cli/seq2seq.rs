@@ -55,12 +55,9 @@ fn start(common: &Common, source: &str, target: &str, shortlist: bool) -> Result
     if n == 0 {
         return Err(ModelError::EmptySource.into());
     }
-    if n + 1 > seq2seq::marian::MAX_SOURCE {
-        return Err(ModelError::SourceTooLong {
-            tokens: n + 1,
-            max: seq2seq::marian::MAX_SOURCE,
-        }
-        .into());
+    let max = seq2seq::max_source(&path);
+    if n + 1 > max {
+        return Err(ModelError::SourceTooLong { tokens: n + 1, max }.into());
     }
     if let Some(t) = common.threads {
         tch::set_num_threads(t.clamp(1, crate::cli::MAX_THREADS) as i32);

@@ -66,6 +66,9 @@ impl Seq2SeqSession {
             return Err(ModelError::EmptySource);
         }
         let dims = self.model.model.dims();
+        if let Some(start) = self.model.model.source_start() {
+            ids.insert(0, start);
+        }
         ids.push(dims.eos);
         if ids.len() > dims.max_source {
             return Err(ModelError::SourceTooLong {
@@ -152,8 +155,10 @@ impl Seq2SeqSession {
             }
         }
         let tok = &self.model.tokenizer;
-        let eos = self.model.model.dims().eos;
-        let positions = std::iter::once(eos)
+        let dims = self.model.model.dims();
+        // The start position shows the token the decoder starts from (Marian: none, so `</s>`).
+        let start = dims.decoder_start.unwrap_or(dims.eos);
+        let positions = std::iter::once(start)
             .chain(target.iter().copied())
             .enumerate()
             .map(|(i, id)| Position {

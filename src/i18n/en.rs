@@ -464,6 +464,9 @@ pub fn text(t: Text) -> &'static str {
         Text::ErrEmptySource => {
             "the source text is empty: give something to translate with `--source TEXT`"
         }
+        Text::ErrUnknownSeq2Seq => {
+            "this encoder-decoder folder's config.json says model_type `{}`: tokenscope runs the encoder-decoders {}"
+        }
         Text::RollsNotListed => "+ {} more kept tokens not listed ({} draws)",
         Text::ErrEmptySequence => "there is no token yet to predict the next one from",
         Text::ErrWordsNeedDecoder => {

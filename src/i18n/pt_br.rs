@@ -470,6 +470,9 @@ pub fn text(t: Text) -> &'static str {
         Text::ErrEmptySource => {
             "o texto de origem está vazio: passe algo para traduzir com `--source TEXTO`"
         }
+        Text::ErrUnknownSeq2Seq => {
+            "o config.json desta pasta de codificador-decodificador diz model_type `{}`: o tokenscope roda os codificadores-decodificadores {}"
+        }
         Text::RollsNotListed => "+ {} tokens mantidos a mais fora da lista ({} sorteios)",
         Text::ErrEmptySequence => "ainda não há nenhum token a partir do qual prever o próximo",
         Text::ErrWordsNeedDecoder => {

@@ -6,9 +6,16 @@
 //! without a cache (the test that both agree lives in `tests/marian.rs`).
 //!
 //! Architectures: Marian's transformer encoder + SSRU decoder (`marian.rs`, the Bergamot models
-//! of `marian-en-pt` / `marian-pt-en`).
+//! of `marian-en-pt` / `marian-pt-en`); and HF folders (`hf.rs`: config.json + safetensors +
+//! tokenizer.json) of T5 / FLAN-T5 (`t5.rs`), BART (`bart.rs`) and `MarianMTModel`
+//! (`marian_mt.rs`), their shared blocks in `layers.rs`.
 
+pub mod bart;
+pub mod hf;
+pub mod layers;
 pub mod marian;
+pub mod marian_mt;
+pub mod t5;
 
 use std::path::{Path, PathBuf};
 
@@ -74,6 +81,16 @@ impl DecoderCache {
     pub fn push(&mut self, step: Vec<Tensor>) {
         self.steps.push(step);
     }
+
+    /// Every step's tensor `index` joined along `dim` (a transformer decoder's keys or values
+    /// of all earlier steps), `None` before the first step.
+    pub fn concat(&self, index: usize, dim: i64) -> Option<Tensor> {
+        if self.steps.is_empty() {
+            return None;
+        }
+        let parts: Vec<&Tensor> = self.steps.iter().map(|s| &s[index]).collect();
+        Some(Tensor::cat(&parts, dim))
+    }
 }
 
 /// One decoder step's result.
@@ -100,6 +117,11 @@ pub trait Seq2SeqLm: Send {
     /// Every position at once, no cache: the logits after the start and after each of
     /// `target`, `[target.len() + 1, vocab]`.
     fn decode_full(&self, enc: &Encoded, target: &[u32]) -> Result<Tensor, ModelError>;
+    /// The token put before the source (BART's `<s>`); `None`: the source is its tokens and
+    /// the end token.
+    fn source_start(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// A loaded encoder-decoder with its tokenizer (source and target share it) and, for Marian,
@@ -112,9 +134,15 @@ pub struct LoadedSeq2Seq {
     pub name: String,
 }
 
-/// Whether `path` is an encoder-decoder tokenscope runs: a folder holding a Marian binary model.
+/// Whether `path` is an encoder-decoder tokenscope runs: a folder holding a Marian binary
+/// model, or an HF folder whose config.json is an encoder-decoder's.
 pub fn is_seq2seq(path: &Path) -> bool {
-    marian_files(path).is_some()
+    marian_files(path).is_some() || hf::is_hf_seq2seq(path)
+}
+
+/// The longest source the model in `path` reads, decided from its files before loading.
+pub fn max_source(path: &Path) -> usize {
+    hf::max_source(path).unwrap_or(marian::MAX_SOURCE)
 }
 
 /// The Marian model, vocabulary-side `tokenizer.json` and shortlist in a folder.
@@ -135,6 +163,9 @@ fn marian_files(dir: &Path) -> Option<(PathBuf, Option<PathBuf>)> {
 
 /// Loads an encoder-decoder folder.
 pub fn load(path: &Path, device: tch::Device) -> Result<LoadedSeq2Seq, ModelError> {
+    if hf::is_hf_seq2seq(path) {
+        return hf::load(path, device);
+    }
     let (model_path, lex) =
         marian_files(path).ok_or_else(|| ModelError::NoWeights(path.to_path_buf()))?;
     let tokenizer = Tokenizer::from_hf_dir(path)?;
