@@ -111,6 +111,20 @@ pub enum CliError {
     NoSource(String),
     /// `fill` / `embed`: the encoder failed to load or refused the input.
     Encoder(crate::model::bert::EncoderError),
+    /// `--endpoint`: the server could not be used.
+    Endpoint(crate::endpoint::EndpointError),
+    /// `--endpoint` with a command or flag it cannot serve (the flag or command).
+    EndpointUnsupported(&'static str),
+    /// `tokenize --endpoint` against a server without a tokenize route (its URL).
+    EndpointNoTokenizer(String),
+    /// The playground with `--endpoint` (not built yet).
+    EndpointPlayground,
+}
+
+impl From<crate::endpoint::EndpointError> for CliError {
+    fn from(e: crate::endpoint::EndpointError) -> Self {
+        CliError::Endpoint(e)
+    }
 }
 
 impl From<ModelError> for CliError {
@@ -200,6 +214,10 @@ impl Describe for CliError {
             CliError::SourceForDecoder(m) => lang.f(Text::ErrSourceForDecoder, &[m]),
             CliError::NoSource(m) => lang.f(Text::ErrNoSource, &[m]),
             CliError::Encoder(e) => e.describe(lang),
+            CliError::Endpoint(e) => e.describe(lang),
+            CliError::EndpointUnsupported(what) => lang.f(Text::EndpointUnsupported, &[what]),
+            CliError::EndpointNoTokenizer(url) => lang.f(Text::EndpointNoTokenizer, &[url]),
+            CliError::EndpointPlayground => lang.t(Text::EndpointPlaygroundLater).to_string(),
             CliError::Stdout(e) => lang.f(Text::ErrStdout, &[&io_error(lang, e)]),
             CliError::Playground(why) => lang.f(Text::ErrPlayground, &[why]),
             CliError::BenchTextTooShort(n) => lang.f(Text::ErrBenchText, &[n]),
