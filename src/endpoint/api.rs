@@ -22,15 +22,6 @@ pub struct CompletionRequest<'a> {
     pub stream: bool,
 }
 
-/// A greedy completion (what the tests compare stepping with).
-#[derive(Serialize, Debug)]
-pub struct GreedyRequest<'a> {
-    pub model: &'a str,
-    pub prompt: &'a str,
-    pub max_tokens: u32,
-    pub temperature: f32,
-}
-
 #[derive(Deserialize, Debug)]
 pub struct CompletionResponse {
     pub choices: Vec<Choice>,
@@ -52,6 +43,10 @@ pub struct Choice {
 pub struct Logprobs {
     #[serde(default)]
     pub tokens: Vec<String>,
+    /// Where each token starts in the reply's text (characters; with `echo`, the prompt's
+    /// tokens start inside the prompt).
+    #[serde(default)]
+    pub text_offset: Vec<usize>,
     #[serde(default)]
     pub token_logprobs: Vec<Option<f64>>,
     #[serde(default)]

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::endpoint::api::{
-    CompletionRequest, CompletionResponse, ErrorBody, ModelList, TokenizeResponse,
+    CompletionRequest, CompletionResponse, ErrorBody, Logprobs, ModelList, TokenizeResponse,
 };
 use crate::endpoint::error::EndpointError;
 use crate::endpoint::partial::PartialDistribution;
@@ -168,16 +168,36 @@ impl Endpoint {
     }
 
     /// The next-token distribution after `prompt`: a one-token completion with the top N
-    /// log-probabilities, and the prompt's own when `echo` is asked and the server gives them
-    /// (a server refusing `echo` is asked again without it).
+    /// log-probabilities. With `echo`, the prompt's own tokens come back scored too, when the
+    /// server echoes them *aligned* (see [`from_echo`]); otherwise `prompt` is `None` and the
+    /// distribution comes from a plain request.
     pub fn next_token(&self, prompt: &str, echo: bool) -> Result<NextToken, EndpointError> {
-        match self.complete(prompt, echo) {
-            Err(EndpointError::Status { status: 400, .. }) if echo => self.complete(prompt, false),
-            other => other,
+        if echo {
+            match self.complete(prompt, true) {
+                Ok(lp) => {
+                    if let Some(answer) = from_echo(prompt, self.opts.top_n, &lp) {
+                        return Ok(answer);
+                    }
+                }
+                // A server that refuses `echo` is asked again without it.
+                Err(EndpointError::Status { status: 400, .. }) => {}
+                Err(e) => return Err(e),
+            }
         }
+        let url = format!("{}/completions", self.base);
+        let lp = self.complete(prompt, false)?;
+        let top = lp.top_logprobs.last().cloned().flatten();
+        let top = top
+            .filter(|t| !t.is_empty())
+            .ok_or(EndpointError::NoLogprobs { url })?;
+        Ok(NextToken {
+            dist: PartialDistribution::new(self.opts.top_n, top),
+            prompt: None,
+        })
     }
 
-    fn complete(&self, prompt: &str, echo: bool) -> Result<NextToken, EndpointError> {
+    /// `POST /completions` for one token; the reply's log-probabilities.
+    fn complete(&self, prompt: &str, echo: bool) -> Result<Logprobs, EndpointError> {
         let url = format!("{}/completions", self.base);
         let body = CompletionRequest {
             model: &self.model,
@@ -191,14 +211,10 @@ impl Endpoint {
         let body = serde_json::to_string(&body).expect("serialisable");
         let text = self.send(&url, Some(&body))?;
         let reply: CompletionResponse = parse(&url, &text)?;
-        let no_logprobs = || EndpointError::NoLogprobs { url: url.clone() };
-        let choice = reply.choices.into_iter().next().ok_or_else(no_logprobs)?;
-        let lp = choice.logprobs.ok_or_else(no_logprobs)?;
-        let last = lp.top_logprobs.last().cloned().flatten();
-        let top = last.filter(|t| !t.is_empty()).ok_or_else(no_logprobs)?;
-        let dist = PartialDistribution::new(self.opts.top_n, top);
-        let prompt = echo.then(|| echoed_prompt(&lp)).flatten();
-        Ok(NextToken { dist, prompt })
+        let choice = reply.choices.into_iter().next();
+        choice
+            .and_then(|c| c.logprobs)
+            .ok_or(EndpointError::NoLogprobs { url })
     }
 
     /// The token ids of `text` from the server's tokenize route; `None` when it has none.
@@ -251,20 +267,35 @@ impl Endpoint {
     }
 }
 
-/// The prompt's tokens from an echoed reply (all positions but the completion's last).
-fn echoed_prompt(lp: &crate::endpoint::api::Logprobs) -> Option<Vec<ServedToken>> {
-    let n = lp.tokens.len().checked_sub(1)?;
-    if lp.token_logprobs.len() != lp.tokens.len() {
+/// The prompt's scored tokens and the next-token distribution from an echoed reply, if it is
+/// aligned: one entry per prompt token (`text_offset` inside the prompt) and then exactly one
+/// for the completed token, whose top candidates are the distribution after the prompt.
+/// llama-cpp-python 0.3 pairs each prompt token with the distribution *after* it for models
+/// without a BOS token and drops the completed token's entry: such a reply is not used.
+fn from_echo(prompt: &str, top_n: usize, lp: &Logprobs) -> Option<NextToken> {
+    let n = lp.tokens.len();
+    if n == 0 || lp.token_logprobs.len() != n || lp.top_logprobs.len() != n {
         return None;
     }
-    Some(
-        (0..n)
-            .map(|i| ServedToken {
-                text: lp.tokens[i].clone(),
-                logprob: lp.token_logprobs[i],
-            })
-            .collect(),
-    )
+    if lp.text_offset.len() != n {
+        return None;
+    }
+    let chars = prompt.chars().count();
+    let completed = lp.text_offset.iter().filter(|&&o| o >= chars).count();
+    if completed != 1 || lp.text_offset[n - 1] < chars {
+        return None;
+    }
+    let top = lp.top_logprobs[n - 1].clone().filter(|t| !t.is_empty())?;
+    let scored = (0..n - 1)
+        .map(|i| ServedToken {
+            text: lp.tokens[i].clone(),
+            logprob: lp.token_logprobs[i],
+        })
+        .collect();
+    Some(NextToken {
+        dist: PartialDistribution::new(top_n, top),
+        prompt: Some(scored),
+    })
 }
 
 /// Reads a JSON reply, or says the server is not OpenAI-compatible.

@@ -630,7 +630,7 @@ pub fn text(t: Text) -> &'static str {
             "as colunas do amostrador são só sobre os {} tokens mostrados (renormalizados entre si)"
         }
         Text::EndpointPromptUnavailable => {
-            "cores dos tokens do prompt: indisponíveis (o servidor não devolve as log-probabilidades do prompt)"
+            "cores dos tokens do prompt: indisponíveis (o servidor não devolve as log-probabilidades do prompt, ou as devolve desalinhadas)"
         }
         Text::EndpointTokensNone => {
             "ids dos tokens: nenhum (o servidor não tem rota de tokenização)"
