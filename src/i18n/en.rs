@@ -618,7 +618,7 @@ pub fn text(t: Text) -> &'static str {
             "sampler columns are over the {} shown tokens only (renormalised among them)"
         }
         Text::EndpointPromptUnavailable => {
-            "prompt token colouring: unavailable (the server does not echo the prompt's log-probabilities)"
+            "prompt token colouring: unavailable (the server does not echo the prompt's log-probabilities, or echoes them misaligned)"
         }
         Text::EndpointTokensNone => "token ids: none (the server has no tokenize route)",
         Text::EndpointEmptyToken => {
