@@ -85,7 +85,7 @@ fn playground_source(cli: &Cli, model: &std::path::Path) -> Result<Option<String
 /// 128 + the signal's number when a signal ended it.
 fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
     if cli.common.endpoint.url.is_some() {
-        return Err(CliError::EndpointPlayground);
+        return Err(CliError::Endpoint(error::EndpointFailure::Playground));
     }
     let model = cli.common.model_path()?;
     if crate::model::bert::is_encoder(&model) {

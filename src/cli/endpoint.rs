@@ -7,7 +7,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::cli::args::{Command, Common};
-use crate::cli::error::CliError;
+use crate::cli::error::{CliError, EndpointFailure};
 use crate::cli::lab::{Columns, SamplerJson};
 use crate::cli::output::{emit, stdout_error, table};
 use crate::endpoint::{Endpoint, EndpointOptions, NextToken, ServedToken};
@@ -84,18 +84,20 @@ pub fn run(common: &Common, command: &Command, lang: Lang) -> Result<(), CliErro
             };
             generate(&ep, &text, &params, &opts, lang)
         }
-        Command::Sample { .. } => Err(CliError::EndpointUnsupported("sample")),
-        Command::Models { .. } => Err(CliError::EndpointUnsupported("models")),
-        Command::Translate { .. } => Err(CliError::EndpointUnsupported("translate")),
-        Command::Fill { .. } => Err(CliError::EndpointUnsupported("fill")),
-        Command::Embed { .. } => Err(CliError::EndpointUnsupported("embed")),
-        Command::Bench { .. } => Err(CliError::EndpointUnsupported("bench")),
+        Command::Sample { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("sample"))),
+        Command::Models { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("models"))),
+        Command::Translate { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported(
+            "translate",
+        ))),
+        Command::Fill { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("fill"))),
+        Command::Embed { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("embed"))),
+        Command::Bench { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("bench"))),
     }
 }
 
 fn refuse(given: bool, flag: &'static str) -> Result<(), CliError> {
     if given {
-        Err(CliError::EndpointUnsupported(flag))
+        Err(CliError::Endpoint(EndpointFailure::Unsupported(flag)))
     } else {
         Ok(())
     }
@@ -123,7 +125,7 @@ struct TokenizeJson<'a> {
 fn tokenize(ep: &Endpoint, text: &str, json: bool, lang: Lang) -> Result<(), CliError> {
     let ids = ep
         .tokenize(text)?
-        .ok_or_else(|| CliError::EndpointNoTokenizer(ep.url().to_string()))?;
+        .ok_or_else(|| CliError::Endpoint(EndpointFailure::NoTokenizer(ep.url().to_string())))?;
     let texts = ep
         .detokenize_each(&ids)?
         .unwrap_or_else(|| vec![String::new(); ids.len()]);
