@@ -16,6 +16,6 @@ pub mod client;
 pub mod error;
 pub mod partial;
 
-pub use client::{Endpoint, EndpointOptions, NextToken, ServedToken};
+pub use client::{Endpoint, EndpointOptions, NextToken, RetryNote, ServedToken};
 pub use error::EndpointError;
 pub use partial::PartialDistribution;

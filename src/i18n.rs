@@ -1140,6 +1140,8 @@ pub enum Text {
     EndpointPromptScored,
     /// {} steps through {}: each one asked the server for the top {} and chose among those only
     EndpointStepsNote,
+    /// {}; trying again in {} s (attempt {})
+    EndpointRetrying,
 }
 
 #[cfg(test)]

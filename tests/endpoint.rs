@@ -48,16 +48,20 @@ fn fails(out: &Output) -> String {
     assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
     assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
     assert!(!stderr.contains("panicked"), "{stderr}");
+    // Notes about retries may come first; the failure is the last line, one paragraph.
+    let lines: Vec<&str> = stderr.trim_end().lines().collect();
+    let (last, notes) = lines.split_last().expect("a message");
     assert!(
-        stderr.starts_with("error: ") || stderr.starts_with("erro: "),
+        notes
+            .iter()
+            .all(|l| l.starts_with("note: ") || l.starts_with("nota: ")),
         "{stderr}"
     );
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "one paragraph: {stderr}"
+    assert!(
+        last.starts_with("error: ") || last.starts_with("erro: "),
+        "{stderr}"
     );
-    stderr
+    last.to_string()
 }
 
 fn free_port() -> u16 {
@@ -501,6 +505,12 @@ fn http_500_is_retried_then_reported() {
         "{err}"
     );
     assert_eq!(completions_seen(&seen), 3, "two retries with backoff");
+    let out = tokenscope(&["next", "--endpoint", &url, "--retries", "1", PROMPT]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("note: ") && stderr.contains("trying again in 0.5 s (attempt 2/2)"),
+        "a note says the server is failing and when it is tried again: {stderr}"
+    );
     let err = fails(&tokenscope(&[
         "generate",
         "--endpoint",

@@ -10,8 +10,8 @@ use crate::cli::args::{Command, Common};
 use crate::cli::error::{CliError, EndpointFailure};
 use crate::cli::lab::{Columns, SamplerJson};
 use crate::cli::output::{emit, stdout_error, table};
-use crate::endpoint::{Endpoint, EndpointOptions, NextToken, ServedToken};
-use crate::i18n::{Lang, Text};
+use crate::endpoint::{Endpoint, EndpointOptions, NextToken, RetryNote, ServedToken};
+use crate::i18n::{Describe, Lang, Text};
 use crate::pieces::visible;
 use crate::sampling::SamplingParams;
 
@@ -23,18 +23,28 @@ fn api_key() -> Option<String> {
         .find(|v| !v.is_empty())
 }
 
-/// Connects to `--endpoint` (checks the URL and the model against `/v1/models`).
-pub fn open(common: &Common) -> Result<Endpoint, CliError> {
+/// Connects to `--endpoint` (checks the URL and the model against `/v1/models`); a note on
+/// stderr before each retry says why and when.
+pub fn open(common: &Common, lang: Lang) -> Result<Endpoint, CliError> {
     let args = &common.endpoint;
     let url = args.url.clone().unwrap_or_default();
-    Ok(Endpoint::connect(EndpointOptions {
+    let note: RetryNote = Box::new(move |error, failed, total, wait| {
+        let why = error.describe(lang);
+        let why = why.trim_end_matches('.');
+        let secs = lang.num(wait.as_secs_f64(), 1);
+        let next = format!("{}/{}", failed + 1, total);
+        let text = lang.f(Text::EndpointRetrying, &[&why, &secs, &next]);
+        eprintln!("{}", lang.f(Text::NoteLine, &[&text]));
+    });
+    let opts = EndpointOptions {
         url,
         model: common.model.clone(),
         key: api_key(),
         timeout: std::time::Duration::from_secs(args.timeout),
         retries: args.retries,
         top_n: args.top_logprobs as usize,
-    })?)
+    };
+    Ok(Endpoint::connect_with(opts, Some(note))?)
 }
 
 /// Runs `command` against the endpoint, or refuses what an endpoint cannot serve.
@@ -42,7 +52,7 @@ pub fn run(common: &Common, command: &Command, lang: Lang) -> Result<(), CliErro
     match command {
         Command::Tokenize { input, json } => {
             let text = input.read()?;
-            tokenize(&open(common)?, &text, *json, lang)
+            tokenize(&open(common, lang)?, &text, *json, lang)
         }
         Command::Next {
             input,
@@ -59,7 +69,7 @@ pub fn run(common: &Common, command: &Command, lang: Lang) -> Result<(), CliErro
             refuse(seq2seq.source.is_some(), "--source")?;
             let samplers = sampling.samplers()?;
             let text = non_empty(input.read()?)?;
-            let ep = open(common)?;
+            let ep = open(common, lang)?;
             let show = show.unwrap_or(ep.top_n());
             next(&ep, &text, &samplers, show, *json, lang)
         }
@@ -76,7 +86,7 @@ pub fn run(common: &Common, command: &Command, lang: Lang) -> Result<(), CliErro
             refuse(seq2seq.source.is_some(), "--source")?;
             let params = sampling.samplers()?[0];
             let text = non_empty(input.read()?)?;
-            let ep = open(common)?;
+            let ep = open(common, lang)?;
             let opts = GenerateOptions {
                 max_tokens: *max_tokens,
                 json: *json,

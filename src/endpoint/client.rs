@@ -58,6 +58,11 @@ pub struct NextToken {
     pub prompt: Option<Vec<ServedToken>>,
 }
 
+/// Called before each retry: the failure, the attempt that failed (1-based), how many attempts
+/// there are in all, and the wait before the next one. The CLI prints a note; the key is never
+/// in the failure.
+pub type RetryNote = Box<dyn Fn(&EndpointError, u32, u32, Duration) + Send + Sync>;
+
 /// Where token ids come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TokenizeRoute {
@@ -77,6 +82,7 @@ pub struct Endpoint {
     key: Option<String>,
     agent: ureq::Agent,
     opts: EndpointOptions,
+    on_retry: Option<RetryNote>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -120,6 +126,14 @@ struct Failure {
 impl Endpoint {
     /// Checks the URL, asks `/v1/models` and picks the model (`--model`, or the only one).
     pub fn connect(opts: EndpointOptions) -> Result<Self, EndpointError> {
+        Self::connect_with(opts, None)
+    }
+
+    /// [`Endpoint::connect`], telling `on_retry` about every retry (of this and later requests).
+    pub fn connect_with(
+        opts: EndpointOptions,
+        on_retry: Option<RetryNote>,
+    ) -> Result<Self, EndpointError> {
         let (base, root) = parse_url(&opts.url)?;
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(opts.timeout))
@@ -133,6 +147,7 @@ impl Endpoint {
             key: opts.key.clone().filter(|k| !k.is_empty()),
             agent: config.into(),
             opts,
+            on_retry,
         };
         let served = endpoint.models()?;
         endpoint.model = match &endpoint.opts.model {
@@ -315,7 +330,11 @@ impl Endpoint {
             match self.attempt(url, body, attempt + 1) {
                 Ok(text) => return Ok(text),
                 Err(f) if f.retry && attempt < self.opts.retries => {
-                    std::thread::sleep(Duration::from_millis(500 << attempt.min(4)));
+                    let wait = Duration::from_millis(500 << attempt.min(4));
+                    if let Some(note) = &self.on_retry {
+                        note(&f.error, attempt + 1, self.opts.retries + 1, wait);
+                    }
+                    std::thread::sleep(wait);
                     attempt += 1;
                 }
                 Err(f) => return Err(f.error),

@@ -638,5 +638,6 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointStepsNote => {
             "{} steps through {}: each one asked the server for the top {} and chose among those only"
         }
+        Text::EndpointRetrying => "{}; trying again in {} s (attempt {})",
     }
 }

@@ -652,5 +652,6 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointStepsNote => {
             "{} passos por {}: cada um pediu ao servidor os {} primeiros e escolheu só entre eles"
         }
+        Text::EndpointRetrying => "{}; nova tentativa em {} s (tentativa {})",
     }
 }
