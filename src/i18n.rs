@@ -1142,6 +1142,16 @@ pub enum Text {
     EndpointStepsNote,
     /// {}; trying again in {} s (attempt {})
     EndpointRetrying,
+    /// {} attempt
+    EndpointAttemptOne,
+    /// {} attempts
+    EndpointAttemptMany,
+    /// no connection
+    EndpointShortUnreachable,
+    /// no answer in {} s
+    EndpointShortTimedOut,
+    /// an HTTP {} reply
+    EndpointShortStatus,
 }
 
 #[cfg(test)]

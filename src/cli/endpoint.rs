@@ -11,7 +11,7 @@ use crate::cli::error::{CliError, EndpointFailure};
 use crate::cli::lab::{Columns, SamplerJson};
 use crate::cli::output::{emit, stdout_error, table};
 use crate::endpoint::{Endpoint, EndpointOptions, NextToken, RetryNote, ServedToken};
-use crate::i18n::{Describe, Lang, Text};
+use crate::i18n::{Lang, Text};
 use crate::pieces::visible;
 use crate::sampling::SamplingParams;
 
@@ -29,11 +29,13 @@ pub fn open(common: &Common, lang: Lang) -> Result<Endpoint, CliError> {
     let args = &common.endpoint;
     let url = args.url.clone().unwrap_or_default();
     let note: RetryNote = Box::new(move |error, failed, total, wait| {
-        let why = error.describe(lang);
-        let why = why.trim_end_matches('.');
+        let url = error.url().unwrap_or("");
         let secs = lang.num(wait.as_secs_f64(), 1);
         let next = format!("{}/{}", failed + 1, total);
-        let text = lang.f(Text::EndpointRetrying, &[&why, &secs, &next]);
+        let text = lang.f(
+            Text::EndpointRetrying,
+            &[&url, &error.short(lang), &secs, &next],
+        );
         eprintln!("{}", lang.f(Text::NoteLine, &[&text]));
     });
     let opts = EndpointOptions {

@@ -57,6 +57,45 @@ fn served_list(served: &[String], lang: Lang) -> String {
     }
 }
 
+fn attempts_text(n: u32, lang: Lang) -> String {
+    lang.count(
+        n as usize,
+        Text::EndpointAttemptOne,
+        Text::EndpointAttemptMany,
+    )
+}
+
+impl EndpointError {
+    /// A few words for a retry note: what failed, without the advice.
+    pub fn short(&self, lang: Lang) -> String {
+        match self {
+            EndpointError::Unreachable { .. } => lang.t(Text::EndpointShortUnreachable).into(),
+            EndpointError::TimedOut { secs, .. } => {
+                lang.f(Text::EndpointShortTimedOut, &[&lang.int(*secs as usize)])
+            }
+            EndpointError::Status { status, .. } => lang.f(Text::EndpointShortStatus, &[status]),
+            other => other.describe(lang),
+        }
+    }
+
+    /// The URL the failure is about, when there is one.
+    pub fn url(&self) -> Option<&str> {
+        use EndpointError as E;
+        match self {
+            E::Unreachable { url, .. }
+            | E::TimedOut { url, .. }
+            | E::Status { url, .. }
+            | E::KeyMissing { url }
+            | E::KeyRejected { url }
+            | E::NotOpenAi { url, .. }
+            | E::TooLarge { url, .. }
+            | E::NoLogprobs { url }
+            | E::Transport { url, .. } => Some(url),
+            E::BadUrl(_) | E::UnknownModel { .. } | E::NoModel { .. } => None,
+        }
+    }
+}
+
 impl Describe for EndpointError {
     fn describe(&self, lang: Lang) -> String {
         use EndpointError as E;
@@ -64,7 +103,7 @@ impl Describe for EndpointError {
             E::BadUrl(given) => lang.f(Text::EndpointBadUrl, &[given]),
             E::Unreachable { url, attempts } => lang.f(
                 Text::EndpointUnreachable,
-                &[url, &lang.int(*attempts as usize)],
+                &[url, &attempts_text(*attempts, lang)],
             ),
             E::TimedOut {
                 url,
@@ -75,7 +114,7 @@ impl Describe for EndpointError {
                 &[
                     url,
                     &lang.int(*secs as usize),
-                    &lang.int(*attempts as usize),
+                    &attempts_text(*attempts, lang),
                 ],
             ),
             E::Status {

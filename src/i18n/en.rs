@@ -586,10 +586,10 @@ pub fn text(t: Text) -> &'static str {
             "--endpoint {} is not an http:// or https:// URL: give the base of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1."
         }
         Text::EndpointUnreachable => {
-            "could not connect to {} ({} attempts): is the server running and listening there?"
+            "could not connect to {} ({}): is the server running and listening there?"
         }
         Text::EndpointTimedOut => {
-            "{} did not answer within {} s ({} attempts): the server is slow or stalled; raise --timeout or check the server."
+            "{} did not answer within {} s ({}): the server is slow or stalled; raise --timeout or check the server."
         }
         Text::EndpointStatus => "{} answered HTTP {}: {}",
         Text::EndpointKeyMissing => {
@@ -638,6 +638,11 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointStepsNote => {
             "{} steps through {}: each one asked the server for the top {} and chose among those only"
         }
-        Text::EndpointRetrying => "{}; trying again in {} s (attempt {})",
+        Text::EndpointRetrying => "{}: {}; trying again in {} s (attempt {})",
+        Text::EndpointAttemptOne => "{} attempt",
+        Text::EndpointAttemptMany => "{} attempts",
+        Text::EndpointShortUnreachable => "no connection",
+        Text::EndpointShortTimedOut => "no answer in {} s",
+        Text::EndpointShortStatus => "an HTTP {} reply",
     }
 }

@@ -596,10 +596,10 @@ pub fn text(t: Text) -> &'static str {
             "--endpoint {} não é uma URL http:// ou https://: dê a base de uma API compatível com a OpenAI, por exemplo http://127.0.0.1:8080/v1."
         }
         Text::EndpointUnreachable => {
-            "não foi possível conectar a {} ({} tentativas): o servidor está rodando e escutando nesse endereço?"
+            "não foi possível conectar a {} ({}): o servidor está rodando e escutando nesse endereço?"
         }
         Text::EndpointTimedOut => {
-            "{} não respondeu em {} s ({} tentativas): o servidor está lento ou travado; aumente --timeout ou verifique o servidor."
+            "{} não respondeu em {} s ({}): o servidor está lento ou travado; aumente --timeout ou verifique o servidor."
         }
         Text::EndpointStatus => "{} respondeu HTTP {}: {}",
         Text::EndpointKeyMissing => {
@@ -652,6 +652,11 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointStepsNote => {
             "{} passos por {}: cada um pediu ao servidor os {} primeiros e escolheu só entre eles"
         }
-        Text::EndpointRetrying => "{}; nova tentativa em {} s (tentativa {})",
+        Text::EndpointRetrying => "{}: {}; nova tentativa em {} s (tentativa {})",
+        Text::EndpointAttemptOne => "{} tentativa",
+        Text::EndpointAttemptMany => "{} tentativas",
+        Text::EndpointShortUnreachable => "sem conexão",
+        Text::EndpointShortTimedOut => "sem resposta em {} s",
+        Text::EndpointShortStatus => "uma resposta HTTP {}",
     }
 }
