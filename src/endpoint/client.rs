@@ -484,6 +484,43 @@ mod tests {
         }
     }
 
+    fn logprobs(json: &str) -> Logprobs {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn an_aligned_echo_scores_the_prompt() {
+        // "The cat" + completed " sat": one entry per prompt token, then the completed one.
+        let lp = logprobs(
+            r#"{"tokens": ["The", " cat", " sat"], "text_offset": [0, 3, 7],
+                "token_logprobs": [null, -5.0, -1.0],
+                "top_logprobs": [null, {" cat": -5.0, " dog": -4.0}, {" sat": -1.0, " ran": -2.0}]}"#,
+        );
+        let answer = from_echo("The cat", 2, &lp).expect("aligned");
+        let texts: Vec<&str> = answer.dist.shown.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, [" sat", " ran"]);
+        let prompt = answer.prompt.unwrap();
+        assert_eq!(prompt.len(), 2);
+        assert_eq!(prompt[0].logprob, None);
+        assert_eq!(prompt[1].logprob, Some(-5.0));
+    }
+
+    #[test]
+    fn a_shifted_echo_is_not_used() {
+        // llama-cpp-python 0.3 on a model without BOS (SmolLM2), as it answered "The
+        // capital of France is" with max_tokens 1: five entries, all inside the prompt (the
+        // completed token's entry is missing; each token is paired with the distribution
+        // after it).
+        let lp = logprobs(
+            r#"{"tokens": ["The", " capital", " of", " France", " is"],
+                "text_offset": [0, 3, 11, 14, 21],
+                "token_logprobs": [null, -9.6, -10.46, -11.23, -11.79],
+                "top_logprobs": [null, {" of": -0.41}, {" the": -1.99}, {" is": -0.43},
+                                 {" Paris": -0.26}]}"#,
+        );
+        assert!(from_echo("The capital of France is", 20, &lp).is_none());
+    }
+
     #[test]
     fn the_key_is_not_in_debug() {
         let opts = EndpointOptions {
