@@ -3,8 +3,11 @@
 //! With `p_1 ≥ … ≥ p_n` shown out of a vocabulary of unknown size:
 //! - the hidden tokens hold `r = 1 − Σ p_i` (reported as a lower bound: rounding and merged
 //!   entries can only hide more);
-//! - every hidden token has `q ≤ p_n`, so `−Σ q log q ≥ −r log p_n` and the entropy is at least
-//!   `−Σ p_i log p_i − r log p_n`; it has no upper bound without the vocabulary's size;
+//! - every hidden token has `q ≤ c` with `c = max(p_n, r)`: a token outside the top N has at
+//!   most `p_n`, and one the server left out because its text collided with another's
+//!   (servers key `top_logprobs` by text) has at most `r`. So `−Σ q log q ≥ −r log c`, and the
+//!   entropy is at least `−Σ p_i log p_i − r log c`; it has no upper bound without the
+//!   vocabulary's size;
 //! - sampler columns (temperature, top-k, top-p, min-p) are computed over the shown tokens only,
 //!   renormalised among them.
 
@@ -62,7 +65,7 @@ impl PartialDistribution {
             .sum();
         let rest = self.rest_mass_lower_bound();
         let hidden = match self.shown.last() {
-            Some(last) if rest > 0.0 && last.logprob.is_finite() => -rest * last.logprob,
+            Some(last) if rest > 0.0 => -rest * last.logprob.exp().max(rest).ln(),
             _ => 0.0,
         };
         shown + hidden
@@ -100,6 +103,10 @@ mod tests {
         // which is exact when the hidden quarter is one token.
         let d = dist(&[0.5, 0.25]);
         assert!((d.entropy_lower_bound() - 1.5 * 2f64.ln()).abs() < 1e-12);
+        // More hidden than the smallest shown: a hidden token may hold all of it (a text
+        // collision), so the cap is the rest itself: H ≥ ½ln2 + ½ln2.
+        let d = dist(&[0.5]);
+        assert!((d.entropy_lower_bound() - 2f64.ln()).abs() < 1e-12);
         // The whole distribution shown: the bound is the entropy.
         let d = dist(&[0.5, 0.5]);
         assert!((d.entropy_lower_bound() - 2f64.ln()).abs() < 1e-12);
