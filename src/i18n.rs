@@ -1152,6 +1152,8 @@ pub enum Text {
     EndpointShortTimedOut,
     /// an HTTP {} reply
     EndpointShortStatus,
+    /// models served at {} (name them with --model):
+    EndpointServedAt,
 }
 
 #[cfg(test)]

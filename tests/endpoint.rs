@@ -214,6 +214,9 @@ fn through_a_real_llama_cpp_server() {
         "{text}"
     );
     assert!(text.contains("76,77%"), "numbers the Brazilian way: {text}");
+    // What it serves.
+    let json = json_of(&tokenscope(&["models", "--endpoint", url, "--json"]));
+    assert_eq!(json, serde_json::json!([{"name": "smollm2", "backend": "endpoint"}]));
     // A model it does not serve: what it serves is listed.
     let out = tokenscope(&["next", "--endpoint", url, "--model", "gpt-5", PROMPT]);
     let err = fails(&out);

@@ -26,6 +26,12 @@ fn api_key() -> Option<String> {
 /// Connects to `--endpoint` (checks the URL and the model against `/v1/models`); a note on
 /// stderr before each retry says why and when.
 pub fn open(common: &Common, lang: Lang) -> Result<Endpoint, CliError> {
+    let (opts, note) = options(common, lang);
+    Ok(Endpoint::connect_with(opts, Some(note))?)
+}
+
+/// The endpoint's options from the flags and the environment, and the retry note.
+fn options(common: &Common, lang: Lang) -> (EndpointOptions, RetryNote) {
     let args = &common.endpoint;
     let url = args.url.clone().unwrap_or_default();
     let note: RetryNote = Box::new(move |error, failed, total, wait| {
@@ -46,7 +52,7 @@ pub fn open(common: &Common, lang: Lang) -> Result<Endpoint, CliError> {
         retries: args.retries,
         top_n: args.top_logprobs as usize,
     };
-    Ok(Endpoint::connect_with(opts, Some(note))?)
+    (opts, note)
 }
 
 /// Runs `command` against the endpoint, or refuses what an endpoint cannot serve.
@@ -97,7 +103,7 @@ pub fn run(common: &Common, command: &Command, lang: Lang) -> Result<(), CliErro
             generate(&ep, &text, &params, &opts, lang)
         }
         Command::Sample { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("sample"))),
-        Command::Models { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("models"))),
+        Command::Models { json } => models(common, *json, lang),
         Command::Translate { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported(
             "translate",
         ))),
@@ -446,4 +452,39 @@ fn generate(
         );
     }
     Ok(())
+}
+
+#[derive(Serialize)]
+struct ServedJson<'a> {
+    name: &'a str,
+    backend: &'static str,
+}
+
+/// `models --endpoint`: what the server serves (its `/v1/models`).
+fn models(common: &Common, json: bool, lang: Lang) -> Result<(), CliError> {
+    let (opts, note) = options(common, lang);
+    let ep = Endpoint::unchecked(opts, Some(note))?;
+    let served = ep.models()?;
+    if json {
+        let rows: Vec<ServedJson> = served
+            .iter()
+            .map(|name| ServedJson {
+                name,
+                backend: "endpoint",
+            })
+            .collect();
+        return emit(&format!(
+            "{}\n",
+            serde_json::to_string(&rows).expect("json")
+        ));
+    }
+    let mut text = lang.f(Text::EndpointServedAt, &[&ep.url()]);
+    text.push('\n');
+    for name in &served {
+        text.push_str(&format!("  {name}\n"));
+    }
+    if served.is_empty() {
+        text.push_str(&format!("  {}\n", lang.t(Text::EndpointServesNothing)));
+    }
+    emit(&text)
 }

@@ -134,21 +134,7 @@ impl Endpoint {
         opts: EndpointOptions,
         on_retry: Option<RetryNote>,
     ) -> Result<Self, EndpointError> {
-        let (base, root) = parse_url(&opts.url)?;
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(opts.timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build();
-        let mut endpoint = Endpoint {
-            base,
-            root,
-            model: String::new(),
-            key: opts.key.clone().filter(|k| !k.is_empty()),
-            agent: config.into(),
-            opts,
-            on_retry,
-        };
+        let mut endpoint = Self::unchecked(opts, on_retry)?;
         let served = endpoint.models()?;
         endpoint.model = match &endpoint.opts.model {
             Some(m) if served.contains(m) => m.clone(),
@@ -162,6 +148,28 @@ impl Endpoint {
             None => return Err(EndpointError::NoModel { served }),
         };
         Ok(endpoint)
+    }
+
+    /// An endpoint with the URL checked but no model chosen (for listing what it serves).
+    pub fn unchecked(
+        opts: EndpointOptions,
+        on_retry: Option<RetryNote>,
+    ) -> Result<Self, EndpointError> {
+        let (base, root) = parse_url(&opts.url)?;
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(opts.timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build();
+        Ok(Endpoint {
+            base,
+            root,
+            model: String::new(),
+            key: opts.key.clone().filter(|k| !k.is_empty()),
+            agent: config.into(),
+            opts,
+            on_retry,
+        })
     }
 
     /// The API's base URL (for messages).

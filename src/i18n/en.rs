@@ -644,5 +644,6 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointShortUnreachable => "no connection",
         Text::EndpointShortTimedOut => "no answer in {} s",
         Text::EndpointShortStatus => "an HTTP {} reply",
+        Text::EndpointServedAt => "models served at {} (name them with --model):",
     }
 }

@@ -658,5 +658,6 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointShortUnreachable => "sem conexão",
         Text::EndpointShortTimedOut => "sem resposta em {} s",
         Text::EndpointShortStatus => "uma resposta HTTP {}",
+        Text::EndpointServedAt => "modelos servidos em {} (escolha com --model):",
     }
 }
