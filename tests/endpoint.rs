@@ -216,7 +216,10 @@ fn through_a_real_llama_cpp_server() {
     assert!(text.contains("76,77%"), "numbers the Brazilian way: {text}");
     // What it serves.
     let json = json_of(&tokenscope(&["models", "--endpoint", url, "--json"]));
-    assert_eq!(json, serde_json::json!([{"name": "smollm2", "backend": "endpoint"}]));
+    assert_eq!(
+        json,
+        serde_json::json!([{"name": "smollm2", "backend": "endpoint"}])
+    );
     // A model it does not serve: what it serves is listed.
     let out = tokenscope(&["next", "--endpoint", url, "--model", "gpt-5", PROMPT]);
     let err = fails(&out);
@@ -379,6 +382,9 @@ enum Fault {
     NotOpenAi,
     /// Every route wants a key: 401.
     Unauthorized,
+    /// `/v1/completions` allows at most 5 log-probabilities (vLLM's refusal above that) and
+    /// answers with 5 (an OpenAI-shaped reply).
+    AtMost5,
 }
 
 /// What the fault server saw: each request's path and its headers (lower-cased names).
@@ -435,6 +441,8 @@ fn serve_fault(mut stream: TcpStream, fault: Fault, seen: &Seen) {
             200,
             format!(r#"{{"choices":[{{"text":"{}"}}]}}"#, "a".repeat(10 << 20)),
         ),
+        (Fault::AtMost5, "/v1/completions") => at_most_5(&body),
+        (Fault::AtMost5, _) => (404, r#"{"detail":"Not Found"}"#.to_string()),
         (Fault::Stall, _) => {
             std::thread::sleep(Duration::from_secs(60));
             return;
@@ -446,6 +454,28 @@ fn serve_fault(mut stream: TcpStream, fault: Fault, seen: &Seen) {
     );
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(body.as_bytes());
+}
+
+/// vLLM's refusal for more than 5 log-probabilities, else five candidates of 1/8 each.
+fn at_most_5(body: &[u8]) -> (u16, String) {
+    let request: Value = serde_json::from_slice(body).expect("a JSON request");
+    let asked = request["logprobs"].as_u64().expect("logprobs");
+    if asked > 5 {
+        let message =
+            format!("Requested sample logprobs of {asked}, which is greater than max allowed: 5");
+        return (
+            400,
+            serde_json::json!({"error": {"message": message}}).to_string(),
+        );
+    }
+    let lp = (0.125f64).ln();
+    let top: serde_json::Map<String, Value> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .map(|t| (t.to_string(), lp.into()))
+        .collect();
+    let reply = serde_json::json!({"choices": [{"text": "a", "logprobs": {
+        "tokens": ["a"], "text_offset": [0], "token_logprobs": [lp], "top_logprobs": [top]}}]});
+    (200, reply.to_string())
 }
 
 fn completions_seen(seen: &Seen) -> usize {
@@ -621,4 +651,26 @@ fn bad_input_is_one_paragraph() {
     );
     let err = fails(&tokenscope(&["sample", "--endpoint", &url, PROMPT]));
     assert!(err.contains("sample is not available"), "{err}");
+}
+
+#[test]
+fn a_server_allowing_fewer_logprobs_is_asked_for_that_many() {
+    let (url, _) = fault_server(Fault::AtMost5);
+    let json = json_of(&tokenscope(&["next", "--endpoint", &url, "--json", "x"]));
+    assert_eq!(json["top_n"], 5, "{json}");
+    assert_eq!(json["candidates"].as_array().unwrap().len(), 5);
+    let rest = json["rest_mass_lower_bound"].as_f64().unwrap();
+    assert!((rest - 3.0 / 8.0).abs() < 1e-12, "{rest}");
+    // No tokenize route (404): the ids are labelled none; the echo is not aligned (its one
+    // entry starts inside the prompt): the prompt's colouring is labelled unavailable.
+    let out = tokenscope(&["next", "--endpoint", &url, "x"]);
+    let text = String::from_utf8(json_of_text(&out)).unwrap();
+    assert!(text.contains("top 5 of an unknown vocabulary"), "{text}");
+    assert!(text.contains("token ids: none"), "{text}");
+    assert!(
+        text.contains("prompt token colouring: unavailable"),
+        "{text}"
+    );
+    let err = fails(&tokenscope(&["tokenize", "--endpoint", &url, "x"]));
+    assert!(err.contains("has no tokenize route"), "{err}");
 }

@@ -83,6 +83,7 @@ pub struct Endpoint {
     agent: ureq::Agent,
     opts: EndpointOptions,
     on_retry: Option<RetryNote>,
+    top_n: std::cell::Cell<usize>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -167,6 +168,7 @@ impl Endpoint {
             model: String::new(),
             key: opts.key.clone().filter(|k| !k.is_empty()),
             agent: config.into(),
+            top_n: std::cell::Cell::new(opts.top_n),
             opts,
             on_retry,
         })
@@ -178,8 +180,10 @@ impl Endpoint {
     }
 
     /// How many candidates each request asks for.
+    /// How many candidates each request asks for: `--top-logprobs`, or less once the server
+    /// said it allows less.
     pub fn top_n(&self) -> usize {
-        self.opts.top_n
+        self.top_n.get()
     }
 
     /// The model names the server serves.
@@ -194,11 +198,36 @@ impl Endpoint {
     /// log-probabilities. With `echo`, the prompt's own tokens come back scored too, when the
     /// server echoes them *aligned* (see [`from_echo`]); otherwise `prompt` is `None` and the
     /// distribution comes from a plain request.
+    ///
+    /// A server that refuses that many log-probabilities and says how many it allows (vLLM:
+    /// "… greater than max allowed: 20"; OpenAI: at most 5) is asked again for that many, and
+    /// later requests ask for that many too.
     pub fn next_token(&self, prompt: &str, echo: bool) -> Result<NextToken, EndpointError> {
+        match self.next_token_once(prompt, echo) {
+            Err(EndpointError::Status {
+                status: 400,
+                message,
+                url,
+            }) => match allowed_logprobs(&message, self.top_n()) {
+                Some(n) => {
+                    self.top_n.set(n);
+                    self.next_token_once(prompt, echo)
+                }
+                None => Err(EndpointError::Status {
+                    status: 400,
+                    message,
+                    url,
+                }),
+            },
+            other => other,
+        }
+    }
+
+    fn next_token_once(&self, prompt: &str, echo: bool) -> Result<NextToken, EndpointError> {
         if echo {
             match self.complete(prompt, true) {
                 Ok(lp) => {
-                    if let Some(answer) = from_echo(prompt, self.opts.top_n, &lp) {
+                    if let Some(answer) = from_echo(prompt, self.top_n(), &lp) {
                         return Ok(answer);
                     }
                 }
@@ -214,7 +243,7 @@ impl Endpoint {
             .filter(|t| !t.is_empty())
             .ok_or(EndpointError::NoLogprobs { url })?;
         Ok(NextToken {
-            dist: PartialDistribution::new(self.opts.top_n, top),
+            dist: PartialDistribution::new(self.top_n(), top),
             prompt: None,
         })
     }
@@ -227,7 +256,7 @@ impl Endpoint {
             prompt,
             max_tokens: 1,
             temperature: 1.0,
-            logprobs: self.opts.top_n as u32,
+            logprobs: self.top_n() as u32,
             echo,
             stream: false,
         };
@@ -319,6 +348,19 @@ fn from_echo(prompt: &str, top_n: usize, lp: &Logprobs) -> Option<NextToken> {
         dist: PartialDistribution::new(top_n, top),
         prompt: Some(scored),
     })
+}
+
+/// The number of log-probabilities a refusal says is allowed: the largest whole number below
+/// `asked` in a message that speaks of logprobs.
+fn allowed_logprobs(message: &str, asked: usize) -> Option<usize> {
+    if !message.to_ascii_lowercase().contains("logprob") {
+        return None;
+    }
+    message
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse::<usize>().ok())
+        .filter(|&n| n >= 1 && n < asked)
+        .max()
 }
 
 /// Reads a JSON reply, or says the server is not OpenAI-compatible.
@@ -527,6 +569,19 @@ mod tests {
                                  {" Paris": -0.26}]}"#,
         );
         assert!(from_echo("The capital of France is", 20, &lp).is_none());
+    }
+
+    #[test]
+    fn a_refusal_says_how_many_logprobs() {
+        let vllm = "Requested sample logprobs of 50, which is greater than max allowed: 20";
+        assert_eq!(allowed_logprobs(vllm, 50), Some(20));
+        let openai = "'logprobs' must be less than or equal to 5.";
+        assert_eq!(allowed_logprobs(openai, 20), Some(5));
+        assert_eq!(
+            allowed_logprobs("context of 2048 tokens exceeded", 20),
+            None
+        );
+        assert_eq!(allowed_logprobs("logprobs: bad value", 20), None);
     }
 
     #[test]
