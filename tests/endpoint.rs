@@ -380,6 +380,8 @@ enum Fault {
     Stall,
     /// `/v1/models` is a web page.
     NotOpenAi,
+    /// Nothing is there: 404 on every route.
+    NotFound,
     /// Every route wants a key: 401.
     Unauthorized,
     /// `/v1/completions` allows at most 5 log-probabilities (vLLM's refusal above that) and
@@ -433,6 +435,7 @@ fn serve_fault(mut stream: TcpStream, fault: Fault, seen: &Seen) {
     let models = r#"{"object":"list","data":[{"id":"m","object":"model"}]}"#.to_string();
     let (status, body) = match (fault, path.as_str()) {
         (Fault::Unauthorized, _) => (401, r#"{"detail":"Invalid API key"}"#.to_string()),
+        (Fault::NotFound, _) => (404, "<h1>Not Found</h1>".to_string()),
         (Fault::NotOpenAi, _) => (200, "<html><body>It works!</body></html>".to_string()),
         (_, "/v1/models") => (200, models),
         (Fault::Status500, _) => (500, r#"{"error":{"message":"out of memory"}}"#.to_string()),
@@ -596,9 +599,14 @@ fn a_10_mb_reply_is_refused() {
 
 #[test]
 fn a_server_that_is_not_openai_compatible() {
-    let (url, _) = fault_server(Fault::NotOpenAi);
-    let err = fails(&tokenscope(&["next", "--endpoint", &url, PROMPT]));
-    assert!(err.contains("not as an OpenAI-compatible API"), "{err}");
+    for fault in [Fault::NotOpenAi, Fault::NotFound] {
+        let (url, _) = fault_server(fault);
+        let err = fails(&tokenscope(&["next", "--endpoint", &url, PROMPT]));
+        assert!(
+            err.contains("not as an OpenAI-compatible API"),
+            "{fault:?}: {err}"
+        );
+    }
 }
 
 #[test]

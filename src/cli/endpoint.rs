@@ -226,7 +226,9 @@ fn next(
     lang: Lang,
 ) -> Result<(), CliError> {
     let answer = ep.next_token(text, true)?;
-    let ids = ep.tokenize(text)?;
+    // Token ids are extra: a server whose tokenize route fails still shows its distribution,
+    // with the ids labelled none.
+    let ids = ep.tokenize(text).ok().flatten();
     let logits: Vec<f32> = answer.dist.shown.iter().map(|s| s.logprob as f32).collect();
     let columns = Columns::new(&logits, samplers);
     let shown = show.min(logits.len());

@@ -189,7 +189,15 @@ impl Endpoint {
     /// The model names the server serves.
     pub fn models(&self) -> Result<Vec<String>, EndpointError> {
         let url = format!("{}/models", self.base);
-        let text = self.send(&url, None)?;
+        let text = self.send(&url, None).map_err(|e| match e {
+            // Every OpenAI-compatible server lists its models.
+            EndpointError::Status {
+                status: 404 | 405,
+                url,
+                message,
+            } => EndpointError::NotOpenAi { url, why: message },
+            other => other,
+        })?;
         let list: ModelList = parse(&url, &text)?;
         Ok(list.data.into_iter().map(|m| m.id).collect())
     }
