@@ -96,6 +96,11 @@ fn cache() -> PathBuf {
 
 impl LlamaServer {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// With more `scripts/llama-server` flags (`--model GGUF --alias NAME`).
+    fn start_with(flags: &[&str]) -> Self {
         let venv = cache().join("llama-cpp-python-0.3.36");
         assert!(
             venv.join(".complete").exists(),
@@ -109,6 +114,7 @@ impl LlamaServer {
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/llama-server");
         let child = Command::new(script)
             .args(["--port", &port.to_string()])
+            .args(flags)
             .stdin(Stdio::null())
             .stdout(log.reopen().expect("log"))
             .stderr(log.reopen().expect("log"))
@@ -681,4 +687,72 @@ fn a_server_allowing_fewer_logprobs_is_asked_for_that_many() {
     );
     let err = fails(&tokenscope(&["tokenize", "--endpoint", &url, "x"]));
     assert!(err.contains("has no tokenize route"), "{err}");
+}
+
+/// On a model with a BOS token (Gemma 3) llama-cpp-python echoes the prompt aligned: each
+/// prompt token's log-probability is the one the server gives it as the *next* token after the
+/// text before it.
+#[test]
+fn prompt_scores_from_an_aligned_echo() {
+    let gemma = cache().join("models/gemma-3-270m-q4_k_m.gguf");
+    assert!(
+        gemma.exists(),
+        "Gemma 3 is not installed at {}: run `scripts/bootstrap --model gemma-3-270m` (or \
+         scripts/test)",
+        gemma.display()
+    );
+    let server = LlamaServer::start_with(&["--model", gemma.to_str().unwrap(), "--alias", "gemma"]);
+    let url = server.url.as_str();
+    let json = json_of(&tokenscope(&[
+        "next",
+        "--endpoint",
+        url,
+        "--json",
+        "O Brasil é um país",
+    ]));
+    let prompt = json["prompt_tokens"]
+        .as_array()
+        .expect("scored prompt tokens");
+    let texts: Vec<&str> = prompt.iter().map(|t| t["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["O", " Brasil", " é", " um", " país"]);
+    assert!(
+        prompt[0]["logprob"].is_null(),
+        "nothing predicts the first token"
+    );
+    for (prefix, i) in [("O Brasil é", 3), ("O Brasil é um", 4)] {
+        let next = json_of(&tokenscope(&[
+            "next",
+            "--endpoint",
+            url,
+            "--json",
+            "--top-logprobs",
+            "50",
+            prefix,
+        ]));
+        let after = next["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["text"] == texts[i])
+            .unwrap_or_else(|| panic!("{:?} in the top 50 after {prefix:?}", texts[i]));
+        let echoed = prompt[i]["logprob"].as_f64().unwrap();
+        let predicted = after["logprob"].as_f64().unwrap();
+        assert!(
+            (echoed - predicted).abs() < 1e-4,
+            "{prefix:?}: {echoed} vs {predicted}"
+        );
+    }
+    let text = String::from_utf8(json_of_text(&tokenscope(&[
+        "next",
+        "--endpoint",
+        url,
+        "--lang",
+        "pt-BR",
+        "O Brasil é um país",
+    ])))
+    .unwrap();
+    assert!(
+        text.contains("prompt, como o servidor o pontuou: O — | ·Brasil"),
+        "{text}"
+    );
 }
