@@ -76,8 +76,9 @@ pub struct EndpointArgs {
     /// Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1.
     #[arg(long = "endpoint", global = true, value_name = "URL")]
     pub url: Option<String>,
-    /// How many candidates to ask the server for (`logprobs`; OpenAI allows 20, vLLM its
-    /// --max-logprobs, llama.cpp any number).
+    /// How many candidates to ask the server for (`logprobs`; OpenAI's legacy completions
+    /// allow 5, vLLM its --max-logprobs (default 20), llama.cpp any number; a server that says
+    /// it allows fewer is asked for that many).
     #[arg(long, global = true, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub top_logprobs: u32,
     /// Seconds each request to the server may take.

@@ -239,8 +239,10 @@ impl Endpoint {
                         return Ok(answer);
                     }
                 }
-                // A server that refuses `echo` is asked again without it.
-                Err(EndpointError::Status { status: 400, .. }) => {}
+                // A server that refuses `echo` is asked again without it, and so is one whose
+                // echo is over the size limit (top N at every prompt position of a long prompt).
+                Err(EndpointError::Status { status: 400, .. } | EndpointError::TooLarge { .. }) => {
+                }
                 Err(e) => return Err(e),
             }
         }
