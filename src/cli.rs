@@ -18,6 +18,7 @@ mod args;
 mod bench;
 mod bench_seq2seq;
 mod encoder;
+mod endpoint;
 mod error;
 mod generate;
 mod input;
@@ -83,6 +84,9 @@ fn playground_source(cli: &Cli, model: &std::path::Path) -> Result<Option<String
 /// The playground: options checked before the terminal is touched; exit status 0 on quit,
 /// 128 + the signal's number when a signal ended it.
 fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
+    if cli.common.endpoint.url.is_some() {
+        return Err(CliError::Endpoint(error::EndpointFailure::Playground));
+    }
     let model = cli.common.model_path()?;
     let encoder = encoder::playground_kind(&model)?;
     let model_b = match cli.model_b.as_deref() {
@@ -133,6 +137,9 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
 }
 
 fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), CliError> {
+    if common.endpoint.url.is_some() {
+        return endpoint::run(common, command, lang);
+    }
     match command {
         Command::Tokenize { input, json } => tokenize::run(common, &input.read()?, *json, lang),
         Command::Next { .. } => run_next(common, command, lang),

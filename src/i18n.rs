@@ -1151,6 +1151,71 @@ pub enum Text {
     EmbedNote,
     /// Model B compares next tokens: model A must be a decoder.
     NoticeEncoderNoB,
+    // ── endpoint (issue 9) ──
+    /// no model at all
+    EndpointServesNothing,
+    /// --endpoint {} is not an http:// or https:// URL: give the base of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1.
+    EndpointBadUrl,
+    /// could not connect to {} ({} attempts): is the server running and listening there?
+    EndpointUnreachable,
+    /// {} did not answer within {} s ({} attempts): the server is slow or stalled; raise --timeout or check the server.
+    EndpointTimedOut,
+    /// {} answered HTTP {}: {}
+    EndpointStatus,
+    /// {} wants an API key: set TOKENSCOPE_API_KEY (or OPENAI_API_KEY).
+    EndpointKeyMissing,
+    /// {} refused the API key: check TOKENSCOPE_API_KEY / OPENAI_API_KEY.
+    EndpointKeyRejected,
+    /// {} answered, but not as an OpenAI-compatible API ({}).
+    EndpointNotOpenAi,
+    /// the server does not serve the model {}; it serves: {}. Name one of them with --model.
+    EndpointUnknownModel,
+    /// name the served model with --model; the server serves: {}.
+    EndpointNoModel,
+    /// {} sent a reply larger than {} MB: refused.
+    EndpointTooLarge,
+    /// {} gave no log-probabilities: it does not support `logprobs` on /v1/completions.
+    EndpointNoLogprobs,
+    /// talking to {} failed: {}
+    EndpointTransport,
+    /// {} at {}: top {} of an unknown vocabulary · {} · entropy ≥ {} nats (a bound)
+    EndpointSummary,
+    /// the rest (tokens not shown): at least {} of the mass (1 − Σ shown)
+    EndpointRestLine,
+    /// sampler columns are over the {} shown tokens only (renormalised among them)
+    EndpointSamplerNote,
+    /// prompt token colouring: unavailable (the server does not echo the prompt's log-probabilities)
+    EndpointPromptUnavailable,
+    /// token ids: none (the server has no tokenize route)
+    EndpointTokensNone,
+    /// stopped: the server's chosen token has no text of its own (an end-of-sequence token, or part of a character)
+    EndpointEmptyToken,
+    /// {} has no tokenize route: tokenization is unavailable through this endpoint.
+    EndpointNoTokenizer,
+    /// {} only works with --endpoint URL.
+    EndpointFlagsWithout,
+    /// {} is not available with --endpoint (the server gives only the top candidates' text and log-probabilities).
+    EndpointUnsupported,
+    /// the playground does not talk to an --endpoint yet: use tokenize, next or generate with --endpoint.
+    EndpointPlaygroundLater,
+    /// prompt, as the server scored it: {}
+    EndpointPromptScored,
+    /// {} steps through {}: each one asked the server for the top {} and chose among those only
+    EndpointStepsNote,
+    /// {}; trying again in {} s (attempt {})
+    EndpointRetrying,
+    /// {} attempt
+    EndpointAttemptOne,
+    /// {} attempts
+    EndpointAttemptMany,
+    /// no connection
+    EndpointShortUnreachable,
+    /// no answer in {} s
+    EndpointShortTimedOut,
+    /// an HTTP {} reply
+    EndpointShortStatus,
+    /// models served at {} (name them with --model):
+    EndpointServedAt,
 }
 
 #[cfg(test)]

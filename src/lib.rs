@@ -9,6 +9,7 @@ pub mod app;
 pub mod chat;
 pub mod cli;
 pub mod editor;
+pub mod endpoint;
 pub mod engine;
 pub mod gguf;
 pub mod i18n;

@@ -63,6 +63,31 @@ pub struct Common {
     /// libtorch threads, 1 to 256 (default: all cores).
     #[arg(long, global = true, value_parser = parse_threads)]
     pub threads: Option<usize>,
+    /// A served model instead of a local one (issue 9).
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+}
+
+/// `--endpoint URL` and its settings: an OpenAI-compatible server (llama.cpp, vLLM, OpenAI)
+/// answers instead of a local model; `--model` is then the served model's name. The API key
+/// comes from TOKENSCOPE_API_KEY or OPENAI_API_KEY (never from a flag, never printed).
+#[derive(Args, Debug, Clone)]
+pub struct EndpointArgs {
+    /// Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1.
+    #[arg(long = "endpoint", global = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// How many candidates to ask the server for (`logprobs`; OpenAI's legacy completions
+    /// allow 5, vLLM its --max-logprobs (default 20), llama.cpp any number; a server that says
+    /// it allows fewer is asked for that many).
+    #[arg(long, global = true, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub top_logprobs: u32,
+    /// Seconds each request to the server may take.
+    #[arg(long, global = true, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Attempts after the first when the server is unreachable, silent or answers 5xx (with
+    /// backoff 0.5 s, 1 s, 2 s…).
+    #[arg(long, global = true, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: u32,
 }
 
 /// The most `--threads` accepted: libtorch takes an `i32` and OpenMP starts every thread asked

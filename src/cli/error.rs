@@ -111,6 +111,38 @@ pub enum CliError {
     NoSource(String),
     /// `fill` / `embed`: the encoder failed to load or refused the input.
     Encoder(crate::model::bert::EncoderError),
+    /// `--endpoint` failed (issue 9).
+    Endpoint(EndpointFailure),
+}
+
+/// What `--endpoint` can fail with.
+#[derive(Debug)]
+pub enum EndpointFailure {
+    /// The server could not be used.
+    Server(crate::endpoint::EndpointError),
+    /// A command or flag an endpoint cannot serve (its name).
+    Unsupported(&'static str),
+    /// `tokenize --endpoint` against a server without a tokenize route (its URL).
+    NoTokenizer(String),
+    /// The playground with `--endpoint` (not built yet).
+    Playground,
+}
+
+impl Describe for EndpointFailure {
+    fn describe(&self, lang: Lang) -> String {
+        match self {
+            EndpointFailure::Server(e) => e.describe(lang),
+            EndpointFailure::Unsupported(what) => lang.f(Text::EndpointUnsupported, &[what]),
+            EndpointFailure::NoTokenizer(url) => lang.f(Text::EndpointNoTokenizer, &[url]),
+            EndpointFailure::Playground => lang.t(Text::EndpointPlaygroundLater).to_string(),
+        }
+    }
+}
+
+impl From<crate::endpoint::EndpointError> for CliError {
+    fn from(e: crate::endpoint::EndpointError) -> Self {
+        CliError::Endpoint(EndpointFailure::Server(e))
+    }
 }
 
 impl From<ModelError> for CliError {
@@ -200,6 +232,7 @@ impl Describe for CliError {
             CliError::SourceForDecoder(m) => lang.f(Text::ErrSourceForDecoder, &[m]),
             CliError::NoSource(m) => lang.f(Text::ErrNoSource, &[m]),
             CliError::Encoder(e) => e.describe(lang),
+            CliError::Endpoint(e) => e.describe(lang),
             CliError::Stdout(e) => lang.f(Text::ErrStdout, &[&io_error(lang, e)]),
             CliError::Playground(why) => lang.f(Text::ErrPlayground, &[why]),
             CliError::BenchTextTooShort(n) => lang.f(Text::ErrBenchText, &[n]),

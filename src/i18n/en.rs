@@ -622,5 +622,69 @@ pub fn text(t: Text) -> &'static str {
         Text::EmbedPair => "{} & {} ({})",
         Text::NoticeEncoderNoB => "Model B compares next tokens: model A must be a decoder.",
         Text::EmbedNote => "Similar meanings score high even with different words.",
+        Text::EndpointServesNothing => "no model at all",
+        Text::EndpointBadUrl => {
+            "--endpoint {} is not an http:// or https:// URL: give the base of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1."
+        }
+        Text::EndpointUnreachable => {
+            "could not connect to {} ({}): is the server running and listening there?"
+        }
+        Text::EndpointTimedOut => {
+            "{} did not answer within {} s ({}): the server is slow or stalled; raise --timeout or check the server."
+        }
+        Text::EndpointStatus => "{} answered HTTP {}: {}",
+        Text::EndpointKeyMissing => {
+            "{} wants an API key: set TOKENSCOPE_API_KEY (or OPENAI_API_KEY)."
+        }
+        Text::EndpointKeyRejected => {
+            "{} refused the API key: check TOKENSCOPE_API_KEY / OPENAI_API_KEY."
+        }
+        Text::EndpointNotOpenAi => "{} answered, but not as an OpenAI-compatible API ({}).",
+        Text::EndpointUnknownModel => {
+            "the server does not serve the model {}; it serves: {}. Name one of them with --model."
+        }
+        Text::EndpointNoModel => "name the served model with --model; the server serves: {}.",
+        Text::EndpointTooLarge => "{} sent a reply larger than {} MB: refused.",
+        Text::EndpointNoLogprobs => {
+            "{} gave no log-probabilities: it does not support `logprobs` on /v1/completions."
+        }
+        Text::EndpointTransport => "talking to {} failed: {}",
+        Text::EndpointSummary => {
+            "{} at {}: top {} of an unknown vocabulary · {} · entropy ≥ {} nats (a bound)"
+        }
+        Text::EndpointRestLine => {
+            "the rest (tokens not shown): at least {} of the mass (1 − Σ shown)"
+        }
+        Text::EndpointSamplerNote => {
+            "sampler columns are over the {} shown tokens only (renormalised among them)"
+        }
+        Text::EndpointPromptUnavailable => {
+            "prompt token colouring: unavailable (the server does not echo the prompt's log-probabilities, or echoes them misaligned)"
+        }
+        Text::EndpointTokensNone => "token ids: none (the server has no tokenize route)",
+        Text::EndpointEmptyToken => {
+            "stopped: the server's chosen token has no text of its own (an end-of-sequence token, or part of a character)"
+        }
+        Text::EndpointNoTokenizer => {
+            "{} has no tokenize route: tokenization is unavailable through this endpoint."
+        }
+        Text::EndpointFlagsWithout => "{} only works with --endpoint URL.",
+        Text::EndpointUnsupported => {
+            "{} is not available with --endpoint (the server gives only the top candidates' text and log-probabilities)."
+        }
+        Text::EndpointPlaygroundLater => {
+            "the playground does not talk to an --endpoint yet: use tokenize, next or generate with --endpoint."
+        }
+        Text::EndpointPromptScored => "prompt, as the server scored it: {}",
+        Text::EndpointStepsNote => {
+            "{} steps through {}: each one asked the server for the top {} and chose among those only"
+        }
+        Text::EndpointRetrying => "{}: {}; trying again in {} s (attempt {})",
+        Text::EndpointAttemptOne => "{} attempt",
+        Text::EndpointAttemptMany => "{} attempts",
+        Text::EndpointShortUnreachable => "no connection",
+        Text::EndpointShortTimedOut => "no answer in {} s",
+        Text::EndpointShortStatus => "an HTTP {} reply",
+        Text::EndpointServedAt => "models served at {} (name them with --model):",
     }
 }

@@ -638,5 +638,73 @@ pub fn text(t: Text) -> &'static str {
             "O modelo B compara próximos tokens: o modelo A precisa ser um decodificador."
         }
         Text::EmbedNote => "Sentidos parecidos pontuam alto mesmo com palavras diferentes.",
+        Text::EndpointServesNothing => "nenhum modelo",
+        Text::EndpointBadUrl => {
+            "--endpoint {} não é uma URL http:// ou https://: dê a base de uma API compatível com a OpenAI, por exemplo http://127.0.0.1:8080/v1."
+        }
+        Text::EndpointUnreachable => {
+            "não foi possível conectar a {} ({}): o servidor está rodando e escutando nesse endereço?"
+        }
+        Text::EndpointTimedOut => {
+            "{} não respondeu em {} s ({}): o servidor está lento ou travado; aumente --timeout ou verifique o servidor."
+        }
+        Text::EndpointStatus => "{} respondeu HTTP {}: {}",
+        Text::EndpointKeyMissing => {
+            "{} pede uma chave de API: defina TOKENSCOPE_API_KEY (ou OPENAI_API_KEY)."
+        }
+        Text::EndpointKeyRejected => {
+            "{} recusou a chave de API: confira TOKENSCOPE_API_KEY / OPENAI_API_KEY."
+        }
+        Text::EndpointNotOpenAi => {
+            "{} respondeu, mas não como uma API compatível com a OpenAI ({})."
+        }
+        Text::EndpointUnknownModel => {
+            "o servidor não serve o modelo {}; ele serve: {}. Escolha um deles com --model."
+        }
+        Text::EndpointNoModel => "diga o modelo servido com --model; o servidor serve: {}.",
+        Text::EndpointTooLarge => "{} mandou uma resposta maior que {} MB: recusada.",
+        Text::EndpointNoLogprobs => {
+            "{} não deu log-probabilidades: não aceita `logprobs` em /v1/completions."
+        }
+        Text::EndpointTransport => "a conversa com {} falhou: {}",
+        Text::EndpointSummary => {
+            "{} em {}: os {} primeiros de um vocabulário de tamanho desconhecido · {} · entropia ≥ {} nats (um limite)"
+        }
+        Text::EndpointRestLine => {
+            "o resto (tokens não mostrados): pelo menos {} da massa (1 − Σ mostrados)"
+        }
+        Text::EndpointSamplerNote => {
+            "as colunas do amostrador são só sobre os {} tokens mostrados (renormalizados entre si)"
+        }
+        Text::EndpointPromptUnavailable => {
+            "cores dos tokens do prompt: indisponíveis (o servidor não devolve as log-probabilidades do prompt, ou as devolve desalinhadas)"
+        }
+        Text::EndpointTokensNone => {
+            "ids dos tokens: nenhum (o servidor não tem rota de tokenização)"
+        }
+        Text::EndpointEmptyToken => {
+            "parou: o token escolhido pelo servidor não tem texto próprio (fim de sequência ou parte de um caractere)"
+        }
+        Text::EndpointNoTokenizer => {
+            "{} não tem rota de tokenização: a tokenização não está disponível por este endpoint."
+        }
+        Text::EndpointFlagsWithout => "{} só funciona com --endpoint URL.",
+        Text::EndpointUnsupported => {
+            "{} não está disponível com --endpoint (o servidor dá só o texto e as log-probabilidades dos primeiros candidatos)."
+        }
+        Text::EndpointPlaygroundLater => {
+            "o playground ainda não conversa com um --endpoint: use tokenize, next ou generate com --endpoint."
+        }
+        Text::EndpointPromptScored => "prompt, como o servidor o pontuou: {}",
+        Text::EndpointStepsNote => {
+            "{} passos por {}: cada um pediu ao servidor os {} primeiros e escolheu só entre eles"
+        }
+        Text::EndpointRetrying => "{}: {}; nova tentativa em {} s (tentativa {})",
+        Text::EndpointAttemptOne => "{} tentativa",
+        Text::EndpointAttemptMany => "{} tentativas",
+        Text::EndpointShortUnreachable => "sem conexão",
+        Text::EndpointShortTimedOut => "sem resposta em {} s",
+        Text::EndpointShortStatus => "uma resposta HTTP {}",
+        Text::EndpointServedAt => "modelos servidos em {} (escolha com --model):",
     }
 }
