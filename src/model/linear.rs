@@ -121,8 +121,10 @@ pub enum Linear {
 
 impl Linear {
     /// The matrices `ws` stacked along their rows (one fused product, e.g. q, k and v) with an
-    /// optional bias: int4 in fast mode when they are Q4_0/Q4_1, the block quants alone in
-    /// exact mode when the kernel runs here, a float copy otherwise.
+    /// optional bias: int4 in fast mode when they are Q4_0/Q4_1; otherwise the block quants
+    /// alone when the kernel runs here and reads their type (in fast mode too: Gemma's Q4_K,
+    /// Q5_0, Q6_K and Q8_0 have no int4 form, and the exact kernel beats a float copy on both
+    /// speed and memory); a float copy otherwise.
     pub fn load(
         ck: &Checkpoint,
         ws: &[Weight],
@@ -134,7 +136,7 @@ impl Linear {
         {
             return Ok(Linear::Int4(l));
         }
-        if let Some(q) = Linear::exact_quant(ck, ws, opts)? {
+        if let Some(q) = Linear::block_quant(ck, ws, opts)? {
             let bias = bias.map(|b| b.to_kind(opts.kind).to_device(opts.device));
             return Ok(Linear::Quant(Quant {
                 q: Arc::new(q),
@@ -153,14 +155,14 @@ impl Linear {
         )))
     }
 
-    /// The block quants of `ws`, when exact mode reads them directly (a SIMD kernel runs here
-    /// and every matrix is of a type it reads).
-    pub fn exact_quant(
+    /// The block quants of `ws`, when they are read directly (a SIMD kernel runs here and every
+    /// matrix is of a type it reads).
+    pub fn block_quant(
         ck: &Checkpoint,
         ws: &[Weight],
         opts: &LoadOptions,
     ) -> Result<Option<QuantMatrix>, ModelError> {
-        if opts.precision == Precision::Exact && opts.quant_kernel {
+        if opts.quant_kernel {
             QuantMatrix::from_checkpoint(ck, ws)
         } else {
             Ok(None)

@@ -257,7 +257,7 @@ impl Head {
                 Some(l) => Linear::Int4(l),
                 None => Linear::Int4(Int4Linear::quantize(&ck.load(Weight::Output)?, None)),
             },
-            (false, false, _) => match Linear::exact_quant(ck, &[Weight::Output], opts)? {
+            (false, false, _) => match Linear::block_quant(ck, &[Weight::Output], opts)? {
                 Some(q) => Linear::Quant(Quant {
                     q: Arc::new(q),
                     bias: None,
