@@ -1009,6 +1009,8 @@ pub enum Text {
     KeyPickerCloseB,
     /// models
     HintModels,
+    /// Footer hint: the next mask (fill-mask encoders only).
+    HintNextMask,
     /// load
     HintLoad,
     /// open as B

@@ -303,7 +303,7 @@ pub static BINDINGS: &[Binding] = &[
     b(     Global,   Key::new(K::F(4)),        Action::ToggleVersus,     S::Global,      T::KeyVersus),
     b(     Global,   Key::ctrl(K::Char('b')),  Action::SwitchPromptSide, S::Global,      T::KeySwitchSide),
     b(     Global,   Key::new(K::F(5)),        Action::SwitchSourceTarget, S::Global,    T::KeySwitchSource),
-    b(     Global,   Key::new(K::F(6)),        Action::NextMask,         S::Global,      T::KeyNextMask),
+    h(     Global,   Key::new(K::F(6)),        Action::NextMask,         S::Global,      T::KeyNextMask,      5,   T::HintNextMask),
     // ── edit mode: switching ──
     h(     Edit,     Key::new(K::Esc),         Action::Explore,          S::Editor,      T::KeyExplore,       1,   T::HintExplore),
     b(     Edit,     Key::new(K::Tab),         Action::ToggleMode,       S::Editor,      T::KeyToggleMode),
@@ -527,31 +527,34 @@ pub struct Hint {
     pub keys: String,
     pub label: &'static str,
     pub priority: u8,
+    /// What the first of its keys does (the footer leaves out what the loaded model cannot do).
+    pub action: Action,
 }
 
 /// The footer hints for `ctx`, most important first. Rows that share a label are merged
 /// (`t/T temperature`, `1–9 pick`).
 pub fn hints(ctx: Context, lang: Lang) -> Vec<Hint> {
-    let mut groups: Vec<(u8, Text, Vec<Key>, Scope)> = Vec::new();
+    let mut groups: Vec<(u8, Text, Vec<Key>, Scope, &Action)> = Vec::new();
     for binding in bindings_for(ctx) {
         let (Some((priority, label)), KeyPat::Key(key)) = (binding.hint, binding.key) else {
             continue;
         };
-        match groups.iter_mut().find(|(_, l, _, _)| *l == label) {
+        match groups.iter_mut().find(|(_, l, _, _, _)| *l == label) {
             // A global key whose job the context's own keys already show is left out
             // (Explore shows `?` for help, not `?/F1`).
-            Some((_, _, keys, scope)) if *scope == binding.scope => keys.push(key),
+            Some((_, _, keys, scope, _)) if *scope == binding.scope => keys.push(key),
             Some(_) => {}
-            None => groups.push((priority, label, vec![key], binding.scope)),
+            None => groups.push((priority, label, vec![key], binding.scope, &binding.action)),
         }
     }
-    groups.sort_by_key(|(p, _, _, _)| *p);
+    groups.sort_by_key(|(p, _, _, _, _)| *p);
     groups
         .into_iter()
-        .map(|(priority, label, keys, _)| Hint {
+        .map(|(priority, label, keys, _, action)| Hint {
             keys: join_labels(&keys, lang),
             label: lang.t(label),
             priority,
+            action: action.clone(),
         })
         .collect()
 }

@@ -535,6 +535,7 @@ pub fn text(t: Text) -> &'static str {
         Text::KeyPickerAsB => "open it as model B, beside A (model A/B)",
         Text::KeyPickerCloseB => "close model B",
         Text::HintModels => "models",
+        Text::HintNextMask => "next mask",
         Text::HintLoad => "load",
         Text::HintAsB => "open as B",
         Text::HintCloseB => "close B",

@@ -541,6 +541,7 @@ pub fn text(t: Text) -> &'static str {
         Text::KeyPickerAsB => "abrir como modelo B, ao lado do A (modelos A/B)",
         Text::KeyPickerCloseB => "fechar o modelo B",
         Text::HintModels => "modelos",
+        Text::HintNextMask => "próxima máscara",
         Text::HintLoad => "carregar",
         Text::HintAsB => "abrir como B",
         Text::HintCloseB => "fechar B",

@@ -41,6 +41,19 @@ pub(super) fn intercepts(s: &State, action: &Action) -> bool {
         }
 }
 
+/// Whether the footer should offer `action`: with an encoder loaded, not the decoder's actions
+/// it answers with "an encoder does not do that" (picking stays; F6 moves between masks).
+pub fn offers(s: &State, action: &Action) -> bool {
+    use Action::*;
+    match action {
+        // F6 is the footer's way between masks (← / → do it too, under their look-back label).
+        NextMask => s.fill.is_some(),
+        LookBack | LookForward | LookAt(_) => !active(s),
+        PickRank(_) | PickSelected => s.fill.is_some() || !intercepts(s, action),
+        _ => !intercepts(s, action),
+    }
+}
+
 /// Answers an action [`intercepts`] took: picking fills the mask shown, ← / → and a click on
 /// a mask chip choose the mask; everything else says why an encoder does not do it.
 pub(super) fn answer(s: &mut State, action: Action) -> Vec<Effect> {

@@ -319,7 +319,10 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
         Span::styled(format!(" {} ", lang.t(badge)), style),
         Span::raw(" "),
     ]);
-    for (n, hint) in keymap::hints(ctx, lang).into_iter().enumerate() {
+    let hints = keymap::hints(ctx, lang)
+        .into_iter()
+        .filter(|h| crate::state::encoder::offers(state, &h.action));
+    for (n, hint) in hints.enumerate() {
         let sep = if n == 0 { "" } else { "  " };
         let item = width(sep) + width(&hint.keys) + 1 + width(hint.label);
         if line_width(&line) + item > w {
