@@ -549,15 +549,15 @@ pub fn text(t: Text) -> &'static str {
         Text::PickerNowB => "loaded (B)",
         Text::PickerLoadingRow => "loading {}%",
         Text::PickerNotInstalled => "not installed",
-        Text::PickerEncoder => "encoder (BERT-style): not switchable to yet, it has no next token",
-        Text::PickerSeq2seq => {
-            "encoder-decoder (translation): not switchable to yet, it needs a source text"
-        }
+        Text::PickerEncoder => "restart with --model to open it (fill-mask / embeddings)",
+        Text::PickerSeq2seq => "restart with --model to open it (translation)",
         Text::PickerCurrentPath => "Now loaded: {}",
         Text::NoticeSwitched => "Now on {}: the generation was reset (the prompt is kept).",
         Text::NoticeAlreadyLoaded => "{} is already the loaded model.",
         Text::NoticeNotInstalled => "Not installed: run {}",
-        Text::NoticeNotDecoder => "Only decoder models can be switched to for now.",
+        Text::NoticeNotDecoder => {
+            "The list switches decoders only: open an encoder or a translation model with tokenscope --model NAME."
+        }
         Text::NoticeLoadingModel => {
             "Loading {}: the current model keeps answering until it is ready."
         }

@@ -555,17 +555,15 @@ pub fn text(t: Text) -> &'static str {
         Text::PickerNowB => "carregado (B)",
         Text::PickerLoadingRow => "carregando {}%",
         Text::PickerNotInstalled => "não instalado",
-        Text::PickerEncoder => {
-            "codificador (tipo BERT): ainda não dá para trocar, não tem próximo token"
-        }
-        Text::PickerSeq2seq => {
-            "codificador-decodificador (tradução): ainda não dá para trocar, precisa de um texto de origem"
-        }
+        Text::PickerEncoder => "reinicie com --model para abri-lo (máscaras / embeddings)",
+        Text::PickerSeq2seq => "reinicie com --model para abri-lo (tradução)",
         Text::PickerCurrentPath => "Carregado agora: {}",
         Text::NoticeSwitched => "Agora com {}: a geração foi zerada (o prompt continua).",
         Text::NoticeAlreadyLoaded => "{} já é o modelo carregado.",
         Text::NoticeNotInstalled => "Não instalado: rode {}",
-        Text::NoticeNotDecoder => "Por enquanto só dá para trocar para modelos decodificadores.",
+        Text::NoticeNotDecoder => {
+            "A lista troca só decodificadores: abra um codificador ou um modelo de tradução com tokenscope --model NOME."
+        }
         Text::NoticeLoadingModel => {
             "Carregando {}: o modelo atual continua respondendo até ele ficar pronto."
         }
