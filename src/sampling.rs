@@ -85,7 +85,7 @@ pub mod spec;
 
 pub use compare::{Comparison, Move, biggest_moves, kl_nats};
 pub use draw::{Draw, uniform};
-pub use rank::{rank_and_prob, top1};
+pub use rank::{rank_and_prob, rank_and_prob_f64, top1};
 pub use rolls::{Rolls, roll_many};
 pub use spec::{MAX_SAMPLERS, Preset, SpecError, parse_spec};
 

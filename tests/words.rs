@@ -139,9 +139,8 @@ fn the_w_key_asks_for_one_word_at_a_time_and_caches_them() {
             .words
             .get(&b, c.id)
             .expect("every top candidate has its word");
-        // The word's probabilities are float32 (the pane's are float64): equal to ~1e-7.
         assert!(
-            w.prob <= c.prob * (1.0 + 1e-6),
+            w.prob <= c.prob + 1e-9,
             "{} > {} for {:?}",
             w.prob,
             c.prob,

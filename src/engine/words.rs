@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::engine::{Reply, Session, TokenView};
 use crate::model::ModelError;
-use crate::sampling::{rank_and_prob, top1};
+use crate::sampling::{rank_and_prob_f64, top1};
 
 /// A word has at most this many tokens: the candidate and four more (longer ones are cut and
 /// say so).
@@ -51,7 +51,7 @@ pub fn extend(
 ) -> Result<WordGuess, ModelError> {
     let mut ids = base.to_vec();
     let first = session.next_logits(&ids)?;
-    let mut prob = f64::from(rank_and_prob(&first, candidate).1);
+    let mut prob = rank_and_prob_f64(&first, candidate).1;
     ids.push(candidate);
     let mut word = vec![candidate];
     let mut complete = true;
@@ -68,7 +68,7 @@ pub fn extend(
         if stop.contains(&next) || !continues_word(&view) {
             break;
         }
-        prob *= f64::from(rank_and_prob(&logits, next).1);
+        prob *= rank_and_prob_f64(&logits, next).1;
         ids.push(next);
         word.push(next);
         open = leaves_word_open(&view);

@@ -456,10 +456,8 @@ impl CausalLm for Gemma3 {
                 context,
             });
         }
-        let ids64: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
-        let ids_t = Tensor::from_slice(&ids64).to_device(self.opts.device);
         // Scaled embeddings: without the √hidden factor every later norm sees a tiny input.
-        let mut x = self.embedding.forward(&ids_t).unsqueeze(0) * self.embed_scale;
+        let mut x = self.embedding.forward(ids, self.opts.device).unsqueeze(0) * self.embed_scale;
         cache.reserve(end);
         for (i, block) in self.blocks.iter().enumerate() {
             let rope = if self.cfg.is_global(i) {

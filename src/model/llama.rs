@@ -198,14 +198,15 @@ pub(crate) enum Embedding {
 }
 
 impl Embedding {
-    pub(crate) fn forward(&self, ids: &Tensor) -> Tensor {
+    /// The rows of `ids`, [ids.len(), hidden], on `device` (the block rows are read straight
+    /// from the ids, without a round trip through a tensor).
+    pub(crate) fn forward(&self, ids: &[u32], device: Device) -> Tensor {
+        let ids: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
+        let index = || Tensor::from_slice(&ids).to_device(device);
         match self {
-            Embedding::Rows(t) => t.index_select(0, ids),
-            Embedding::HeadColumns(w_t) => w_t.index_select(1, ids).transpose(0, 1),
-            Embedding::Quant(q) => {
-                let ids = Vec::<i64>::try_from(ids.to_device(Device::Cpu)).expect("i64 ids");
-                qpanel::gather_rows(q, &ids)
-            }
+            Embedding::Rows(t) => t.index_select(0, &index()),
+            Embedding::HeadColumns(w_t) => w_t.index_select(1, &index()).transpose(0, 1),
+            Embedding::Quant(q) => qpanel::gather_rows(q, &ids),
         }
     }
 }
@@ -356,9 +357,7 @@ impl CausalLm for Llama {
                 context: self.cfg.context_length,
             });
         }
-        let ids64: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
-        let ids_t = Tensor::from_slice(&ids64).to_device(self.opts.device);
-        let mut x = self.embedding.forward(&ids_t).unsqueeze(0);
+        let mut x = self.embedding.forward(ids, self.opts.device).unsqueeze(0);
         cache.reserve(end);
         for (i, block) in self.blocks.iter().enumerate() {
             x = block.forward(&x, start, i, cache, &self.rope);

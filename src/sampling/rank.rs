@@ -10,6 +10,13 @@ use super::filters::clean;
 /// # Panics
 /// If `id` is outside `logits`.
 pub fn rank_and_prob(logits: &[f32], id: u32) -> (u32, f32) {
+    let (rank, prob) = rank_and_prob_f64(logits, id);
+    (rank, prob as f32)
+}
+
+/// [`rank_and_prob`] with the probability kept in f64, as [`super::Distribution`] keeps its
+/// own (products of several, as the word view makes, then compare with the pane's).
+pub fn rank_and_prob_f64(logits: &[f32], id: u32) -> (u32, f64) {
     let target = clean(logits[id as usize]);
     let max = logits
         .iter()
@@ -25,7 +32,7 @@ pub fn rank_and_prob(logits: &[f32], id: u32) -> (u32, f32) {
         rank += u32::from(l > target || (l == target && (other as u32) < id));
     }
     let prob = if max.is_finite() {
-        (f64::from(target - max).exp() / sum) as f32
+        f64::from(target - max).exp() / sum
     } else {
         0.0
     };
