@@ -492,13 +492,13 @@ mod avx2 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::gguf::dequantize;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    const TYPES: [GgmlType; 6] = [
+    pub(crate) const TYPES: [GgmlType; 6] = [
         GgmlType::Q4_0,
         GgmlType::Q4_1,
         GgmlType::Q8_0,
@@ -508,7 +508,12 @@ mod tests {
     ];
 
     /// Random blocks with sane f16 scales (random bytes elsewhere: values, packed scales).
-    fn random_blocks(ty: GgmlType, rows: usize, cols: usize, rng: &mut ChaCha8Rng) -> Vec<u8> {
+    pub(crate) fn random_blocks(
+        ty: GgmlType,
+        rows: usize,
+        cols: usize,
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<u8> {
         let (block, elems) = (ty.type_size().unwrap(), ty.block_size().unwrap());
         let halves: &[usize] = match ty {
             GgmlType::Q4_1 | GgmlType::Q4_K => &[0, 2],

@@ -170,45 +170,16 @@ thread_local! {
 mod tests {
     use super::*;
     use crate::gguf::{GgmlType, dequantize};
-    use half::f16;
-    use rand::{Rng, SeedableRng};
+    use crate::model::qgemv::tests::{TYPES, random_blocks};
+    use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
-
-    /// Random blocks of `ty` with sane f16 scales where the format keeps them.
-    fn blocks(ty: GgmlType, n_blocks: usize, rng: &mut ChaCha8Rng) -> Vec<u8> {
-        let block = ty.type_size().unwrap();
-        let halves: &[usize] = match ty {
-            GgmlType::Q4_1 | GgmlType::Q4_K => &[0, 2],
-            GgmlType::Q6_K => &[208],
-            _ => &[0],
-        };
-        (0..n_blocks)
-            .flat_map(|_| {
-                let mut b: Vec<u8> = (0..block).map(|_| rng.random()).collect();
-                for &at in halves {
-                    let v: f32 = rng.random_range(-0.05..0.05);
-                    b[at..at + 2].copy_from_slice(&f16::from_f32(v).to_le_bytes());
-                }
-                b
-            })
-            .collect()
-    }
-
-    const TYPES: [GgmlType; 6] = [
-        GgmlType::Q4_0,
-        GgmlType::Q4_1,
-        GgmlType::Q8_0,
-        GgmlType::Q5_0,
-        GgmlType::Q4_K,
-        GgmlType::Q6_K,
-    ];
 
     #[test]
     fn rows_equal_the_dequantizer_to_the_bit() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         for ty in TYPES {
             let (rows, cols) = (37, 512);
-            let data = blocks(ty, rows * cols / ty.block_size().unwrap(), &mut rng);
+            let data = random_blocks(ty, rows, cols, &mut rng);
             let want = dequantize(ty, &data, rows * cols).unwrap();
             let q = QuantMatrix::from_ggml(ty, &data, cols).unwrap();
             let mut got = vec![0f32; rows * cols];
@@ -240,7 +211,7 @@ mod tests {
             // More rows than one panel, and a last panel that is not full.
             let cols = 256;
             let rows = PANEL_FLOATS / cols * 2 + 17;
-            let data = blocks(ty, rows * cols / ty.block_size().unwrap(), &mut rng);
+            let data = random_blocks(ty, rows, cols, &mut rng);
             let w = Tensor::from_slice(&dequantize(ty, &data, rows * cols).unwrap())
                 .view([rows as i64, cols as i64]);
             let q = QuantMatrix::from_ggml(ty, &data, cols).unwrap();
