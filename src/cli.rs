@@ -17,6 +17,7 @@
 mod args;
 mod bench;
 mod bench_seq2seq;
+mod embed_token;
 mod encoder;
 mod endpoint;
 mod error;
@@ -187,6 +188,20 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
         Command::Models { json } => models::run(*json, lang),
         Command::Fill { input, show, json } => encoder::fill(common, input, *show, *json, lang),
         Command::Embed { sentences, json } => encoder::embed(common, sentences, *json, lang),
+        Command::EmbedToken {
+            input,
+            index,
+            show,
+            json,
+        } => {
+            let args = embed_token::EmbedTokenArgs {
+                input,
+                index: *index,
+                show: *show,
+                json: *json,
+            };
+            embed_token::run(common, &args, lang)
+        }
         Command::Translate { input, shortlist } => seq2seq::translate(common, input, *shortlist),
         Command::Bench { reps } if seq2seq::is_seq2seq(common)? => {
             bench_seq2seq::run(common, *reps)

@@ -925,6 +925,14 @@ pub enum Text {
     ErrEmptySequence,
     /// the word view needs a decoder-only model …
     ErrWordsNeedDecoder,
+    ErrNoEmbeddingTable,
+    ErrIndex,
+    EmbedTokenPick,
+    EmbedTokenNorm,
+    EmbedTokenTied,
+    EmbedTokenUntied,
+    EmbedTokenNeighbours,
+    ColCosine,
     /// Notice: a word could not be completed: {}
     NoticeWordFailed,
     /// Help: the word view.

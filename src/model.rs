@@ -9,6 +9,7 @@ pub mod int4;
 pub mod kv_cache;
 pub mod linear;
 pub mod llama;
+pub mod neighbours;
 pub mod qgemv;
 pub mod qpanel;
 pub mod rope;
@@ -88,6 +89,8 @@ pub enum ModelError {
     Encoder(bert::EncoderError),
     /// An HF encoder-decoder folder whose `model_type` tokenscope does not run.
     UnknownSeq2Seq(String),
+    /// Token embeddings were asked of a model that does not expose its table.
+    NoEmbeddingTable,
 }
 
 impl From<GgufError> for ModelError {
@@ -156,6 +159,7 @@ impl Describe for ModelError {
             ModelError::EmptySource => lang.t(Text::ErrEmptySource).to_string(),
             ModelError::EmptySequence => lang.t(Text::ErrEmptySequence).to_string(),
             ModelError::WordsNeedDecoder => lang.t(Text::ErrWordsNeedDecoder).to_string(),
+            ModelError::NoEmbeddingTable => lang.t(Text::ErrNoEmbeddingTable).to_string(),
             ModelError::SourceTooLong { tokens, max } => lang.f(
                 Text::ErrSourceTooLong,
                 &[&lang.int(*tokens), &lang.int(*max)],
@@ -218,6 +222,19 @@ pub trait CausalLm: Send {
     /// Runs `ids` at positions `cache.len()..`, appending them to the cache; returns the
     /// next-token logits after each of them as float32 [n, vocab] on the CPU.
     fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<tch::Tensor, ModelError>;
+    /// The token-embedding rows of `ids` as stored in the checkpoint (de-quantised), or `None`
+    /// where the model does not expose its table.
+    fn embedding_rows(&self, _ids: &[u32]) -> Option<TokenRows> {
+        None
+    }
+}
+
+/// Rows of a decoder's token-embedding table.
+pub struct TokenRows {
+    /// [ids, hidden], on the model's device, in its activation dtype.
+    pub rows: tch::Tensor,
+    /// Whether the same matrix is the output layer (tied embeddings).
+    pub tied: bool,
 }
 
 /// A step of loading, for the progress line (the UI words it).

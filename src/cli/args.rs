@@ -265,6 +265,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A token's embedding (its row of the embedding table, norm, min/max) and its nearest
+    /// tokens by cosine similarity (decoders: `embed-token " gato" --model gemma-3-270m`).
+    EmbedToken {
+        #[command(flatten)]
+        input: Input,
+        /// Which token of the text when it is several (0-based; default: the first).
+        #[arg(long)]
+        index: Option<usize>,
+        /// How many neighbours to list.
+        #[arg(long, default_value_t = 10)]
+        show: usize,
+        /// Print JSON: {"model", "tokens", "index", "id", "piece", "text", "tied", "norm",
+        /// "vector", "neighbours": [{"id", "text", "cosine"}]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure load, prefill, decode and append-one latency (used by scripts/bench).
     #[command(hide = true)]
     Bench {

@@ -109,6 +109,9 @@ pub fn run(common: &Common, command: &Command, lang: Lang) -> Result<(), CliErro
         ))),
         Command::Fill { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("fill"))),
         Command::Embed { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("embed"))),
+        Command::EmbedToken { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported(
+            "embed-token",
+        ))),
         Command::Bench { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("bench"))),
     }
 }

@@ -85,6 +85,8 @@ pub enum CliError {
     NoText,
     /// The prompt has no tokens (and the model adds no BOS).
     EmptyPrompt,
+    /// `--index` past the last token of the text.
+    IndexOutOfRange { index: usize, tokens: usize },
     /// The prompt is longer than the context window.
     PromptTooLong {
         tokens: usize,
@@ -212,22 +214,12 @@ impl Describe for CliError {
             }
             CliError::NoText => lang.t(Text::ErrNoText).to_string(),
             CliError::EmptyPrompt => lang.t(Text::ErrEmptyPrompt).to_string(),
+            CliError::IndexOutOfRange { index, tokens } => lang.f(Text::ErrIndex, &[index, tokens]),
             CliError::PromptTooLong {
                 tokens,
                 chat,
                 context,
-            } => lang.f(
-                if *chat {
-                    Text::ErrPromptTooLongChat
-                } else {
-                    Text::ErrPromptTooLong
-                },
-                &[
-                    &lang.int(*tokens),
-                    &lang.int(*context),
-                    &lang.int(tokens - context),
-                ],
-            ),
+            } => too_long(*tokens, *chat, *context, lang),
             CliError::Model(e) => e.describe(lang),
             CliError::SourceForDecoder(m) => lang.f(Text::ErrSourceForDecoder, &[m]),
             CliError::NoSource(m) => lang.f(Text::ErrNoSource, &[m]),
@@ -247,6 +239,19 @@ impl Describe for CliError {
 }
 
 crate::described_error!(CliError);
+
+/// The prompt does not fit the context window: by how much.
+fn too_long(tokens: usize, chat: bool, context: usize, lang: Lang) -> String {
+    let text = match chat {
+        true => Text::ErrPromptTooLongChat,
+        false => Text::ErrPromptTooLong,
+    };
+    let over = tokens - context;
+    lang.f(
+        text,
+        &[&lang.int(tokens), &lang.int(context), &lang.int(over)],
+    )
+}
 
 fn hint_text(hint: &LoadHint, lang: Lang) -> String {
     match hint {

@@ -469,6 +469,22 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::RollsNotListed => "+ {} more kept tokens not listed ({} draws)",
         Text::ErrEmptySequence => "there is no token yet to predict the next one from",
+        Text::ErrIndex => {
+            "--index {} is past the last token: the text has {} tokens (--index counts from 0)"
+        }
+        Text::ErrNoEmbeddingTable => {
+            "token embeddings need a decoder-only model (GGUF or HF Llama / Gemma 3 folder)"
+        }
+        Text::EmbedTokenPick => {
+            "the text is {} tokens; showing token {} («{}»); --index N picks another (0-based)"
+        }
+        Text::EmbedTokenNorm => "vector: {} values, norm {}, from {} to {}",
+        Text::EmbedTokenTied => {
+            "tied embeddings: the same matrix is the output layer (logit = row · final hidden state)"
+        }
+        Text::EmbedTokenUntied => "the output layer is a separate matrix (untied embeddings)",
+        Text::EmbedTokenNeighbours => "nearest tokens by cosine similarity in the embedding table",
+        Text::ColCosine => "cosine",
         Text::ErrWordsNeedDecoder => {
             "the word view needs a decoder-only model (press w to switch it off)"
         }

@@ -475,6 +475,24 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::RollsNotListed => "+ {} tokens mantidos a mais fora da lista ({} sorteios)",
         Text::ErrEmptySequence => "ainda não há nenhum token a partir do qual prever o próximo",
+        Text::ErrIndex => {
+            "--index {} passa do último token: o texto tem {} tokens (--index conta a partir de 0)"
+        }
+        Text::ErrNoEmbeddingTable => {
+            "embeddings de tokens precisam de um modelo só de decodificador (GGUF ou pasta HF Llama / Gemma 3)"
+        }
+        Text::EmbedTokenPick => {
+            "o texto tem {} tokens; mostrando o token {} («{}»); --index N escolhe outro (a partir de 0)"
+        }
+        Text::EmbedTokenNorm => "vetor: {} valores, norma {}, de {} a {}",
+        Text::EmbedTokenTied => {
+            "embeddings amarrados: a mesma matriz é a camada de saída (logit = linha · estado oculto final)"
+        }
+        Text::EmbedTokenUntied => "a camada de saída é outra matriz (embeddings não amarrados)",
+        Text::EmbedTokenNeighbours => {
+            "tokens mais próximos por similaridade de cosseno na tabela de embeddings"
+        }
+        Text::ColCosine => "cosseno",
         Text::ErrWordsNeedDecoder => {
             "a visão de palavras precisa de um modelo só de decodificador (w a desliga)"
         }

@@ -20,7 +20,7 @@ use crate::model::linear::{Linear, LoadOptions};
 use crate::model::llama::{Embedding, Head};
 use crate::model::rope::Rope;
 use crate::model::weights::{Checkpoint, Weight};
-use crate::model::{CausalLm, Dims, LoadStep, ModelError, Progress};
+use crate::model::{CausalLm, Dims, LoadStep, ModelError, Progress, TokenRows};
 
 /// The longest context we prepare for (the file allows 32 768; RoPE tables and the KV cache
 /// for that would cost ~300 MB that a classroom never uses).
@@ -369,6 +369,8 @@ impl Block {
 pub struct Gemma3 {
     pub cfg: Gemma3Config,
     embedding: Embedding,
+    /// The LM head is the embedding matrix (Gemma ties them).
+    tied: bool,
     /// √hidden, rounded to the activation dtype as HF does (`embed_scale.to(dtype)`).
     embed_scale: f64,
     blocks: Vec<Block>,
@@ -402,7 +404,11 @@ impl Gemma3 {
         }
         progress(Progress::new(0.9, LoadStep::Output));
         let norm = RmsNorm::load(ck, Weight::OutputNorm, &cfg.base, opts)?;
-        let Head { lm_head, embedding } = Head::load(ck, opts)?;
+        let Head {
+            lm_head,
+            embedding,
+            tied,
+        } = Head::load(ck, opts)?;
         let local = Config {
             rope_theta: cfg.local_rope_theta,
             ..cfg.base.clone()
@@ -415,6 +421,7 @@ impl Gemma3 {
             local_rope: Rope::new(&local, None, opts.device, opts.kind),
             global_rope: Rope::new(&cfg.base, None, opts.device, opts.kind),
             embedding,
+            tied,
             embed_scale,
             blocks,
             norm,
@@ -443,6 +450,15 @@ impl CausalLm for Gemma3 {
             self.opts.kind,
             self.opts.device,
         )
+    }
+
+    /// The raw table rows (the forward pass multiplies them by √hidden).
+    fn embedding_rows(&self, ids: &[u32]) -> Option<TokenRows> {
+        let _guard = tch::no_grad_guard();
+        Some(TokenRows {
+            rows: self.embedding.forward(ids, self.opts.device),
+            tied: self.tied,
+        })
     }
 
     fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {

@@ -14,7 +14,7 @@ use crate::model::qgemv::QuantMatrix;
 use crate::model::qpanel;
 use crate::model::rope::Rope;
 use crate::model::weights::{Checkpoint, Weight};
-use crate::model::{CausalLm, Dims, LoadStep, ModelError, Precision, Progress};
+use crate::model::{CausalLm, Dims, LoadStep, ModelError, Precision, Progress, TokenRows};
 
 /// Root-mean-square layer norm.
 pub struct RmsNorm {
@@ -215,6 +215,8 @@ impl Embedding {
 pub(crate) struct Head {
     pub(crate) lm_head: Linear,
     pub(crate) embedding: Embedding,
+    /// The output layer is the embedding matrix itself (no `output.weight`).
+    pub(crate) tied: bool,
 }
 
 impl Head {
@@ -239,7 +241,11 @@ impl Head {
                 let w_t = on_device(ck.load_transposed(Weight::TokenEmbd)?);
                 let embedding = Embedding::HeadColumns(w_t.shallow_clone());
                 let lm_head = Linear::Dense(Dense { w_t, bias: None });
-                return Ok(Head { lm_head, embedding });
+                return Ok(Head {
+                    lm_head,
+                    embedding,
+                    tied,
+                });
             }
             (true, true, _) => {
                 let bf16 = Bf16 {
@@ -274,7 +280,11 @@ impl Head {
             Some(q) => Embedding::Quant(q),
             None => Embedding::Rows(on_device(ck.load(Weight::TokenEmbd)?)),
         };
-        Ok(Head { lm_head, embedding })
+        Ok(Head {
+            lm_head,
+            embedding,
+            tied,
+        })
     }
 }
 
@@ -282,6 +292,7 @@ impl Head {
 pub struct Llama {
     pub cfg: Config,
     embedding: Embedding,
+    tied: bool,
     blocks: Vec<Block>,
     norm: RmsNorm,
     lm_head: Linear,
@@ -310,7 +321,11 @@ impl Llama {
         }
         progress(Progress::new(0.9, LoadStep::Output));
         let norm = RmsNorm::load(ck, Weight::OutputNorm, &cfg, opts)?;
-        let Head { lm_head, embedding } = Head::load(ck, opts)?;
+        let Head {
+            lm_head,
+            embedding,
+            tied,
+        } = Head::load(ck, opts)?;
         let freq_factors = match ck.load_optional(Weight::RopeFreqs)? {
             Some(t) => Some(Vec::<f32>::try_from(&t.to_kind(Kind::Float))?),
             None => None,
@@ -319,6 +334,7 @@ impl Llama {
         Ok(Self {
             cfg,
             embedding,
+            tied,
             blocks,
             norm,
             lm_head,
@@ -345,6 +361,14 @@ impl CausalLm for Llama {
             self.opts.kind,
             self.opts.device,
         )
+    }
+
+    fn embedding_rows(&self, ids: &[u32]) -> Option<TokenRows> {
+        let _guard = tch::no_grad_guard();
+        Some(TokenRows {
+            rows: self.embedding.forward(ids, self.opts.device),
+            tied: self.tied,
+        })
     }
 
     fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
