@@ -24,6 +24,7 @@ mod error;
 mod generate;
 mod input;
 mod lab;
+mod lens;
 mod load;
 mod models;
 mod next;
@@ -188,6 +189,7 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
         Command::Models { json } => models::run(*json, lang),
         Command::Fill { input, show, json } => encoder::fill(common, input, *show, *json, lang),
         Command::Embed { sentences, json } => encoder::embed(common, sentences, *json, lang),
+        Command::Lens { input, show, json } => lens::run(common, input, *show, *json, lang),
         Command::EmbedToken {
             input,
             index,

@@ -926,6 +926,9 @@ pub enum Text {
     /// the word view needs a decoder-only model …
     ErrWordsNeedDecoder,
     ErrNoEmbeddingTable,
+    ColLayer,
+    LensTitle,
+    LensFirstLeads,
     ErrIndex,
     EmbedTokenPick,
     EmbedTokenNorm,

@@ -5,6 +5,7 @@
 pub mod bert;
 pub mod config;
 pub mod gemma3;
+pub mod inside;
 pub mod int4;
 pub mod kv_cache;
 pub mod linear;
@@ -225,6 +226,12 @@ pub trait CausalLm: Send {
     /// The token-embedding rows of `ids` as stored in the checkpoint (de-quantised), or `None`
     /// where the model does not expose its table.
     fn embedding_rows(&self, _ids: &[u32]) -> Option<TokenRows> {
+        None
+    }
+    /// The logit lens over `ids` (run from an empty cache): for the last position, the logits
+    /// the final norm and the LM head give after each layer, float32 [layers, vocab] on the
+    /// CPU; the last row is the model's own prediction. `None` where the layers are not exposed.
+    fn lens(&self, _ids: &[u32]) -> Option<Result<tch::Tensor, ModelError>> {
         None
     }
 }

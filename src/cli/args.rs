@@ -281,6 +281,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The logit lens: for the last token of the text, the top candidates after each layer
+    /// (the residual stream through the final norm and the LM head); the last layer is `next`.
+    Lens {
+        #[command(flatten)]
+        input: Input,
+        /// How many candidates per layer.
+        #[arg(long, default_value_t = 5)]
+        show: usize,
+        /// Print JSON: {"model", "prompt_ids", "layers": [{"layer", "candidates": [{"id",
+        /// "text", "prob"}]}]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure load, prefill, decode and append-one latency (used by scripts/bench).
     #[command(hide = true)]
     Bench {

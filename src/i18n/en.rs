@@ -472,6 +472,11 @@ pub fn text(t: Text) -> &'static str {
         Text::ErrIndex => {
             "--index {} is past the last token: the text has {} tokens (--index counts from 0)"
         }
+        Text::ColLayer => "layer",
+        Text::LensTitle => {
+            "logit lens: the next token if the model stopped after each layer (final norm + LM head)"
+        }
+        Text::LensFirstLeads => "the final answer is first from layer {} of {} on (◀)",
         Text::ErrNoEmbeddingTable => {
             "token embeddings need a decoder-only model (GGUF or HF Llama / Gemma 3 folder)"
         }

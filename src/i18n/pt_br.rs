@@ -478,6 +478,13 @@ pub fn text(t: Text) -> &'static str {
         Text::ErrIndex => {
             "--index {} passa do último token: o texto tem {} tokens (--index conta a partir de 0)"
         }
+        Text::ColLayer => "camada",
+        Text::LensTitle => {
+            "lente de logits: o próximo token se o modelo parasse após cada camada (norma final + cabeça LM)"
+        }
+        Text::LensFirstLeads => {
+            "a resposta final fica em primeiro da camada {} de {} em diante (◀)"
+        }
         Text::ErrNoEmbeddingTable => {
             "embeddings de tokens precisam de um modelo só de decodificador (GGUF ou pasta HF Llama / Gemma 3)"
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tch::{Device, Kind, Tensor};
 
 use crate::model::config::Config;
+use crate::model::inside;
 use crate::model::int4::Int4Linear;
 use crate::model::kv_cache::KvCache;
 use crate::model::linear::{Bf16, Dense, Linear, LoadOptions, LongInputs, Quant};
@@ -373,6 +374,30 @@ impl CausalLm for Llama {
 
     fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
         let _guard = tch::no_grad_guard();
+        let x = self.residual(ids, cache, &mut |_| ())?;
+        let logits = self.lm_head.forward(&self.norm.forward(&x)).squeeze_dim(0);
+        Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
+    }
+
+    fn lens(&self, ids: &[u32]) -> Option<Result<Tensor, ModelError>> {
+        let _guard = tch::no_grad_guard();
+        let mut cache = self.new_cache();
+        let head = |x: &Tensor| self.lm_head.forward(&self.norm.forward(x));
+        Some(inside::lens(ids, &mut cache, head, |ids, cache, each| {
+            self.residual(ids, cache, each)
+        }))
+    }
+}
+
+impl Llama {
+    /// Runs `ids` at positions `cache.len()..` through every block; `each` sees the residual
+    /// stream [1, n, hidden] after each layer. Returns the last layer's (before the final norm).
+    fn residual(
+        &self,
+        ids: &[u32],
+        cache: &mut KvCache,
+        each: &mut dyn FnMut(&Tensor),
+    ) -> Result<Tensor, ModelError> {
         let start = cache.len();
         let end = start + ids.len();
         if end > self.cfg.context_length {
@@ -385,10 +410,9 @@ impl CausalLm for Llama {
         cache.reserve(end);
         for (i, block) in self.blocks.iter().enumerate() {
             x = block.forward(&x, start, i, cache, &self.rope);
+            each(&x);
         }
         cache.set_len(end);
-        let x = self.norm.forward(&x);
-        let logits = self.lm_head.forward(&x).squeeze_dim(0);
-        Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
+        Ok(x)
     }
 }

@@ -1,0 +1,101 @@
+//! The logit lens against transformers (tests/fixtures/lens, made by
+//! scripts/make_lens_fixtures.py from the committed tiny checkpoints), and `tokenscope lens` on
+//! the default model against `tokenscope next`: its last layer is the model's own prediction.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+use tokenscope::model::{self, DeviceChoice, Precision};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn golden(name: &str) {
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join(format!("lens/{name}.json"))).unwrap(),
+    )
+    .unwrap();
+    let ids: Vec<u32> = doc["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u32)
+        .collect();
+    let m = model::load(
+        &fixtures().join(name),
+        DeviceChoice::Cpu,
+        Precision::Exact,
+        &mut |_| {},
+    )
+    .unwrap();
+    let got = m.decoder.lens(&ids).expect("decoders have a lens").unwrap();
+    let want = doc["layers"].as_array().unwrap();
+    let (layers, vocab) = got.size2().unwrap();
+    assert_eq!(layers as usize, want.len(), "{name}: one row per layer");
+    let got = Vec::<f32>::try_from(&got.view([-1])).unwrap();
+    for (i, (row, want)) in got.chunks_exact(vocab as usize).zip(want).enumerate() {
+        let want = want.as_array().unwrap();
+        assert_eq!(row.len(), want.len());
+        let d = row
+            .iter()
+            .zip(want)
+            .map(|(&a, b)| (f64::from(a) - b.as_f64().unwrap()).abs())
+            .fold(0.0, f64::max);
+        assert!(d < 1e-4, "{name} layer {}: max |Δlogit| {d}", i + 1);
+    }
+}
+
+#[test]
+fn tiny_llama_lens_matches_transformers() {
+    golden("tiny-llama");
+}
+
+/// Gemma 3: √hidden embeddings, (1 + w) final norm, local and global layers.
+#[test]
+fn tiny_gemma3_lens_matches_transformers() {
+    golden("tiny-gemma3");
+}
+
+fn cli(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_tokenscope"))
+        .args(args)
+        .env_remove("TOKENSCOPE_MODEL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_last_layer_of_the_lens_is_next() {
+    let prompt = "The capital of France is";
+    let lens = cli(&["lens", "--json", "--show", "5", prompt]);
+    let next = cli(&["next", "--json", "--show", "5", prompt]);
+    assert_eq!(lens["prompt_ids"], next["prompt_ids"]);
+    let layers = lens["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 30, "SmolLM2-135M has 30 blocks");
+    for (i, l) in layers.iter().enumerate() {
+        assert_eq!(l["layer"], i + 1);
+        let p: Vec<f64> = l["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["prob"].as_f64().unwrap())
+            .collect();
+        assert!(p.windows(2).all(|w| w[0] >= w[1]) && p.iter().sum::<f64>() <= 1.0 + 1e-9);
+    }
+    let last = layers.last().unwrap()["candidates"].as_array().unwrap();
+    for (a, b) in last.iter().zip(next["candidates"].as_array().unwrap()) {
+        assert_eq!(a["id"], b["id"]);
+        let (pa, pb) = (a["prob"].as_f64().unwrap(), b["prob"].as_f64().unwrap());
+        assert!((pa - pb).abs() < 1e-5, "last layer {pa} vs next {pb}");
+    }
+    // The middle of the stack does not already know the answer.
+    assert_ne!(layers[0]["candidates"][0]["id"], last[0]["id"]);
+}
