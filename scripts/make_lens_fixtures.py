@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Logit-lens reference for tests/lens.rs: transformers' own residual stream, read through the
+"""Logit-lens and attention reference for tests/lens.rs: transformers' own residual stream, read through the
 final norm and the LM head, for the committed tiny checkpoints (tests/fixtures/tiny-*).
 
 For each model, the first expected.json case's ids are run with output_hidden_states; for every
 layer i, the last position's hidden state goes through model.model.norm and lm_head (the last
 entry of hidden_states is already normed in transformers, which the script checks against the
-model's own logits). Output: tests/fixtures/lens/<name>.json with {"ids", "layers": [[logits]]}.
+model's own logits). Attention: eager attention's probabilities of the last position, per layer
+and head. Output: tests/fixtures/lens/<name>.json with {"ids", "layers": [[logits]],
+"attention": [[[weight per key] per head] per layer]}.
 
 Run with the reference venv: /root/refvenv/bin/python scripts/make_lens_fixtures.py
 """
@@ -27,7 +29,7 @@ def lens(name: str) -> dict:
     case = json.loads((d / "expected.json").read_text(encoding="utf-8"))["cases"][-1]
     ids = case["ids"]
     with torch.no_grad():
-        out = model(torch.tensor([ids]), output_hidden_states=True)
+        out = model(torch.tensor([ids]), output_hidden_states=True, output_attentions=True)
         hs = out.hidden_states  # embeddings, then one per layer
         layers = len(hs) - 1
         assert layers == model.config.num_hidden_layers
@@ -39,7 +41,13 @@ def lens(name: str) -> dict:
         final = out.logits[0, -1]
         diff = (rows[-1] - final).abs().max().item()
         assert diff < 1e-5, f"{name}: the last hidden state is not the normed one ({diff})"
-    return {"model": name, "ids": ids, "layers": [[round(float(x), 6) for x in r] for r in rows]}
+        attention = [[[round(float(w), 7) for w in head] for head in a[0, :, -1, :]] for a in out.attentions]
+    return {
+        "model": name,
+        "ids": ids,
+        "layers": [[round(float(x), 6) for x in r] for r in rows],
+        "attention": attention,
+    }
 
 
 def main() -> int:

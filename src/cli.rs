@@ -15,6 +15,7 @@
 //!   before the model is loaded.
 
 mod args;
+mod attention;
 mod bench;
 mod bench_seq2seq;
 mod embed_token;
@@ -189,6 +190,28 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
         Command::Models { json } => models::run(*json, lang),
         Command::Fill { input, show, json } => encoder::fill(common, input, *show, *json, lang),
         Command::Embed { sentences, json } => encoder::embed(common, sentences, *json, lang),
+        Command::Attention { .. } | Command::Lens { .. } | Command::EmbedToken { .. } => {
+            run_inside(common, command, lang)
+        }
+        Command::Translate { input, shortlist } => seq2seq::translate(common, input, *shortlist),
+        Command::Bench { reps } if seq2seq::is_seq2seq(common)? => {
+            bench_seq2seq::run(common, *reps)
+        }
+        Command::Bench { reps } => bench::run(common, *reps),
+    }
+}
+
+/// The views of the inside of a decoder: `attention`, `lens`, `embed-token`.
+fn run_inside(common: &Common, command: &Command, lang: Lang) -> Result<(), CliError> {
+    match command {
+        Command::Attention { input, head, json } => {
+            let args = attention::AttentionArgs {
+                input,
+                head: *head,
+                json: *json,
+            };
+            attention::run(common, &args, lang)
+        }
         Command::Lens { input, show, json } => lens::run(common, input, *show, *json, lang),
         Command::EmbedToken {
             input,
@@ -204,11 +227,7 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             };
             embed_token::run(common, &args, lang)
         }
-        Command::Translate { input, shortlist } => seq2seq::translate(common, input, *shortlist),
-        Command::Bench { reps } if seq2seq::is_seq2seq(common)? => {
-            bench_seq2seq::run(common, *reps)
-        }
-        Command::Bench { reps } => bench::run(common, *reps),
+        _ => unreachable!("run_command sends only the inside views here"),
     }
 }
 

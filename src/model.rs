@@ -234,6 +234,12 @@ pub trait CausalLm: Send {
     fn lens(&self, _ids: &[u32]) -> Option<Result<tch::Tensor, ModelError>> {
         None
     }
+    /// Where the last position of `ids` looks (run from an empty cache): each layer's
+    /// attention probabilities over positions `0..ids.len()`, per head, float32 [layers, heads,
+    /// ids.len()] on the CPU. `None` where the layers are not exposed.
+    fn attention(&self, _ids: &[u32]) -> Option<Result<tch::Tensor, ModelError>> {
+        None
+    }
 }
 
 /// Rows of a decoder's token-embedding table.

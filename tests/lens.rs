@@ -1,4 +1,4 @@
-//! The logit lens against transformers (tests/fixtures/lens, made by
+//! The logit lens and the attention of the last position against transformers (tests/fixtures/lens, made by
 //! scripts/make_lens_fixtures.py from the committed tiny checkpoints), and `tokenscope lens` on
 //! the default model against `tokenscope next`: its last layer is the model's own prediction.
 
@@ -44,6 +44,37 @@ fn golden(name: &str) {
             .map(|(&a, b)| (f64::from(a) - b.as_f64().unwrap()).abs())
             .fold(0.0, f64::max);
         assert!(d < 1e-4, "{name} layer {}: max |Δlogit| {d}", i + 1);
+    }
+    let got = m
+        .decoder
+        .attention(&ids)
+        .expect("decoders show attention")
+        .unwrap();
+    let want = doc["attention"].as_array().unwrap();
+    let (layers, heads, keys) = got.size3().unwrap();
+    assert_eq!((layers as usize, keys as usize), (want.len(), ids.len()));
+    let got = Vec::<f32>::try_from(&got.view([-1])).unwrap();
+    let mut rows = got.chunks_exact(keys as usize);
+    for (layer, want) in want.iter().enumerate() {
+        let want = want.as_array().unwrap();
+        assert_eq!(want.len(), heads as usize);
+        for (head, want) in want.iter().enumerate() {
+            let row = rows.next().unwrap();
+            let sum: f64 = row.iter().map(|&w| f64::from(w)).sum();
+            assert!(
+                (sum - 1.0).abs() < 1e-5,
+                "{name} layer {layer} head {head}: sum {sum}"
+            );
+            let d = row
+                .iter()
+                .zip(want.as_array().unwrap())
+                .map(|(&a, b)| (f64::from(a) - b.as_f64().unwrap()).abs())
+                .fold(0.0, f64::max);
+            assert!(
+                d < 1e-5,
+                "{name} layer {layer} head {head}: max |Δweight| {d}"
+            );
+        }
     }
 }
 
@@ -98,4 +129,41 @@ fn the_last_layer_of_the_lens_is_next() {
     }
     // The middle of the stack does not already know the answer.
     assert_ne!(layers[0]["candidates"][0]["id"], last[0]["id"]);
+}
+
+#[test]
+fn attention_rows_sum_to_one_and_the_mean_is_the_mean_of_the_heads() {
+    let prompt = "The capital of France is";
+    let mean = cli(&["attention", "--json", prompt]);
+    assert_eq!(mean["heads"], 9);
+    assert_eq!(mean["texts"].as_array().unwrap().len(), 5);
+    let layers = mean["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 30);
+    let weights = |v: &Value, layer: usize| -> Vec<f64> {
+        v["layers"][layer]["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_f64().unwrap())
+            .collect()
+    };
+    for layer in 0..30 {
+        let w = weights(&mean, layer);
+        assert_eq!(
+            w.len(),
+            5,
+            "one weight per prompt position, none to the right"
+        );
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-5);
+    }
+    let heads: Vec<Value> = (0..9)
+        .map(|h| cli(&["attention", "--json", "--head", &h.to_string(), prompt]))
+        .collect();
+    for layer in [0, 29] {
+        let m = weights(&mean, layer);
+        for (p, &mp) in m.iter().enumerate() {
+            let avg = heads.iter().map(|h| weights(h, layer)[p]).sum::<f64>() / 9.0;
+            assert!((avg - mp).abs() < 1e-6, "layer {layer} position {p}");
+        }
+    }
 }

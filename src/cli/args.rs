@@ -294,6 +294,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Where the last token of the text looks: each layer's attention over the prompt (mean
+    /// over heads, or `--head N`); causal, so only earlier positions have weight.
+    Attention {
+        #[command(flatten)]
+        input: Input,
+        /// One head (0-based) instead of the mean over heads.
+        #[arg(long)]
+        head: Option<usize>,
+        /// Print JSON: {"model", "prompt_ids", "texts", "heads", "head", "layers": [{"layer",
+        /// "weights": [one per position]}]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure load, prefill, decode and append-one latency (used by scripts/bench).
     #[command(hide = true)]
     Bench {

@@ -109,6 +109,9 @@ pub fn run(common: &Common, command: &Command, lang: Lang) -> Result<(), CliErro
         ))),
         Command::Fill { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("fill"))),
         Command::Embed { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("embed"))),
+        Command::Attention { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported(
+            "attention",
+        ))),
         Command::Lens { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported("lens"))),
         Command::EmbedToken { .. } => Err(CliError::Endpoint(EndpointFailure::Unsupported(
             "embed-token",

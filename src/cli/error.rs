@@ -85,6 +85,8 @@ pub enum CliError {
     NoText,
     /// The prompt has no tokens (and the model adds no BOS).
     EmptyPrompt,
+    /// `--head` past the model's heads.
+    HeadOutOfRange { head: usize, heads: usize },
     /// `--index` past the last token of the text.
     IndexOutOfRange { index: usize, tokens: usize },
     /// The prompt is longer than the context window.
@@ -215,6 +217,7 @@ impl Describe for CliError {
             CliError::NoText => lang.t(Text::ErrNoText).to_string(),
             CliError::EmptyPrompt => lang.t(Text::ErrEmptyPrompt).to_string(),
             CliError::IndexOutOfRange { index, tokens } => lang.f(Text::ErrIndex, &[index, tokens]),
+            CliError::HeadOutOfRange { head, heads } => lang.f(Text::ErrHead, &[head, heads]),
             CliError::PromptTooLong {
                 tokens,
                 chat,

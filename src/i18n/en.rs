@@ -473,6 +473,14 @@ pub fn text(t: Text) -> &'static str {
             "--index {} is past the last token: the text has {} tokens (--index counts from 0)"
         }
         Text::ColLayer => "layer",
+        Text::AttentionTitle => {
+            "where token {} («{}») looks, per layer ({}; token number:text and weight)"
+        }
+        Text::AttentionMean => "mean over heads",
+        Text::AttentionHead => "head {}",
+        Text::ErrHead => {
+            "--head {} does not exist: the model has {} heads per layer (counted from 0)"
+        }
         Text::LensTitle => {
             "logit lens: the next token if the model stopped after each layer (final norm + LM head)"
         }

@@ -479,6 +479,14 @@ pub fn text(t: Text) -> &'static str {
             "--index {} passa do último token: o texto tem {} tokens (--index conta a partir de 0)"
         }
         Text::ColLayer => "camada",
+        Text::AttentionTitle => {
+            "para onde o token {} («{}») olha, por camada ({}; número do token:texto e peso)"
+        }
+        Text::AttentionMean => "média das cabeças",
+        Text::AttentionHead => "cabeça {}",
+        Text::ErrHead => {
+            "--head {} não existe: o modelo tem {} cabeças por camada (contadas a partir de 0)"
+        }
         Text::LensTitle => {
             "lente de logits: o próximo token se o modelo parasse após cada camada (norma final + cabeça LM)"
         }

@@ -291,6 +291,30 @@ impl Attention {
     }
 }
 
+impl Attention {
+    /// The attention probabilities [heads, pos + 1] of the query at `pos` for the layer input
+    /// `x` [1, 1, hidden] (already normed), over the keys the cache holds for `layer`; a local
+    /// layer gives zero to the keys outside its window.
+    fn weights_at(
+        &self,
+        x: &Tensor,
+        pos: usize,
+        layer: usize,
+        cache: &KvCache,
+        rope: &Rope,
+    ) -> Tensor {
+        let (h, d) = (self.heads, self.head_dim);
+        let qkv = self.qkv.forward(x);
+        let q = self
+            .q_norm
+            .forward(&qkv.narrow(-1, 0, h * d).view([1, 1, h, d]));
+        let q = rope.apply(&q, pos).view([h, d]);
+        let k = cache.keys(layer, pos + 1).squeeze_dim(0);
+        let first_visible = self.window.map_or(0, |w| (pos + 1).saturating_sub(w));
+        inside::attention_weights(&q, &k, self.scale, first_visible)
+    }
+}
+
 /// GELU(tanh)-gated feed-forward: down(gelu_tanh(gate(x)) · up(x)), gate and up fused.
 pub struct Mlp {
     gate_up: Linear,
@@ -469,6 +493,10 @@ impl CausalLm for Gemma3 {
         Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
     }
 
+    fn attention(&self, ids: &[u32]) -> Option<Result<Tensor, ModelError>> {
+        Some(self.attention_rows(ids))
+    }
+
     fn lens(&self, ids: &[u32]) -> Option<Result<Tensor, ModelError>> {
         let _guard = tch::no_grad_guard();
         let mut cache = self.new_cache();
@@ -480,6 +508,32 @@ impl CausalLm for Gemma3 {
 }
 
 impl Gemma3 {
+    fn attention_rows(&self, ids: &[u32]) -> Result<Tensor, ModelError> {
+        let _guard = tch::no_grad_guard();
+        let mut cache = self.new_cache();
+        let embedded =
+            self.embedding.forward(ids, self.opts.device).unsqueeze(0) * self.embed_scale;
+        let inputs = inside::layer_inputs(ids, embedded, &mut cache, |ids, cache, each| {
+            self.residual(ids, cache, each)
+        })?;
+        let pos = ids.len() - 1;
+        let rows: Vec<Tensor> = self
+            .blocks
+            .iter()
+            .zip(&inputs)
+            .enumerate()
+            .map(|(i, (b, x))| {
+                let rope = match self.cfg.is_global(i) {
+                    true => &self.global_rope,
+                    false => &self.local_rope,
+                };
+                let x = b.attn_norm.forward(&x.unsqueeze(0));
+                b.attn.weights_at(&x, pos, i, &cache, rope)
+            })
+            .collect();
+        Ok(Tensor::stack(&rows, 0))
+    }
+
     /// Runs `ids` at positions `cache.len()..` through every block; `each` sees the residual
     /// stream [1, n, hidden] after each layer. Returns the last layer's (before the final norm).
     fn residual(

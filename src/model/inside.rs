@@ -1,5 +1,6 @@
 //! What the decoders share for looking inside: the logit lens (each layer's residual stream at
-//! the last position, read through the final norm and the LM head).
+//! the last position, read through the final norm and the LM head) and the attention of the
+//! last position over every earlier one.
 
 use tch::{Device, Kind, Tensor};
 
@@ -23,4 +24,39 @@ pub fn lens(
     let stacked = Tensor::cat(&rows, 0).unsqueeze(0);
     let logits = head(&stacked).squeeze_dim(0);
     Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
+}
+
+/// The softmax attention of one query over the keys: `q` [heads, head_dim] (rotated), `k`
+/// [kv_heads, keys, head_dim] (grouped-query heads share a key head), scores multiplied by
+/// `scale`; keys before `first_visible` are masked (a sliding window). Float32 [heads, keys] on
+/// the CPU, each row summing to 1.
+pub fn attention_weights(q: &Tensor, k: &Tensor, scale: f64, first_visible: usize) -> Tensor {
+    let q = q.to_kind(Kind::Float);
+    let k = k.to_kind(Kind::Float);
+    let (heads, _) = q.size2().expect("[heads, head_dim]");
+    let (kv_heads, keys, _) = k.size3().expect("[kv_heads, keys, head_dim]");
+    let k = k.repeat_interleave_self_int(heads / kv_heads, Some(0), None);
+    let scores = q.unsqueeze(1).matmul(&k.transpose(1, 2)).squeeze_dim(1) * scale;
+    let hidden = (first_visible as i64).min(keys);
+    if hidden > 0 {
+        let _masked = scores.narrow(1, 0, hidden).fill_(f64::NEG_INFINITY);
+    }
+    scores.softmax(-1, Kind::Float).to_device(Device::Cpu)
+}
+
+/// The last position of each layer's input: the embeddings, then every layer's output but the
+/// last (what `layers` reports after each layer), [1, hidden] each.
+pub fn layer_inputs(
+    ids: &[u32],
+    embedded: Tensor,
+    cache: &mut KvCache,
+    layers: impl FnOnce(&[u32], &mut KvCache, &mut dyn FnMut(&Tensor)) -> Result<Tensor, ModelError>,
+) -> Result<Vec<Tensor>, ModelError> {
+    let Some(last) = ids.len().checked_sub(1) else {
+        return Err(ModelError::EmptySequence);
+    };
+    let mut inputs = vec![embedded.select(1, last as i64)];
+    let _last_layer = layers(ids, cache, &mut |x| inputs.push(x.select(1, last as i64)))?;
+    inputs.pop();
+    Ok(inputs)
 }

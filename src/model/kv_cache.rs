@@ -102,6 +102,11 @@ impl KvCache {
         (ck.narrow(2, 0, end), cv.narrow(2, 0, end))
     }
 
+    /// The keys of `layer` at positions `0..len`, [1, kv_heads, len, head_dim] (a view).
+    pub fn keys(&self, layer: usize, len: usize) -> Tensor {
+        self.layers[layer].0.narrow(2, 0, len.min(self.len) as i64)
+    }
+
     /// Marks positions `0..len` valid after every layer has written them.
     pub fn set_len(&mut self, len: usize) {
         self.len = len;

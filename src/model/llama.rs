@@ -120,6 +120,29 @@ impl Attention {
     }
 }
 
+impl Attention {
+    /// The attention probabilities [heads, pos + 1] of the query at `pos` for the layer input
+    /// `x` [1, 1, hidden] (already normed), over the keys the cache holds for `layer`.
+    fn weights_at(
+        &self,
+        x: &Tensor,
+        pos: usize,
+        layer: usize,
+        cache: &KvCache,
+        rope: &Rope,
+    ) -> Tensor {
+        let (h, kv, d) = (self.heads, self.kv_heads, self.head_dim);
+        let qkv = self.qkv.forward(x);
+        let qk = rope.apply(
+            &qkv.narrow(-1, 0, (h + kv) * d).view([1, 1, h + kv, d]),
+            pos,
+        );
+        let q = qk.narrow(2, 0, h).view([h, d]);
+        let k = cache.keys(layer, pos + 1).squeeze_dim(0);
+        inside::attention_weights(&q, &k, 1.0 / (d as f64).sqrt(), 0)
+    }
+}
+
 /// SwiGLU feed-forward: down(silu(gate(x)) · up(x)), with gate and up fused.
 pub struct Mlp {
     gate_up: Linear,
@@ -379,6 +402,10 @@ impl CausalLm for Llama {
         Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
     }
 
+    fn attention(&self, ids: &[u32]) -> Option<Result<Tensor, ModelError>> {
+        Some(self.attention_rows(ids))
+    }
+
     fn lens(&self, ids: &[u32]) -> Option<Result<Tensor, ModelError>> {
         let _guard = tch::no_grad_guard();
         let mut cache = self.new_cache();
@@ -390,6 +417,27 @@ impl CausalLm for Llama {
 }
 
 impl Llama {
+    fn attention_rows(&self, ids: &[u32]) -> Result<Tensor, ModelError> {
+        let _guard = tch::no_grad_guard();
+        let mut cache = self.new_cache();
+        let embedded = self.embedding.forward(ids, self.opts.device).unsqueeze(0);
+        let inputs = inside::layer_inputs(ids, embedded, &mut cache, |ids, cache, each| {
+            self.residual(ids, cache, each)
+        })?;
+        let pos = ids.len() - 1;
+        let rows: Vec<Tensor> = self
+            .blocks
+            .iter()
+            .zip(&inputs)
+            .enumerate()
+            .map(|(i, (b, x))| {
+                let x = b.attn_norm.forward(&x.unsqueeze(0));
+                b.attn.weights_at(&x, pos, i, &cache, &self.rope)
+            })
+            .collect();
+        Ok(Tensor::stack(&rows, 0))
+    }
+
     /// Runs `ids` at positions `cache.len()..` through every block; `each` sees the residual
     /// stream [1, n, hidden] after each layer. Returns the last layer's (before the final norm).
     fn residual(
