@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::cli::args::{Common, Input};
 use crate::cli::error::CliError;
 use crate::cli::output::{emit, table};
-use crate::engine::Session;
+use crate::cli::session;
 use crate::i18n::{Lang, Text};
 use crate::model::ModelError;
 use crate::pieces::visible;
@@ -45,19 +45,7 @@ pub fn run(
     lang: Lang,
 ) -> Result<(), CliError> {
     let text = input.read()?;
-    let session = Session::new(common.load()?);
-    let ids = session.prompt_ids(&text, false)?;
-    if ids.is_empty() {
-        return Err(CliError::EmptyPrompt);
-    }
-    let context = session.context_length();
-    if ids.len() > context {
-        return Err(CliError::PromptTooLong {
-            tokens: ids.len(),
-            chat: false,
-            context,
-        });
-    }
+    let (session, ids) = session::load_prompt(common, &text, false)?;
     let logits = session
         .model
         .decoder

@@ -23,9 +23,14 @@ pub fn check_not_empty(common: &Common, text: &str, chat: bool) -> Result<(), Cl
     Ok(())
 }
 
-/// Loads the model and evaluates the prompt.
-pub fn evaluate_prompt(common: &Common, text: &str, chat: bool) -> Result<PromptRun, CliError> {
-    let mut session = Session::new(common.load()?);
+/// Loads the model and tokenizes the prompt (refusing an empty one or one longer than the
+/// context window), without running it.
+pub fn load_prompt(
+    common: &Common,
+    text: &str,
+    chat: bool,
+) -> Result<(Session, Vec<u32>), CliError> {
+    let session = Session::new(common.load()?);
     let ids = session.prompt_ids(text, chat)?;
     if ids.is_empty() {
         return Err(CliError::EmptyPrompt);
@@ -38,6 +43,12 @@ pub fn evaluate_prompt(common: &Common, text: &str, chat: bool) -> Result<Prompt
             context,
         });
     }
+    Ok((session, ids))
+}
+
+/// Loads the model and evaluates the prompt.
+pub fn evaluate_prompt(common: &Common, text: &str, chat: bool) -> Result<PromptRun, CliError> {
+    let (mut session, ids) = load_prompt(common, text, chat)?;
     let eval = session.evaluate(&ids)?;
     let logits = eval.positions.last().expect("non-empty").logits.to_vec();
     Ok(PromptRun {
