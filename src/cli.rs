@@ -203,6 +203,11 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
 
 /// The views of the inside of a decoder: `attention`, `lens`, `embed-token`.
 fn run_inside(common: &Common, command: &Command, lang: Lang) -> Result<(), CliError> {
+    if seq2seq::is_seq2seq(common)? {
+        return Err(CliError::Model(
+            crate::model::ModelError::InsideNeedsDecoder,
+        ));
+    }
     match command {
         Command::Attention { input, head, json } => {
             let args = attention::AttentionArgs {

@@ -925,7 +925,7 @@ pub enum Text {
     ErrEmptySequence,
     /// the word view needs a decoder-only model …
     ErrWordsNeedDecoder,
-    ErrNoEmbeddingTable,
+    ErrInsideNeedsDecoder,
     ColLayer,
     AttentionTitle,
     AttentionMean,

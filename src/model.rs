@@ -90,8 +90,8 @@ pub enum ModelError {
     Encoder(bert::EncoderError),
     /// An HF encoder-decoder folder whose `model_type` tokenscope does not run.
     UnknownSeq2Seq(String),
-    /// Token embeddings were asked of a model that does not expose its table.
-    NoEmbeddingTable,
+    /// Embeddings, lens or attention were asked of a model that does not expose its layers.
+    InsideNeedsDecoder,
 }
 
 impl From<GgufError> for ModelError {
@@ -160,7 +160,7 @@ impl Describe for ModelError {
             ModelError::EmptySource => lang.t(Text::ErrEmptySource).to_string(),
             ModelError::EmptySequence => lang.t(Text::ErrEmptySequence).to_string(),
             ModelError::WordsNeedDecoder => lang.t(Text::ErrWordsNeedDecoder).to_string(),
-            ModelError::NoEmbeddingTable => lang.t(Text::ErrNoEmbeddingTable).to_string(),
+            ModelError::InsideNeedsDecoder => lang.t(Text::ErrInsideNeedsDecoder).to_string(),
             ModelError::SourceTooLong { tokens, max } => lang.f(
                 Text::ErrSourceTooLong,
                 &[&lang.int(*tokens), &lang.int(*max)],

@@ -167,3 +167,25 @@ fn attention_rows_sum_to_one_and_the_mean_is_the_mean_of_the_heads() {
         }
     }
 }
+
+/// A translation model has no decoder-only layers to show: one paragraph that names the models
+/// that do, for each of the three views.
+#[test]
+fn a_translation_model_is_refused_with_what_to_use_instead() {
+    for view in ["lens", "attention", "embed-token"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tokenscope"))
+            .args([view, "--model", "marian-en-pt", "the cat"])
+            .env_remove("TOKENSCOPE_MODEL")
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{view}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.starts_with("error:"), "{view}: {err}");
+        assert!(
+            err.contains("decoder-only") && err.contains("smollm2-135m"),
+            "{view}: {err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}

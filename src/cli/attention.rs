@@ -46,7 +46,7 @@ pub fn run(common: &Common, args: &AttentionArgs, lang: Lang) -> Result<(), CliE
         .model
         .decoder
         .attention(&ids)
-        .ok_or(ModelError::NoEmbeddingTable)??;
+        .ok_or(ModelError::InsideNeedsDecoder)??;
     let (_, heads, _) = weights.size3().map_err(ModelError::from)?;
     let heads = heads as usize;
     let chosen = match args.head {

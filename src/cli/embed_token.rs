@@ -62,13 +62,6 @@ pub fn run(common: &Common, args: &EmbedTokenArgs, lang: Lang) -> Result<(), Cli
     let embedding = neighbours::token_embedding(decoder, id)?;
     let near = neighbours::nearest(decoder, &embedding.vector, args.show, Some(id))?;
     let views = model.tokenizer.views();
-    let found = Found {
-        name: &model.name,
-        tokens: ids.len(),
-        index,
-        embedding: &embedding,
-        near: &near,
-    };
     if args.json {
         let view = &views[id as usize];
         let out = EmbedTokenJson {
@@ -93,6 +86,13 @@ pub fn run(common: &Common, args: &EmbedTokenArgs, lang: Lang) -> Result<(), Cli
         let line = serde_json::to_string(&out).expect("serialisable");
         return emit(&format!("{line}\n"));
     }
+    let found = Found {
+        name: &model.name,
+        tokens: ids.len(),
+        index,
+        embedding: &embedding,
+        near: &near,
+    };
     emit(&text_form(&found, &model.tokenizer, lang))
 }
 

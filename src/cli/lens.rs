@@ -50,7 +50,7 @@ pub fn run(
         .model
         .decoder
         .lens(&ids)
-        .ok_or(ModelError::NoEmbeddingTable)??;
+        .ok_or(ModelError::InsideNeedsDecoder)??;
     let vocab = session.model.decoder.dims().vocab;
     let flat = Vec::<f32>::try_from(&logits.view([-1])).map_err(ModelError::from)?;
     let tops: Vec<Top> = flat.chunks_exact(vocab).map(|row| top(row, show)).collect();

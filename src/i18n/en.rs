@@ -485,8 +485,8 @@ pub fn text(t: Text) -> &'static str {
             "logit lens: the next token if the model stopped after each layer (final norm + LM head)"
         }
         Text::LensFirstLeads => "the final answer is first from layer {} of {} on (◀)",
-        Text::ErrNoEmbeddingTable => {
-            "token embeddings need a decoder-only model (GGUF or HF Llama / Gemma 3 folder)"
+        Text::ErrInsideNeedsDecoder => {
+            "embed-token, lens and attention need a decoder-only model (a GGUF, or an HF Llama / Gemma 3 folder), e.g. --model smollm2-135m or --model gemma-3-270m"
         }
         Text::EmbedTokenPick => {
             "the text is {} tokens; showing token {} («{}»); --index N picks another (0-based)"

@@ -493,8 +493,8 @@ pub fn text(t: Text) -> &'static str {
         Text::LensFirstLeads => {
             "a resposta final fica em primeiro da camada {} de {} em diante (◀)"
         }
-        Text::ErrNoEmbeddingTable => {
-            "embeddings de tokens precisam de um modelo só de decodificador (GGUF ou pasta HF Llama / Gemma 3)"
+        Text::ErrInsideNeedsDecoder => {
+            "embed-token, lens e attention precisam de um modelo só de decodificador (um GGUF, ou uma pasta HF Llama / Gemma 3), por exemplo --model smollm2-135m ou --model gemma-3-270m"
         }
         Text::EmbedTokenPick => {
             "o texto tem {} tokens; mostrando o token {} («{}»); --index N escolhe outro (a partir de 0)"

@@ -44,9 +44,28 @@ pub fn attention_weights(q: &Tensor, k: &Tensor, scale: f64, first_visible: usiz
     scores.softmax(-1, Kind::Float).to_device(Device::Cpu)
 }
 
+/// Each layer's attention of the last position, [layers, heads, ids.len()]: `layers` runs the
+/// model as for [`lens`]; `weights(layer, input, cache)` gives one layer's [heads, keys] from
+/// that layer's input at the last position ([1, hidden]) and the filled cache.
+pub fn attention(
+    ids: &[u32],
+    embedded: Tensor,
+    cache: &mut KvCache,
+    layers: impl FnOnce(&[u32], &mut KvCache, &mut dyn FnMut(&Tensor)) -> Result<Tensor, ModelError>,
+    weights: impl Fn(usize, &Tensor, &KvCache) -> Tensor,
+) -> Result<Tensor, ModelError> {
+    let inputs = layer_inputs(ids, embedded, cache, layers)?;
+    let rows: Vec<Tensor> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, x)| weights(i, x, cache))
+        .collect();
+    Ok(Tensor::stack(&rows, 0))
+}
+
 /// The last position of each layer's input: the embeddings, then every layer's output but the
 /// last (what `layers` reports after each layer), [1, hidden] each.
-pub fn layer_inputs(
+fn layer_inputs(
     ids: &[u32],
     embedded: Tensor,
     cache: &mut KvCache,

@@ -421,21 +421,18 @@ impl Llama {
         let _guard = tch::no_grad_guard();
         let mut cache = self.new_cache();
         let embedded = self.embedding.forward(ids, self.opts.device).unsqueeze(0);
-        let inputs = inside::layer_inputs(ids, embedded, &mut cache, |ids, cache, each| {
-            self.residual(ids, cache, each)
-        })?;
-        let pos = ids.len() - 1;
-        let rows: Vec<Tensor> = self
-            .blocks
-            .iter()
-            .zip(&inputs)
-            .enumerate()
-            .map(|(i, (b, x))| {
+        let pos = ids.len().saturating_sub(1);
+        inside::attention(
+            ids,
+            embedded,
+            &mut cache,
+            |ids, cache, each| self.residual(ids, cache, each),
+            |i, x, cache| {
+                let b = &self.blocks[i];
                 let x = b.attn_norm.forward(&x.unsqueeze(0));
-                b.attn.weights_at(&x, pos, i, &cache, &self.rope)
-            })
-            .collect();
-        Ok(Tensor::stack(&rows, 0))
+                b.attn.weights_at(&x, pos, i, cache, &self.rope)
+            },
+        )
     }
 
     /// Runs `ids` at positions `cache.len()..` through every block; `each` sees the residual

@@ -35,7 +35,7 @@ pub fn token_embedding(model: &dyn CausalLm, id: u32) -> Result<TokenEmbedding, 
     check_id(model, id)?;
     let table = model
         .embedding_rows(&[id])
-        .ok_or(ModelError::NoEmbeddingTable)?;
+        .ok_or(ModelError::InsideNeedsDecoder)?;
     let row = table
         .rows
         .to_kind(Kind::Float)
@@ -65,6 +65,10 @@ pub fn nearest(
 ) -> Result<Vec<Neighbour>, ModelError> {
     let query = Tensor::from_slice(vector).to_kind(Kind::Double);
     let query_norm = f64::try_from(query.norm())?;
+    if query_norm == 0.0 {
+        // A zero vector has no direction: nothing is near it.
+        return Ok(Vec::new());
+    }
     let vocab = model.dims().vocab;
     let mut best: Vec<Neighbour> = Vec::with_capacity(k + CHUNK);
     for start in (0..vocab).step_by(CHUNK) {
@@ -73,7 +77,7 @@ pub fn nearest(
             .collect();
         let rows = model
             .embedding_rows(&ids)
-            .ok_or(ModelError::NoEmbeddingTable)?
+            .ok_or(ModelError::InsideNeedsDecoder)?
             .rows
             .to_device(Device::Cpu)
             .to_kind(Kind::Double);
@@ -81,7 +85,7 @@ pub fn nearest(
         let norms =
             Vec::<f64>::try_from(&rows.square().sum_dim_intlist(1, false, Kind::Double).sqrt())?;
         for ((&id, dot), norm) in ids.iter().zip(dots).zip(norms) {
-            if Some(id) == exclude || norm == 0.0 || query_norm == 0.0 {
+            if Some(id) == exclude || norm == 0.0 {
                 continue;
             }
             best.push(Neighbour {
