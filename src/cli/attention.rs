@@ -85,12 +85,21 @@ pub fn run(common: &Common, args: &AttentionArgs, lang: Lang) -> Result<(), CliE
     };
     let title = lang.f(
         Text::AttentionTitle,
-        &[&(ids.len() - 1), &visible(texts[ids.len() - 1]), &which],
+        &[
+            &(ids.len() - 1),
+            &visible(texts[ids.len() - 1]),
+            &ids.len().min(SHOWN),
+            &ids.len(),
+            &which,
+        ],
     );
     emit(&text_form(&session.model.name, &title, &texts, &rows, lang))
 }
 
-/// Per layer, the four most attended positions with their weights.
+/// Positions listed per layer in the text form (`--json` has every one).
+const SHOWN: usize = 4;
+
+/// Per layer, the most attended positions with their weights.
 fn text_form(model: &str, title: &str, texts: &[&str], rows: &[Vec<f32>], lang: Lang) -> String {
     let table_rows: Vec<Vec<String>> = rows
         .iter()
@@ -99,7 +108,7 @@ fn text_form(model: &str, title: &str, texts: &[&str], rows: &[Vec<f32>], lang: 
             let mut order: Vec<usize> = (0..w.len()).collect();
             order.sort_by(|&a, &b| w[b].total_cmp(&w[a]).then(a.cmp(&b)));
             let mut row = vec![(i + 1).to_string()];
-            row.extend(order.iter().take(4).map(|&p| {
+            row.extend(order.iter().take(SHOWN).map(|&p| {
                 let pct = lang.num(f64::from(w[p]) * 100.0, 1);
                 format!("{p}:{} {pct}%", visible(texts[p]))
             }));

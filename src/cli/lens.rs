@@ -140,7 +140,7 @@ fn text_form(model: &str, tops: &[Top], name: &dyn Fn(u32) -> String, lang: Lang
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut right = vec![true];
     right.extend(std::iter::repeat_n(false, width + 1));
-    let mut out = format!("{model}: {}\n", lang.t(Text::LensTitle));
+    let mut out = format!("{model}: {}\n", lang.f(Text::LensTitle, &[&width]));
     out.push_str(&table(&headers, &right, &rows));
     if let Some(i) = first {
         out.push_str(&lang.f(Text::LensFirstLeads, &[&(i + 1), &tops.len()]));

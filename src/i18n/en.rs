@@ -474,7 +474,7 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::ColLayer => "layer",
         Text::AttentionTitle => {
-            "where token {} («{}») looks, per layer ({}; token number:text and weight)"
+            "where token {} («{}») looks, per layer: the {} most attended positions of {} ({}; token number:text and weight; --json has all)"
         }
         Text::AttentionMean => "mean over heads",
         Text::AttentionHead => "head {}",
@@ -482,7 +482,7 @@ pub fn text(t: Text) -> &'static str {
             "--head {} does not exist: the model has {} heads per layer (counted from 0)"
         }
         Text::LensTitle => {
-            "logit lens: the next token if the model stopped after each layer (final norm + LM head)"
+            "logit lens: the {} most likely next tokens if the model stopped after each layer (final norm + LM head; probabilities over the whole vocabulary)"
         }
         Text::LensFirstLeads => "the final answer is first from layer {} of {} on (◀)",
         Text::ErrInsideNeedsDecoder => {

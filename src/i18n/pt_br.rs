@@ -480,7 +480,7 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::ColLayer => "camada",
         Text::AttentionTitle => {
-            "para onde o token {} («{}») olha, por camada ({}; número do token:texto e peso)"
+            "para onde o token {} («{}») olha, por camada: as {} posições mais atendidas de {} ({}; número do token:texto e peso; --json tem todas)"
         }
         Text::AttentionMean => "média das cabeças",
         Text::AttentionHead => "cabeça {}",
@@ -488,7 +488,7 @@ pub fn text(t: Text) -> &'static str {
             "--head {} não existe: o modelo tem {} cabeças por camada (contadas a partir de 0)"
         }
         Text::LensTitle => {
-            "lente de logits: o próximo token se o modelo parasse após cada camada (norma final + cabeça LM)"
+            "lente de logits: os {} próximos tokens mais prováveis se o modelo parasse após cada camada (norma final + cabeça LM; probabilidades sobre o vocabulário inteiro)"
         }
         Text::LensFirstLeads => {
             "a resposta final fica em primeiro da camada {} de {} em diante (◀)"
