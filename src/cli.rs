@@ -52,6 +52,8 @@ use crate::state::Options;
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A panic the engine catches and survives (issue 6) stays off standard error.
+    crate::engine::recover::install_hook(playground::panic_log());
     let lang = Lang::detect(cli.lang.as_deref());
     let result = match &cli.command {
         None => run_playground(&cli, lang),

@@ -75,6 +75,16 @@ pub enum Request {
 }
 
 /// One position of an evaluated sequence.
+impl Request {
+    /// The id its reply carries (`None` for `Shutdown`).
+    pub fn id(&self) -> Option<u64> {
+        match self {
+            Request::Evaluate { id, .. } | Request::ExtendWord { id, .. } => Some(*id),
+            Request::Shutdown => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Position {
     pub token: TokenView,
@@ -161,6 +171,7 @@ pub struct EngineHandle {
 }
 
 pub mod encoder_session;
+pub mod recover;
 pub mod seq2seq;
 mod session;
 pub mod words;

@@ -926,6 +926,7 @@ pub enum Text {
     /// the word view needs a decoder-only model …
     ErrWordsNeedDecoder,
     ErrInsideNeedsDecoder,
+    ErrModelCrashed,
     ColLayer,
     AttentionTitle,
     AttentionMean,

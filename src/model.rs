@@ -92,6 +92,9 @@ pub enum ModelError {
     UnknownSeq2Seq(String),
     /// Embeddings, lens or attention were asked of a model that does not expose its layers.
     InsideNeedsDecoder,
+    /// The computation panicked twice in a row (libtorch threw inside an infallible tch call);
+    /// the panic's message. The session survives it (issue 6).
+    Crashed(String),
 }
 
 impl From<GgufError> for ModelError {
@@ -161,6 +164,7 @@ impl Describe for ModelError {
             ModelError::EmptySequence => lang.t(Text::ErrEmptySequence).to_string(),
             ModelError::WordsNeedDecoder => lang.t(Text::ErrWordsNeedDecoder).to_string(),
             ModelError::InsideNeedsDecoder => lang.t(Text::ErrInsideNeedsDecoder).to_string(),
+            ModelError::Crashed(message) => lang.f(Text::ErrModelCrashed, &[&one_line(message)]),
             ModelError::SourceTooLong { tokens, max } => lang.f(
                 Text::ErrSourceTooLong,
                 &[&lang.int(*tokens), &lang.int(*max)],

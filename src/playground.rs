@@ -74,6 +74,8 @@ pub fn run(options: PlaygroundOptions) -> Result<Ending, PlaygroundError> {
     }
     let state = State::new(options.lang, options.params, options.chat, options.state);
     let mut terminal = ratatui::init();
+    // After ratatui's hook: a panic the engine catches and survives must not restore the terminal.
+    engine::recover::install_hook(panic_log());
     let result = runtime.block_on(async {
         tokio::select! {
             r = app::run_engines(&mut terminal, engines, state) => r.map(|()| Ending::Quit),
@@ -82,6 +84,12 @@ pub fn run(options: PlaygroundOptions) -> Result<Ending, PlaygroundError> {
     });
     ratatui::restore();
     result.map_err(PlaygroundError::Io)
+}
+
+/// Where caught (survived) panics are logged, one line each: `TOKENSCOPE_PANIC_LOG` (the soak
+/// test sets it and reports them).
+pub fn panic_log() -> Option<std::path::PathBuf> {
+    std::env::var_os("TOKENSCOPE_PANIC_LOG").map(std::path::PathBuf::from)
 }
 
 /// Resolves with the signal's number on SIGTERM, SIGHUP or SIGINT (never on other platforms).

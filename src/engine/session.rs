@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::chat;
+use crate::engine::recover;
 use crate::engine::{Backend, Device, ModelInfo, Position, Reply, Request};
 use crate::model::{KvCache, LoadedModel, ModelError};
 use crate::sampling::rank_and_prob;
@@ -215,7 +216,7 @@ impl Session {
 
     /// Runs `ids[common..]` through the model and stores each position's logits and stats.
     fn run_suffix(&mut self, ids: &[u32], common: usize, vocab: usize) -> Result<(), ModelError> {
-        let logits = match self.model.decoder.forward(&ids[common..], &mut self.cache) {
+        let logits = match self.forward_guarded(&ids[common..], common) {
             Ok(l) => l,
             Err(e) => {
                 // The cache may hold a partial write; forget everything past the prefix.
@@ -239,5 +240,24 @@ impl Session {
             self.stats.push(stat);
         }
         Ok(())
+    }
+}
+
+impl Session {
+    /// The forward pass over `new` (the cache holds `common` positions), surviving a panic in
+    /// libtorch (issue 6): the cache still holds exactly `common` positions after one (it only
+    /// advances once every layer has written), so the pass is simply run again, once. A second
+    /// panic in a row is reported as [`ModelError::Crashed`] and the session goes on.
+    fn forward_guarded(&mut self, new: &[u32], common: usize) -> Result<tch::Tensor, ModelError> {
+        let mut first = None;
+        for _ in 0..2 {
+            self.cache.truncate(common);
+            let (decoder, cache) = (&self.model.decoder, &mut self.cache);
+            match recover::guarded(|| decoder.forward(new, cache)) {
+                Ok(result) => return result,
+                Err(message) => first = first.or(Some(message)),
+            }
+        }
+        Err(ModelError::Crashed(first.unwrap_or_default()))
     }
 }

@@ -10,6 +10,7 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::engine::encoder_session::EncoderSession;
+use crate::engine::recover;
 use crate::engine::seq2seq::Seq2SeqSession;
 use crate::engine::{Backend, EngineHandle, Reply, Request, Session};
 use crate::model::{self, DeviceChoice, ModelError, Precision, Progress};
@@ -71,12 +72,24 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        let Some(reply) = backend.serve(&request) else {
+        let Some(reply) = serve_guarded(backend.as_mut(), &request) else {
             return; // Shutdown
         };
         if replies.send(reply).is_err() {
             return;
         }
+    }
+}
+
+/// Serves one request; a panic anywhere in it (the forward pass already retries its own once)
+/// becomes a failed reply to that request instead of the end of the model thread (issue 6).
+fn serve_guarded(backend: &mut dyn Backend, request: &Request) -> Option<Reply> {
+    match recover::guarded(|| backend.serve(request)) {
+        Ok(reply) => reply,
+        Err(message) => Some(Reply::Failed {
+            id: request.id()?,
+            error: Arc::new(ModelError::Crashed(message)),
+        }),
     }
 }
 

@@ -488,6 +488,9 @@ pub fn text(t: Text) -> &'static str {
         Text::ErrInsideNeedsDecoder => {
             "embed-token, lens and attention need a decoder-only model (a GGUF, or an HF Llama / Gemma 3 folder), e.g. --model smollm2-135m or --model gemma-3-270m"
         }
+        Text::ErrModelCrashed => {
+            "the model's computation failed twice in a row inside libtorch ({}); the prompt and the branches are kept: change the prompt or step again to retry"
+        }
         Text::EmbedTokenPick => {
             "the text is {} tokens; showing token {} («{}»); --index N picks another (0-based)"
         }

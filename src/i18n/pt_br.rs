@@ -496,6 +496,9 @@ pub fn text(t: Text) -> &'static str {
         Text::ErrInsideNeedsDecoder => {
             "embed-token, lens e attention precisam de um modelo só de decodificador (um GGUF, ou uma pasta HF Llama / Gemma 3), por exemplo --model smollm2-135m ou --model gemma-3-270m"
         }
+        Text::ErrModelCrashed => {
+            "a conta do modelo falhou duas vezes seguidas dentro da libtorch ({}); o prompt e os ramos foram mantidos: mude o prompt ou avance de novo para tentar outra vez"
+        }
         Text::EmbedTokenPick => {
             "o texto tem {} tokens; mostrando o token {} («{}»); --index N escolhe outro (a partir de 0)"
         }
