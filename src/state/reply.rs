@@ -19,6 +19,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
         }
         Reply::Loaded(info) => {
             s.model = ModelStatus::Ready(info);
+            super::session::on_loaded(s);
             // Ask again even if a request went out while loading: the worker keeps only the
             // newest, and this way no reply depends on what it did with early requests.
             s.awaiting = None;
