@@ -60,6 +60,8 @@ pub struct SavedTree {
 /// The view toggles.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SavedView {
+    /// Explore mode (single keys act) rather than Edit mode.
+    pub explore: bool,
     pub show_ids: bool,
     pub words: bool,
     pub projector: bool,

@@ -63,6 +63,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             if s.look.is_some_and(|look| look >= s.sequence_len()) {
                 s.look = None;
             }
+            super::session::on_evaluated(s);
             super::versus::sync_b(s)
         }
         Reply::Encoded { id, report } => super::encoder::accept(s, id, report),

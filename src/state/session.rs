@@ -15,7 +15,9 @@ use crate::session_file::{
     SESSION_VERSION, SavedChoice, SavedNode, SavedTree, SavedView, SessionFile,
 };
 use crate::state::tree::{Choice, Node, ROOT, Tree};
-use crate::state::{AUTOPLAY_DELAYS_MS, Lab, Notice, ROLL_COUNTS, ScreenLayout, State, Versus};
+use crate::state::{
+    AUTOPLAY_DELAYS_MS, Lab, Mode, Notice, ROLL_COUNTS, ScreenLayout, State, Versus,
+};
 
 /// A session loaded at start, waiting for the model to be checked against.
 #[derive(Clone, Debug)]
@@ -23,6 +25,10 @@ pub struct Loaded {
     pub path: PathBuf,
     pub model: String,
     pub max_token: Option<u32>,
+    /// The look-back cursor, put back once the first evaluation covers it.
+    pub look: Option<usize>,
+    /// Whether the model was checked.
+    pub checked: bool,
 }
 
 /// The session on screen.
@@ -43,6 +49,7 @@ pub fn save(s: &State) -> SessionFile {
         selected_sampler: s.lab.selected,
         tree: save_tree(&s.tree),
         view: SavedView {
+            explore: s.mode == Mode::Explore,
             show_ids: s.show_ids,
             words: s.words.on,
             projector: s.layout == ScreenLayout::Projector,
@@ -146,6 +153,7 @@ pub fn restore(s: &mut State, file: &SessionFile, path: PathBuf) {
     s.tree = restore_tree(&file.tree);
     let v = &file.view;
     s.show_ids = v.show_ids;
+    s.mode = if v.explore { Mode::Explore } else { Mode::Edit };
     s.words.on = v.words;
     s.layout = if v.projector {
         ScreenLayout::Projector
@@ -155,28 +163,30 @@ pub fn restore(s: &mut State, file: &SessionFile, path: PathBuf) {
     s.lab.rolls_shown = v.rolls;
     s.lab.roll_count = v.roll_count.min(ROLL_COUNTS.len() - 1);
     s.autoplay_speed = v.autoplay_speed.min(AUTOPLAY_DELAYS_MS.len() - 1);
-    s.look = v.look;
     s.selected = v.selected.min(crate::state::MAX_SELECTABLE_RANK);
     s.loaded_session = Some(Loaded {
         path,
         model: file.model.clone(),
         max_token: file.max_token(),
+        look: v.look,
+        checked: false,
     });
 }
 
 /// When the model is ready: a session made with another model is said so, and its tree is
 /// dropped when its ids do not fit this model's vocabulary.
 pub(super) fn on_loaded(s: &mut State) {
-    let Some(loaded) = s.loaded_session.take() else {
+    let Some(loaded) = s.loaded_session.as_mut().filter(|l| !l.checked) else {
         return;
     };
+    loaded.checked = true;
+    let loaded = loaded.clone();
     let Some(info) = s.model_info() else {
         return;
     };
     let (name, vocab) = (info.name.clone(), info.vocab_size);
     if let Some(max) = loaded.max_token.filter(|&m| m as usize >= vocab) {
         s.tree = Tree::new();
-        s.look = None;
         let detail = s.lang.f(
             Text::SessionVocabDetail,
             &[&loaded.path.display(), &loaded.model, &max, &vocab],
@@ -190,5 +200,17 @@ pub(super) fn on_loaded(s: &mut State) {
             text: Text::NoticeSessionOtherModel,
             arg: Some(format!("{}: {}", loaded.path.display(), loaded.model)),
         });
+    }
+}
+
+/// When an evaluation was accepted: the saved look-back cursor comes back once the sequence
+/// it points into is evaluated.
+pub(super) fn on_evaluated(s: &mut State) {
+    if !s.loaded_session.as_ref().is_some_and(|l| l.checked) {
+        return;
+    }
+    let look = s.loaded_session.take().and_then(|l| l.look);
+    if look.is_some_and(|i| i < s.evaluated_len()) {
+        s.look = look;
     }
 }
