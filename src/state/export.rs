@@ -12,7 +12,7 @@ use crate::export::{
     BranchRow, BranchesSection, DistRow, DistributionSection, EXPORT_ROWS, EXPORT_VERSION,
     FileError, SamplerSettings, Snapshot, WordRow, WordsSection, Written,
 };
-use crate::i18n::{Describe, Lang, Text};
+use crate::i18n::{Describe, Text};
 use crate::sampling::Distribution;
 use crate::state::{Effect, Notice, Overlay, State};
 
@@ -25,14 +25,6 @@ pub struct Files {
     pub session: Option<PathBuf>,
     /// The last drawn screen as plain text.
     pub screen: Arc<str>,
-}
-
-/// The language code files carry (`en`, `pt-BR`).
-pub fn lang_code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "en",
-        Lang::PtBr => "pt-BR",
-    }
 }
 
 /// Applies an export action.
@@ -79,14 +71,6 @@ pub(super) fn saved(s: &mut State, result: Result<PathBuf, Arc<FileError>>) {
     });
 }
 
-/// The model's display name: as loaded, else the short name it was started with.
-pub fn model_name(s: &State) -> String {
-    s.model_info()
-        .map(|m| m.name.clone())
-        .or_else(|| s.models.current.clone())
-        .unwrap_or_default()
-}
-
 /// Everything on screen, for the four export files.
 pub fn snapshot(s: &State) -> Snapshot {
     let prompt_ids = match s.eval.as_ref().filter(|_| s.fresh()) {
@@ -100,8 +84,8 @@ pub fn snapshot(s: &State) -> Snapshot {
     let columns = s.lab.columns(&s.params);
     Snapshot {
         version: EXPORT_VERSION,
-        model: model_name(s),
-        lang: lang_code(s.lang).to_string(),
+        model: super::session::model_name(s),
+        lang: super::session::lang_code(s.lang).to_string(),
         prompt: s.editor.text().to_string(),
         prompt_ids,
         chat: s.chat,

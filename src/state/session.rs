@@ -31,12 +31,28 @@ pub struct Loaded {
     pub checked: bool,
 }
 
+/// The language code files carry (`en`, `pt-BR`).
+pub fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::PtBr => "pt-BR",
+    }
+}
+
+/// The model's display name: as loaded, else the short name it was started with.
+pub fn model_name(s: &State) -> String {
+    s.model_info()
+        .map(|m| m.name.clone())
+        .or_else(|| s.models.current.clone())
+        .unwrap_or_default()
+}
+
 /// The session on screen.
 pub fn save(s: &State) -> SessionFile {
     SessionFile {
         version: SESSION_VERSION,
-        model: super::export::model_name(s),
-        lang: super::export::lang_code(s.lang).to_string(),
+        model: model_name(s),
+        lang: lang_code(s.lang).to_string(),
         prompt: s.editor.text().to_string(),
         prompt_b: s.versus.as_ref().map(|v| v.editor.text().to_string()),
         chat: s.chat,
