@@ -1167,7 +1167,7 @@ pub enum Text {
     ExportColumnSampled,
     /// temperature {} · top-k {} · top-p {} · min-p {} · seed {} · order {}
     ExportSettingsLine,
-    /// Kept: {} of {} tokens.
+    /// Kept (of {} tokens): {}.
     ExportKept,
     /// Entropy (nats): model {}, after settings {}.
     ExportEntropy,

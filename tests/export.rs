@@ -398,3 +398,32 @@ fn f9_works_in_edit_mode_and_over_the_branch_tree() {
     assert!(snap.branches.is_none());
     assert_eq!(h.state.editor.text(), ROLL_PROMPT, "F9 types nothing");
 }
+
+#[test]
+fn f9_and_ctrl_s_reach_their_actions_in_every_context() {
+    use tokenscope::action::Action;
+    use tokenscope::keymap::{Context, resolve};
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    for ctx in [
+        Context::Edit,
+        Context::Explore,
+        Context::Help,
+        Context::Branches,
+        Context::Picker,
+    ] {
+        assert_eq!(
+            resolve(ctx, &press(KeyCode::F(9))),
+            Some(Action::Export),
+            "{ctx:?}"
+        );
+        assert_eq!(resolve(ctx, &ctrl_s), Some(Action::SaveSession), "{ctx:?}");
+    }
+    assert_eq!(
+        resolve(Context::Explore, &ch('S')),
+        Some(Action::SaveSession)
+    );
+    assert_eq!(
+        resolve(Context::Edit, &ch('S')),
+        Some(Action::InsertChar('S'))
+    );
+}

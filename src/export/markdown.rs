@@ -138,7 +138,7 @@ impl Section for DistributionSection {
             "\n{}\n",
             lang.f(
                 Text::ExportKept,
-                &[&kept.join(" / "), &lang.int(self.vocab_size)]
+                &[&lang.int(self.vocab_size), &kept.join(" / ")]
             )
         ));
         let adjusted: Vec<String> = self

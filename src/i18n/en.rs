@@ -654,7 +654,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ExportSettingsLine => {
             "temperature {} · top-k {} · top-p {} · min-p {} · seed {} · order {}"
         }
-        Text::ExportKept => "Kept: {} of {} tokens.",
+        Text::ExportKept => "Kept (of {} tokens): {}.",
         Text::ExportEntropy => "Entropy (nats): model {}, after settings {}.",
         Text::ExportWords => "Words",
         Text::ExportBranches => "Branches",

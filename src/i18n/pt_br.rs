@@ -666,7 +666,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ExportSettingsLine => {
             "temperatura {} · top-k {} · top-p {} · min-p {} · semente {} · ordem {}"
         }
-        Text::ExportKept => "Mantidos: {} de {} tokens.",
+        Text::ExportKept => "Mantidos (de {} tokens): {}.",
         Text::ExportEntropy => "Entropia (nats): modelo {}, após configurações {}.",
         Text::ExportWords => "Palavras",
         Text::ExportBranches => "Ramos",
