@@ -11,13 +11,19 @@
 //!
 //! The state fills a [`Snapshot`] (plain data, `state/export.rs`); the app writes it with
 //! [`write_all`] when it executes the effect, never while drawing. Each view is one section of
-//! the snapshot (`distribution`, `words`, `branches`): a new view adds its own field, its own
-//! type here and its own [`Section`] implementation, and the writers pick it up.
+//! the snapshot, in its own file (`export/distribution.rs`, `export/words.rs`,
+//! `export/branches.rs`): its data and its [`Section`] implementation (how it writes itself
+//! as Markdown; the JSON is its serde form). A new view adds a file like those, a field of
+//! [`Snapshot`], a line in [`Snapshot::sections`], and a function in `state/export.rs` that
+//! fills it.
 
+mod branches;
 pub mod csv;
+mod distribution;
 pub mod json;
 pub mod markdown;
 pub mod screenshot;
+mod words;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -25,6 +31,10 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+
+pub use branches::{BranchRow, BranchesSection};
+pub use distribution::{DistRow, DistributionSection};
+pub use words::{WordRow, WordsSection};
 
 use crate::i18n::{Describe, Lang, Text};
 use crate::sampling::{SamplingParams, StageOrder};
@@ -76,76 +86,6 @@ impl SamplerSettings {
             order,
         })
     }
-}
-
-/// One candidate row of the distribution section.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DistRow {
-    /// 1-based, as on screen.
-    pub rank: usize,
-    pub id: u32,
-    /// The token as text (what it adds to the sequence).
-    pub token: String,
-    pub logit: f32,
-    /// The model's raw probability (T = 1, no filters).
-    pub model_prob: f64,
-    /// The running sum top-p reads, down to this rank (the selected column's).
-    pub cumulative: f64,
-    /// The probability after each sampler column's settings, in column order.
-    pub adjusted: Vec<f64>,
-}
-
-/// The next-token pane.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DistributionSection {
-    /// The pane's title as on screen.
-    pub title: String,
-    /// Index in the whole sequence of the token this distribution predicts.
-    pub position: usize,
-    pub vocab_size: usize,
-    /// How many candidates each column keeps.
-    pub kept: Vec<usize>,
-    /// Entropy (nats) of the model's distribution and of each column's.
-    pub entropy_model: f64,
-    pub entropy_adjusted: Vec<f64>,
-    pub rows: Vec<DistRow>,
-}
-
-/// One candidate of the word view.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct WordRow {
-    pub rank: usize,
-    pub id: u32,
-    /// The candidate completed to the end of its word.
-    pub word: String,
-    /// The token ids of the word.
-    pub ids: Vec<u32>,
-    /// Joint probability of the word's tokens.
-    pub prob: f64,
-    /// Whether the word was completed to its end.
-    pub complete: bool,
-}
-
-/// The word view, when shown.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct WordsSection {
-    pub rows: Vec<WordRow>,
-}
-
-/// One continuation of the branch tree.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BranchRow {
-    pub ids: Vec<u32>,
-    pub text: String,
-    /// Sum of ln p over its tokens (nats); `None` while one is not evaluated.
-    pub logprob: Option<f64>,
-    pub current: bool,
-}
-
-/// The branch tree, when shown.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BranchesSection {
-    pub branches: Vec<BranchRow>,
 }
 
 /// Everything an export writes.
