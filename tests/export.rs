@@ -427,3 +427,47 @@ fn f9_and_ctrl_s_reach_their_actions_in_every_context() {
         Some(Action::InsertChar('S'))
     );
 }
+
+#[test]
+fn the_word_view_is_exported_when_on() {
+    let worker = RealWorker::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = rolled(
+        &worker,
+        Lang::PtBr,
+        dir.path(),
+        "Eu pedi para minha mãe comprar",
+        0,
+    );
+    let files = export_now(&mut h);
+    assert!(
+        export::json::parse(&read(&files[1]))
+            .expect("json")
+            .words
+            .is_none()
+    );
+    h.key(ch('w'));
+    assert!(
+        worker.answer(&mut h) >= export::EXPORT_ROWS,
+        "words for the listed rows"
+    );
+    let files = export_now(&mut h);
+    let snap = export::json::parse(&read(&files[1])).expect("json");
+    let words = snap.words.expect("the word view is on screen");
+    assert_eq!(words.rows.len(), export::EXPORT_ROWS);
+    let base = tokenscope::state::words::base(&h.state).expect("a base");
+    for row in &words.rows {
+        let w = h.state.words.get(&base, row.id).expect("known");
+        assert_eq!(
+            (&row.word, &row.ids, row.complete),
+            (&w.text, &w.ids, w.complete)
+        );
+        assert!(same(row.prob, w.prob));
+    }
+    let md = read(&files[0]);
+    assert!(md.contains("## Palavras"), "{md}");
+    assert!(
+        words.rows.iter().any(|r| r.ids.len() > 1),
+        "some words take more tokens"
+    );
+}
