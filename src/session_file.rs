@@ -181,9 +181,9 @@ impl SessionFile {
             prompt: f.get("prompt")?,
             prompt_b: f.get("prompt_b")?,
             chat: f.get("chat")?,
-            samplers: f.get("samplers")?,
+            samplers: f.list("samplers")?,
             selected_sampler: f.get("selected_sampler")?,
-            tree: f.get("tree")?,
+            tree: f.tree()?,
             view: f.get("view")?,
         };
         file.check()
@@ -256,12 +256,57 @@ struct Fields<'a> {
 }
 
 impl Fields<'_> {
+    /// The top-level field `name`.
     fn get<T: DeserializeOwned>(&self, name: &str) -> Result<T, SessionError> {
-        let value = self.map.get(name).cloned().unwrap_or(Value::Null);
-        serde_json::from_value(value).map_err(|e| SessionError::Field {
-            path: self.path.to_path_buf(),
-            field: name.to_string(),
-            detail: e.to_string(),
+        self.read(self.map.get(name), name)
+    }
+
+    /// `value` as a `T`, or an error naming `field` (a dotted path such as `tree.nodes[3]`).
+    fn read<T: DeserializeOwned>(
+        &self,
+        value: Option<&Value>,
+        field: &str,
+    ) -> Result<T, SessionError> {
+        serde_json::from_value(value.cloned().unwrap_or(Value::Null)).map_err(|e| {
+            SessionError::Field {
+                path: self.path.to_path_buf(),
+                field: field.to_string(),
+                detail: e.to_string(),
+            }
+        })
+    }
+
+    /// The array at `value` read element by element, so an error names the element.
+    fn elements<T: DeserializeOwned>(
+        &self,
+        value: Option<&Value>,
+        field: &str,
+    ) -> Result<Vec<T>, SessionError> {
+        match value {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| self.read(Some(v), &format!("{field}[{i}]")))
+                .collect(),
+            other => self.read(other, field),
+        }
+    }
+
+    /// The top-level array `name`.
+    fn list<T: DeserializeOwned>(&self, name: &str) -> Result<Vec<T>, SessionError> {
+        self.elements(self.map.get(name), name)
+    }
+
+    /// The tree, each node read on its own.
+    fn tree(&self) -> Result<SavedTree, SessionError> {
+        let tree = self.map.get("tree");
+        let Some(Value::Object(fields)) = tree else {
+            return self.read(tree, "tree");
+        };
+        Ok(SavedTree {
+            nodes: self.elements(fields.get("nodes"), "tree.nodes")?,
+            root_last_child: self.read(fields.get("root_last_child"), "tree.root_last_child")?,
+            head: self.read(fields.get("head"), "tree.head")?,
         })
     }
 }

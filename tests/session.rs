@@ -239,6 +239,22 @@ fn bad_files_name_the_file_and_the_field_in_both_languages() {
             },
             "tree.head",
         ),
+        (
+            {
+                let mut w = v.clone();
+                w["tree"]["nodes"][2]["token"] = serde_json::json!("seven");
+                w.to_string()
+            },
+            "tree.nodes[2]",
+        ),
+        (
+            {
+                let mut w = v.clone();
+                w["samplers"][1]["top_k"] = serde_json::json!(-3);
+                w.to_string()
+            },
+            "samplers[1]",
+        ),
     ];
     for (text, field) in &cases {
         let e = error_for(text);
