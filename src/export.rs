@@ -12,7 +12,7 @@
 //! The state fills a [`Snapshot`] (plain data, `state/export.rs`); the app writes it with
 //! [`write_all`] when it executes the effect, never while drawing. Each view is one section of
 //! the snapshot, in its own file (`export/distribution.rs`, `export/words.rs`,
-//! `export/branches.rs`): its data and its [`Section`] implementation (how it writes itself
+//! `export/rolls.rs`, `export/branches.rs`): its data and its [`Section`] implementation (how it writes itself
 //! as Markdown; the JSON is its serde form). A new view adds a file like those, a field of
 //! [`Snapshot`], a line in [`Snapshot::sections`], and a function in `state/export.rs` that
 //! fills it.
@@ -22,6 +22,7 @@ pub mod csv;
 mod distribution;
 pub mod json;
 pub mod markdown;
+mod rolls;
 pub mod screenshot;
 mod words;
 
@@ -34,6 +35,7 @@ use serde::{Deserialize, Serialize};
 
 pub use branches::{BranchRow, BranchesSection};
 pub use distribution::{DistRow, DistributionSection};
+pub use rolls::{RollRow, RollsSection};
 pub use words::{WordRow, WordsSection};
 
 use crate::i18n::{Describe, Lang, Text};
@@ -113,6 +115,7 @@ pub struct Snapshot {
     pub samplers: Vec<SamplerSettings>,
     pub distribution: Option<DistributionSection>,
     pub words: Option<WordsSection>,
+    pub rolls: Option<RollsSection>,
     pub branches: Option<BranchesSection>,
     /// The screen as plain text (its own file, not part of the JSON).
     #[serde(skip)]
@@ -128,6 +131,9 @@ impl Snapshot {
         }
         if let Some(w) = &self.words {
             out.push(w);
+        }
+        if let Some(r) = &self.rolls {
+            out.push(r);
         }
         if let Some(b) = &self.branches {
             out.push(b);

@@ -1177,6 +1177,10 @@ pub enum Text {
     ExportBranches,
     /// ln p (nats)
     ExportLogProb,
+    /// count
+    ExportCount,
+    /// seen
+    ExportSeen,
     /// An encoder fills masks: it writes no next token.
     NoticeEncoderFills,
     /// An embedding model writes no token: it turns lines into vectors.

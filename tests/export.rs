@@ -471,3 +471,33 @@ fn the_word_view_is_exported_when_on() {
         "some words take more tokens"
     );
 }
+
+#[test]
+fn the_roll_many_view_is_exported_when_shown() {
+    let worker = RealWorker::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = rolled(&worker, Lang::En, dir.path(), ROLL_PROMPT, 0);
+    h.key(ch('n'));
+    assert!(h.state.lab.rolls_shown);
+    let files = export_now(&mut h);
+    let snap = export::json::parse(&read(&files[1])).expect("json");
+    let rolls = snap.rolls.expect("the roll-many view is on screen");
+    let state = h
+        .state
+        .view
+        .as_ref()
+        .and_then(|v| v.rolls.as_ref())
+        .expect("rolls");
+    assert_eq!(
+        (rolls.n, rolls.seed, rolls.distinct),
+        (state.n, state.seed, state.distinct())
+    );
+    assert_eq!(rolls.rows.iter().map(|r| r.count).sum::<usize>(), state.n);
+    for r in &rolls.rows {
+        assert_eq!(r.count, state.count_of(r.id));
+    }
+    assert!(
+        read(&files[0]).contains("1\u{202f}000 rolls"),
+        "the Markdown says it"
+    );
+}

@@ -659,6 +659,8 @@ pub fn text(t: Text) -> &'static str {
         Text::ExportWords => "Words",
         Text::ExportBranches => "Branches",
         Text::ExportLogProb => "ln p (nats)",
+        Text::ExportCount => "count",
+        Text::ExportSeen => "seen",
         Text::NoticeEncoderFills => "An encoder fills masks: it writes no next token.",
         Text::NoticeEncoderEmbeds => {
             "An embedding model writes no token: it turns lines into vectors."

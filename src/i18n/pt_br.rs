@@ -671,6 +671,8 @@ pub fn text(t: Text) -> &'static str {
         Text::ExportWords => "Palavras",
         Text::ExportBranches => "Ramos",
         Text::ExportLogProb => "ln p (em nats)",
+        Text::ExportCount => "vezes",
+        Text::ExportSeen => "observado",
         Text::NoticeEncoderFills => {
             "Um codificador preenche máscaras: não escreve o próximo token."
         }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::action::Action;
 use crate::export::{
     BranchRow, BranchesSection, DistRow, DistributionSection, EXPORT_ROWS, EXPORT_VERSION,
-    FileError, SamplerSettings, Snapshot, WordRow, WordsSection, Written,
+    FileError, RollRow, RollsSection, SamplerSettings, Snapshot, WordRow, WordsSection, Written,
 };
 use crate::i18n::{Describe, Text};
 use crate::sampling::Distribution;
@@ -97,6 +97,7 @@ pub fn snapshot(s: &State) -> Snapshot {
         samplers: columns.iter().map(SamplerSettings::of).collect(),
         distribution: distribution(s),
         words: words(s),
+        rolls: rolls(s),
         branches: (s.overlay == Overlay::Branches).then(|| branches(s)),
         screen: s.files.screen.to_string(),
     }
@@ -209,4 +210,27 @@ fn branches(s: &State) -> BranchesSection {
             })
             .collect(),
     }
+}
+
+/// The roll-many view, when shown: the most drawn tokens with their counts.
+fn rolls(s: &State) -> Option<RollsSection> {
+    let view = s.view.as_ref().filter(|_| s.lab.rolls_shown)?;
+    let (rolls, dist) = (view.rolls.as_ref()?, view.dist.as_ref()?);
+    Some(RollsSection {
+        n: rolls.n,
+        seed: rolls.seed,
+        distinct: rolls.distinct(),
+        rows: rolls
+            .counts
+            .iter()
+            .take(EXPORT_ROWS)
+            .map(|&(rank, id, count)| RollRow {
+                rank: rank + 1,
+                id,
+                token: s.token_view(id).text.clone(),
+                count,
+                expected: dist.candidates[rank].final_prob,
+            })
+            .collect(),
+    })
 }
