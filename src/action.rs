@@ -174,6 +174,12 @@ pub enum Action {
     /// Close model B.
     CloseModelB,
 
+    // ── Export and sessions (issue 11) ─────────────────────────────────────────────────────
+    /// Write the current view as Markdown, JSON, CSV and a text screenshot.
+    Export,
+    /// Save the whole session (prompt, branches, settings) to load again with `--session`.
+    SaveSession,
+
     // ── Encoders (issue 12) ────────────────────────────────────────────────────────────────
     /// Fill-mask: show the distribution at the next `[MASK]` of the prompt.
     NextMask,
@@ -208,6 +214,8 @@ pub enum Concern {
     Source,
     /// An encoder's views (fill-mask, sentence embeddings).
     Encoder,
+    /// Export files and saved sessions.
+    Export,
 }
 
 impl Action {
@@ -253,6 +261,7 @@ impl Action {
             }
             SwitchSourceTarget => Concern::Source,
             NextMask => Concern::Encoder,
+            Export | SaveSession => Concern::Export,
         }
     }
 }

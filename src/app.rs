@@ -33,6 +33,7 @@ use ratatui::layout::Rect;
 use tokio::time::MissedTickBehavior;
 
 mod engines;
+pub mod files;
 
 pub use engines::{Engines, Source};
 
@@ -92,9 +93,10 @@ async fn event_loop(
     while !quit {
         if dirty {
             let mut areas = None;
-            terminal.draw(|frame| areas = ui::render(frame, &state))?;
+            let frame = terminal.draw(|frame| areas = ui::render(frame, &state))?;
+            let drawn = drawn_msg(&state, frame.buffer);
             dirty = false;
-            if let Some(msg) = layout_msg(&state, areas) {
+            for msg in drawn.into_iter().chain(layout_msg(&state, areas)) {
                 apply(&mut state, &mut engine, msg);
             }
         }
@@ -173,6 +175,15 @@ fn layout_msg(state: &State, areas: Option<ui::layout::Areas>) -> Option<Msg> {
     })
 }
 
+/// The `Msg::Drawn` handing the drawn screen to the state (for the export's screenshot), when
+/// it changed.
+fn drawn_msg(state: &State, buffer: &ratatui::buffer::Buffer) -> Option<Msg> {
+    let screen = crate::export::screenshot::text(buffer);
+    (*state.files.screen != *screen).then(|| Msg::Drawn {
+        screen: screen.into(),
+    })
+}
+
 fn terminal_area(terminal: &DefaultTerminal) -> color_eyre::Result<Rect> {
     let size = terminal.size()?;
     Ok(Rect::new(0, 0, size.width, size.height))
@@ -182,6 +193,10 @@ fn terminal_area(terminal: &DefaultTerminal) -> color_eyre::Result<Rect> {
 fn apply(state: &mut State, engine: &mut Engines, msg: Msg) -> bool {
     let mut quit = false;
     for effect in state::update(state, msg) {
+        if let Some(answer) = files::perform(&effect, state.lang) {
+            quit |= apply(state, engine, answer);
+            continue;
+        }
         let gone = match effect {
             Effect::Evaluate(request) => engine.main.requests.send(request).is_err(),
             Effect::EvaluateB(request) => !engine.send_b(request),
@@ -198,6 +213,7 @@ fn apply(state: &mut State, engine: &mut Engines, msg: Msg) -> bool {
                 quit = true;
                 false
             }
+            Effect::Export { .. } | Effect::SaveSession { .. } => false,
         };
         if gone {
             state.notice = Some(Notice {
@@ -271,6 +287,8 @@ pub struct Harness {
     executor: Box<dyn FnMut(&Effect)>,
     /// How many of `effects` the worker stand-in has seen.
     answered: usize,
+    /// How many of `effects` [`Harness::perform_files`] has looked at.
+    performed: usize,
 }
 
 impl Harness {
@@ -287,6 +305,7 @@ impl Harness {
             effects: Vec::new(),
             executor: Box::new(executor),
             answered: 0,
+            performed: 0,
         }
     }
 
@@ -339,6 +358,21 @@ impl Harness {
         }
     }
 
+    /// Writes the files asked for since the last call (exports, saved sessions), as the event
+    /// loop does, and delivers the answers. Returns how many were written (or failed).
+    pub fn perform_files(&mut self) -> usize {
+        let mut done = 0;
+        while self.performed < self.effects.len() {
+            let effect = self.effects[self.performed].clone();
+            self.performed += 1;
+            if let Some(answer) = files::perform(&effect, self.state.lang) {
+                self.send(answer);
+                done += 1;
+            }
+        }
+        done
+    }
+
     /// The last `Evaluate` request sent, if any.
     pub fn last_request(&self) -> Option<&Request> {
         self.effects.iter().rev().find_map(|e| match e {
@@ -356,8 +390,9 @@ impl Harness {
             height: area.height,
         });
         let mut areas = None;
-        terminal.draw(|frame| areas = ui::render(frame, &self.state))?;
-        if let Some(msg) = layout_msg(&self.state, areas) {
+        let frame = terminal.draw(|frame| areas = ui::render(frame, &self.state))?;
+        let drawn = drawn_msg(&self.state, frame.buffer);
+        for msg in drawn.into_iter().chain(layout_msg(&self.state, areas)) {
             self.send(msg);
         }
         Ok(())

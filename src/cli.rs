@@ -106,6 +106,14 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
     let source = playground_source(cli, &model)?;
     let samplers = cli.sampling.samplers()?;
     let params = samplers[0];
+    let session = match &cli.session {
+        Some(path) if path.exists() => Some((
+            path.clone(),
+            Some(crate::session_file::SessionFile::read(path).map_err(CliError::Session)?),
+        )),
+        Some(path) => Some((path.clone(), None)),
+        None => None,
+    };
     let options = PlaygroundOptions {
         engine: EngineOptions {
             model,
@@ -127,6 +135,8 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
             model_b: model_b_name,
             source,
             encoder,
+            export_dir: cli.export_dir.clone(),
+            session,
             ..Options::default()
         },
         model_b,

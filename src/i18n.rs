@@ -1111,6 +1111,77 @@ pub enum Text {
     SourceAttentionShort,
     /// fill-mask: show the next [MASK] of the prompt
     KeyNextMask,
+    // ── export and sessions (issue 11) ──
+    /// export the current view (Markdown, JSON, CSV, text screenshot)
+    KeyExport,
+    /// save the session (load it again with --session FILE)
+    KeySaveSession,
+    /// Exported: {}
+    NoticeExported,
+    /// Export failed: {}
+    NoticeExportFailed,
+    /// Session saved: {}
+    NoticeSessionSaved,
+    /// Could not save the session: {}
+    NoticeSessionFailed,
+    /// Session made with another model ({}): the prompt is tokenized again, the branches keep their ids.
+    NoticeSessionOtherModel,
+    /// Branches dropped: {}
+    NoticeSessionVocab,
+    /// {} was made with {}; its token id {} is outside this model's vocabulary of {} tokens
+    SessionVocabDetail,
+    /// cannot create the export directory {}: {}
+    ErrExportDir,
+    /// cannot write {}: {}
+    ErrExportWrite,
+    /// cannot read the session file {}: {}
+    ErrSessionRead,
+    /// the session file {} is not valid JSON ({}); save a session with Ctrl-S to get one
+    ErrSessionNotJson,
+    /// the session file {} has format version {}, and this tokenscope reads version {}; save the session again with this version
+    ErrSessionVersion,
+    /// the session file {} has a bad field “{}”: {}
+    ErrSessionField,
+    /// tokenscope export
+    ExportTitle,
+    /// Model
+    ExportModel,
+    /// Prompt
+    ExportPrompt,
+    /// Prompt B
+    ExportPromptB,
+    /// Chat template
+    ExportChat,
+    /// yes
+    ExportYes,
+    /// no
+    ExportNo,
+    /// Prompt tokens
+    ExportPromptTokens,
+    /// Continuation
+    ExportContinuation,
+    /// Settings
+    ExportSettings,
+    /// Column {}
+    ExportColumn,
+    /// after settings ({})
+    ExportColumnSampled,
+    /// temperature {} · top-k {} · top-p {} · min-p {} · seed {} · order {}
+    ExportSettingsLine,
+    /// Kept (of {} tokens): {}.
+    ExportKept,
+    /// Entropy (nats): model {}, after settings {}.
+    ExportEntropy,
+    /// Words
+    ExportWords,
+    /// Branches
+    ExportBranches,
+    /// ln p (nats)
+    ExportLogProb,
+    /// count
+    ExportCount,
+    /// seen
+    ExportSeen,
     /// An encoder fills masks: it writes no next token.
     NoticeEncoderFills,
     /// An embedding model writes no token: it turns lines into vectors.

@@ -304,6 +304,8 @@ pub static BINDINGS: &[Binding] = &[
     b(     Global,   Key::ctrl(K::Char('b')),  Action::SwitchPromptSide, S::Global,      T::KeySwitchSide),
     b(     Global,   Key::new(K::F(5)),        Action::SwitchSourceTarget, S::Global,    T::KeySwitchSource),
     h(     Global,   Key::new(K::F(6)),        Action::NextMask,         S::Global,      T::KeyNextMask,      5,   T::HintNextMask),
+    b(     Global,   Key::new(K::F(9)),        Action::Export,           S::Global,      T::KeyExport),
+    b(     Global,   Key::ctrl(K::Char('s')),  Action::SaveSession,      S::Global,      T::KeySaveSession),
     // ── edit mode: switching ──
     h(     Edit,     Key::new(K::Esc),         Action::Explore,          S::Editor,      T::KeyExplore,       1,   T::HintExplore),
     b(     Edit,     Key::new(K::Tab),         Action::ToggleMode,       S::Editor,      T::KeyToggleMode),
@@ -391,6 +393,7 @@ pub static BINDINGS: &[Binding] = &[
     // ── explore: view ──
     b(     Explore,  Key::ch('c'),             Action::ToggleChat,       S::View,        T::KeyChat),
     b(     Explore,  Key::ch('#'),             Action::ToggleIds,        S::View,        T::KeyIds),
+    b(     Explore,  Key::ch('S'),             Action::SaveSession,      S::View,        T::KeySaveSession),
     h(     Explore,  Key::ch('l'),             Action::SwitchLanguage,   S::View,        T::KeyLanguage,      13,  T::HintLanguage),
     h(     Explore,  Key::ch('z'),             Action::ToggleProjector,  S::View,        T::KeyProjector,     14,  T::HintProjector),
     h(     Explore,  Key::ch('w'),             Action::ToggleWords,      S::View,        T::KeyWords,         15,  T::HintWords),

@@ -14,6 +14,7 @@ mod branches;
 mod edit;
 pub mod embeddings;
 pub mod encoder;
+pub mod export;
 pub mod fill;
 mod generation;
 mod interface;
@@ -22,6 +23,7 @@ pub mod model_b;
 mod picker;
 mod reply;
 mod samplers;
+pub mod session;
 mod settings;
 pub mod source;
 mod sync;
@@ -201,6 +203,12 @@ pub enum Msg {
     Tick,
     /// The terminal has a new size.
     Resize { width: u16, height: u16 },
+    /// The screen was drawn and looks like this (plain text, for the export's screenshot).
+    Drawn { screen: Arc<str> },
+    /// The app wrote an export (or could not).
+    Exported(Result<crate::export::Written, Arc<crate::export::FileError>>),
+    /// The app saved the session to this file (or could not).
+    SessionSaved(Result<PathBuf, Arc<crate::export::FileError>>),
     /// The screen was drawn: the prompt editor's text area is `width` × `height` cells (the UI
     /// reports its layout back, so the state never calls the UI).
     Layout {
@@ -225,6 +233,18 @@ pub enum Effect {
     DropWorker(Slot),
     /// Send this request to model B's worker.
     EvaluateB(Request),
+    /// Write `snapshot` as the four export files into `dir`; answer with `Msg::Exported`.
+    Export {
+        dir: PathBuf,
+        snapshot: Box<crate::export::Snapshot>,
+    },
+    /// Save `session` to `path` (when given and writable), else to a new file in `dir`; answer
+    /// with `Msg::SessionSaved`.
+    SaveSession {
+        path: Option<PathBuf>,
+        dir: PathBuf,
+        session: Box<crate::session_file::SessionFile>,
+    },
 }
 
 /// Start-up options that are not sampling parameters.
@@ -254,6 +274,11 @@ pub struct Options {
     pub source: Option<String>,
     /// For an encoder (BERT-style): which of its views the playground shows.
     pub encoder: Option<EncoderKind>,
+    /// Where F9 writes its files and Ctrl-S a new session (`--export-dir`).
+    pub export_dir: PathBuf,
+    /// The session to start from and save to (`--session FILE`): its path, and its contents
+    /// when the file exists.
+    pub session: Option<(PathBuf, Option<crate::session_file::SessionFile>)>,
 }
 
 impl Default for Options {
@@ -271,6 +296,8 @@ impl Default for Options {
             model_b: None,
             source: None,
             encoder: None,
+            export_dir: PathBuf::from("."),
+            session: None,
         }
     }
 }
@@ -352,12 +379,28 @@ pub struct State {
     pub fill: Option<Fill>,
     /// For a sentence-embedding encoder: the vectors and their similarities.
     pub embeddings: Option<Embeddings>,
+    /// Where exports and sessions go, and the last drawn screen.
+    pub files: export::Files,
+    /// A session loaded at start, until the model it is checked against is ready.
+    pub loaded_session: Option<session::Loaded>,
 }
 
 impl State {
     /// A fresh state: the prompt in the editor (Edit mode unless `options.explore`), the model
     /// still loading. The first evaluation is requested when the worker reports `Loaded`.
     pub fn new(lang: Lang, params: SamplingParams, chat: bool, options: Options) -> State {
+        let session = options.session.clone();
+        let mut state = State::fresh_state(lang, params, chat, options);
+        if let Some((path, file)) = session {
+            state.files.session = Some(path.clone());
+            if let Some(file) = file {
+                session::restore(&mut state, &file, path);
+            }
+        }
+        state
+    }
+
+    fn fresh_state(lang: Lang, params: SamplingParams, chat: bool, options: Options) -> State {
         // An encoder has no chat template and no prompt B.
         let chat = chat && options.encoder.is_none();
         let versus = options
@@ -422,6 +465,11 @@ impl State {
             },
             embeddings: (options.encoder == Some(EncoderKind::Embeddings))
                 .then(Embeddings::default),
+            files: export::Files {
+                export_dir: options.export_dir,
+                ..export::Files::default()
+            },
+            loaded_session: None,
         }
     }
 
@@ -622,6 +670,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Concern::Models => picker::apply(state, action),
                 Concern::Source => source::apply(state, action),
                 Concern::Encoder => encoder::apply(state, action),
+                Concern::Export => export::apply(state, action),
             }
         }
         Msg::Reply(reply) => reply::apply(state, reply),
@@ -629,6 +678,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick => generation::on_tick(state),
         Msg::Resize { width, height } => {
             state.size = (width, height);
+            Vec::new()
+        }
+        Msg::Drawn { screen } => {
+            state.files.screen = screen;
+            Vec::new()
+        }
+        Msg::Exported(result) => {
+            export::exported(state, result);
+            Vec::new()
+        }
+        Msg::SessionSaved(result) => {
+            export::saved(state, result);
             Vec::new()
         }
         Msg::Layout {

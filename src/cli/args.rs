@@ -42,6 +42,13 @@ pub struct Cli {
     /// next-token bars only, for a class; `z` switches).
     #[arg(long, value_enum, default_value_t = LayoutArg::Standard)]
     pub layout: LayoutArg,
+    /// Start from a saved session (prompt, branches, settings; Ctrl-S saves one) and save to
+    /// it; created on the first save when it does not exist yet.
+    #[arg(long, value_name = "FILE")]
+    pub session: Option<PathBuf>,
+    /// Where F9's exports (and sessions saved without --session) go; created if missing.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub export_dir: PathBuf,
     /// Sampling settings the playground starts with.
     #[command(flatten)]
     pub sampling: SamplingArgs,

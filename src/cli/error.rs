@@ -47,6 +47,8 @@ pub enum LoadHint {
 pub enum CliError {
     /// The playground was started without a terminal.
     NoTerminal,
+    /// `--session FILE` cannot be used.
+    Session(crate::session_file::SessionError),
     /// A flag's value is out of range.
     BadFlag {
         flag: &'static str,
@@ -171,6 +173,7 @@ impl Describe for CliError {
     fn describe(&self, lang: Lang) -> String {
         match self {
             CliError::NoTerminal => lang.t(Text::ErrNoTerminal).to_string(),
+            CliError::Session(e) => e.describe(lang),
             CliError::BadFlag { flag, rule, value } => {
                 let rule = lang.t(match rule {
                     Rule::Temperature => Text::RuleTemperature,

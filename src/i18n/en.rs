@@ -618,6 +618,52 @@ pub fn text(t: Text) -> &'static str {
         Text::SourceAttention => "cross-attention of step {} (last layer, mean of heads):",
         Text::SourceAttentionShort => "cross-attention, step {}:",
         Text::KeyNextMask => "fill-mask: show the next [MASK] of the prompt",
+        // ── export and sessions (issue 11) ──
+        Text::KeyExport => "export the current view (Markdown, JSON, CSV, text screenshot)",
+        Text::KeySaveSession => "save the session (load it again with --session FILE)",
+        Text::NoticeExported => "Exported: {}",
+        Text::NoticeExportFailed => "Export failed: {}",
+        Text::NoticeSessionSaved => "Session saved: {}",
+        Text::NoticeSessionFailed => "Could not save the session: {}",
+        Text::NoticeSessionOtherModel => {
+            "Session made with another model ({}): the prompt is tokenized again, the branches keep their ids."
+        }
+        Text::NoticeSessionVocab => "Branches dropped: {}",
+        Text::SessionVocabDetail => {
+            "{} was made with {}; its token id {} is outside this model's vocabulary of {} tokens"
+        }
+        Text::ErrExportDir => "cannot create the export directory {}: {}",
+        Text::ErrExportWrite => "cannot write {}: {}",
+        Text::ErrSessionRead => "cannot read the session file {}: {}",
+        Text::ErrSessionNotJson => {
+            "the session file {} is not valid JSON ({}); save a session with Ctrl-S to get one"
+        }
+        Text::ErrSessionVersion => {
+            "the session file {} has format version {}, and this tokenscope reads version {}; save the session again with this version"
+        }
+        Text::ErrSessionField => "the session file {} has a bad field “{}”: {}",
+        Text::ExportTitle => "tokenscope export",
+        Text::ExportModel => "Model",
+        Text::ExportPrompt => "Prompt",
+        Text::ExportPromptB => "Prompt B",
+        Text::ExportChat => "Chat template",
+        Text::ExportYes => "yes",
+        Text::ExportNo => "no",
+        Text::ExportPromptTokens => "Prompt tokens",
+        Text::ExportContinuation => "Continuation",
+        Text::ExportSettings => "Settings",
+        Text::ExportColumn => "Column {}",
+        Text::ExportColumnSampled => "after settings ({})",
+        Text::ExportSettingsLine => {
+            "temperature {} · top-k {} · top-p {} · min-p {} · seed {} · order {}"
+        }
+        Text::ExportKept => "Kept (of {} tokens): {}.",
+        Text::ExportEntropy => "Entropy (nats): model {}, after settings {}.",
+        Text::ExportWords => "Words",
+        Text::ExportBranches => "Branches",
+        Text::ExportLogProb => "ln p (nats)",
+        Text::ExportCount => "count",
+        Text::ExportSeen => "seen",
         Text::NoticeEncoderFills => "An encoder fills masks: it writes no next token.",
         Text::NoticeEncoderEmbeds => {
             "An embedding model writes no token: it turns lines into vectors."

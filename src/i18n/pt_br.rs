@@ -630,6 +630,52 @@ pub fn text(t: Text) -> &'static str {
         Text::SourceAttention => "atenção cruzada do passo {} (última camada, média das cabeças):",
         Text::SourceAttentionShort => "atenção cruzada, passo {}:",
         Text::KeyNextMask => "preencher máscara: mostrar a próxima [MASK] do prompt",
+        // ── export and sessions (issue 11) ──
+        Text::KeyExport => "exportar a vista atual (Markdown, JSON, CSV, captura em texto)",
+        Text::KeySaveSession => "salvar a sessão (abra de novo com --session ARQUIVO)",
+        Text::NoticeExported => "Exportado: {}",
+        Text::NoticeExportFailed => "A exportação falhou: {}",
+        Text::NoticeSessionSaved => "Sessão salva: {}",
+        Text::NoticeSessionFailed => "Não foi possível salvar a sessão: {}",
+        Text::NoticeSessionOtherModel => {
+            "Sessão feita com outro modelo ({}): o prompt é tokenizado de novo, os ramos mantêm seus ids."
+        }
+        Text::NoticeSessionVocab => "Ramos descartados: {}",
+        Text::SessionVocabDetail => {
+            "{} foi feita com {}; o id de token {} está fora do vocabulário de {} tokens deste modelo"
+        }
+        Text::ErrExportDir => "não foi possível criar a pasta de exportação {}: {}",
+        Text::ErrExportWrite => "não foi possível gravar {}: {}",
+        Text::ErrSessionRead => "não foi possível ler o arquivo de sessão {}: {}",
+        Text::ErrSessionNotJson => {
+            "o arquivo de sessão {} não é JSON válido ({}); salve uma sessão com Ctrl-S para obter um"
+        }
+        Text::ErrSessionVersion => {
+            "o arquivo de sessão {} tem versão de formato {}, e este tokenscope lê a versão {}; salve a sessão de novo com esta versão"
+        }
+        Text::ErrSessionField => "o arquivo de sessão {} tem um campo inválido «{}»: {}",
+        Text::ExportTitle => "exportação do tokenscope",
+        Text::ExportModel => "Modelo",
+        Text::ExportPrompt => "Texto do prompt",
+        Text::ExportPromptB => "Prompt B da comparação",
+        Text::ExportChat => "Modelo de chat",
+        Text::ExportYes => "sim",
+        Text::ExportNo => "não",
+        Text::ExportPromptTokens => "Tokens do prompt",
+        Text::ExportContinuation => "Continuação",
+        Text::ExportSettings => "Configurações",
+        Text::ExportColumn => "Coluna {}",
+        Text::ExportColumnSampled => "após configurações ({})",
+        Text::ExportSettingsLine => {
+            "temperatura {} · top-k {} · top-p {} · min-p {} · semente {} · ordem {}"
+        }
+        Text::ExportKept => "Mantidos (de {} tokens): {}.",
+        Text::ExportEntropy => "Entropia (nats): modelo {}, após configurações {}.",
+        Text::ExportWords => "Palavras",
+        Text::ExportBranches => "Ramos",
+        Text::ExportLogProb => "ln p (em nats)",
+        Text::ExportCount => "vezes",
+        Text::ExportSeen => "observado",
         Text::NoticeEncoderFills => {
             "Um codificador preenche máscaras: não escreve o próximo token."
         }

@@ -19,6 +19,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
         }
         Reply::Loaded(info) => {
             s.model = ModelStatus::Ready(info);
+            super::session::on_loaded(s);
             // Ask again even if a request went out while loading: the worker keeps only the
             // newest, and this way no reply depends on what it did with early requests.
             s.awaiting = None;
@@ -62,6 +63,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             if s.look.is_some_and(|look| look >= s.sequence_len()) {
                 s.look = None;
             }
+            super::session::on_evaluated(s);
             super::versus::sync_b(s)
         }
         Reply::Encoded { id, report } => super::encoder::accept(s, id, report),

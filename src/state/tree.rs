@@ -232,6 +232,22 @@ impl Tree {
         self.head = node;
     }
 
+    /// Every node, the root first (node ids are indices; a parent comes before its children).
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// A tree from its nodes (the root first, each parent before its children, `children`
+    /// matching `parent`) and its head, as [`Tree::nodes`] gave them; a saved session is
+    /// checked for this before it gets here.
+    ///
+    /// # Panics
+    /// If `nodes` is empty or `head` is not one of them.
+    pub fn from_parts(nodes: Vec<Node>, head: NodeId) -> Tree {
+        assert!(head < nodes.len(), "the head is a node of the tree");
+        Tree { nodes, head }
+    }
+
     /// The node of the `index`-th token (0-based) of the current continuation.
     pub fn node_at(&self, index: usize) -> Option<NodeId> {
         self.path().get(index).copied()
