@@ -70,6 +70,15 @@ pub enum Request {
         base: Vec<u32>,
         candidate: u32,
     },
+    /// Look inside the model at the last position of `ids` (the prompt and continuation up
+    /// to the selected position): its embedding, the logit lens or the attention; reply with
+    /// `Reply::Inside` (or `Failed` with `InsideNeedsDecoder` where the model has no layers to
+    /// show).
+    Inspect {
+        id: u64,
+        ids: Vec<u32>,
+        what: inside::Inspect,
+    },
     /// Stop the worker.
     Shutdown,
 }
@@ -122,6 +131,13 @@ pub enum Reply {
         id: u64,
         report: encoder_session::EncoderReport,
     },
+    /// Result of `Request::Inspect`, with what it was asked so it can be cached.
+    Inside {
+        id: u64,
+        ids: Vec<u32>,
+        what: inside::Inspect,
+        inside: inside::Inside,
+    },
     /// Request `id` failed (e.g. the sequence is longer than the context window).
     Failed { id: u64, error: Arc<ModelError> },
 }
@@ -161,6 +177,7 @@ pub struct EngineHandle {
 }
 
 pub mod encoder_session;
+pub mod inside;
 pub mod seq2seq;
 mod session;
 pub mod words;

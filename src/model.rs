@@ -228,6 +228,11 @@ pub trait CausalLm: Send {
     fn embedding_rows(&self, _ids: &[u32]) -> Option<TokenRows> {
         None
     }
+    /// The factor the forward pass multiplies embedding rows by before the first layer (Gemma:
+    /// √hidden), `None` where the rows go in as stored.
+    fn embedding_scale(&self) -> Option<f64> {
+        None
+    }
     /// The logit lens over `ids` (run from an empty cache): for the last position, the logits
     /// the final norm and the LM head give after each layer, float32 [layers, vocab] on the
     /// CPU; the last row is the model's own prediction. `None` where the layers are not exposed.

@@ -117,6 +117,7 @@ impl Backend for Session {
                 base,
                 candidate,
             } => Some(super::words::serve(self, *id, base, *candidate)),
+            Request::Inspect { id, ids, what } => Some(super::inside::serve(self, *id, ids, what)),
             Request::Shutdown => None,
         }
     }
@@ -177,6 +178,14 @@ impl Session {
         }
         self.advance(ids)?;
         Ok(Arc::clone(&self.logits[ids.len() - 1]))
+    }
+
+    /// The stored next-token logits after `ids`, when the cached sequence starts with them
+    /// (nothing is run or truncated).
+    pub fn stored_logits(&self, ids: &[u32]) -> Option<Arc<[f32]>> {
+        let last = ids.len().checked_sub(1)?;
+        (self.tokens.len() >= ids.len() && self.tokens[..ids.len()] == *ids)
+            .then(|| Arc::clone(&self.logits[last]))
     }
 
     /// Brings the cache to exactly `ids`: truncates it to the common prefix and runs the rest.

@@ -486,6 +486,10 @@ impl CausalLm for Gemma3 {
         })
     }
 
+    fn embedding_scale(&self) -> Option<f64> {
+        Some(self.embed_scale)
+    }
+
     fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
         let _guard = tch::no_grad_guard();
         let x = self.residual(ids, cache, &mut |_| ())?;
