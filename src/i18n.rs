@@ -1266,6 +1266,7 @@ pub enum Text {
     InsideEmbTied,
     InsideEmbUntied,
     InsideEmbScaled,
+    InsideEmbStrip,
     InsideEmbNeighbours,
     InsideEmbWord,
     InsideEmbWordOne,

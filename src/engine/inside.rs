@@ -12,7 +12,7 @@ use crate::model::ModelError;
 use crate::model::neighbours::{self, Neighbour};
 
 /// How many neighbours the embedding view lists.
-pub const NEIGHBOURS: usize = 10;
+pub const NEIGHBOURS: usize = 20;
 
 /// How many candidates each lens row lists.
 pub const LENS_TOP: usize = 5;

@@ -753,6 +753,7 @@ pub fn text(t: Text) -> &'static str {
         Text::InsideEmbNorm => "norm {} · min {} · max {}",
         Text::InsideEmbTied => "Tied: the same matrix is the output layer.",
         Text::InsideEmbUntied => "Not tied: the output layer is a matrix of its own.",
+        Text::InsideEmbStrip => "each mark: the largest of {} values; colour = sign",
         Text::InsideEmbScaled => {
             "Raw table row; the model scales it by √hidden = {} before the first layer."
         }

@@ -779,6 +779,7 @@ pub fn text(t: Text) -> &'static str {
         Text::InsideEmbNorm => "norma {} · mín. {} · máx. {}",
         Text::InsideEmbTied => "Compartilhada: a mesma matriz é a camada de saída.",
         Text::InsideEmbUntied => "Não compartilhada: a camada de saída é outra matriz.",
+        Text::InsideEmbStrip => "cada marca: o maior de {} valores; cor = sinal",
         Text::InsideEmbScaled => {
             "Linha crua da tabela; o modelo a multiplica por √hidden = {} antes da primeira camada."
         }

@@ -164,7 +164,12 @@ fn embedding_lines(
         ],
     );
     out.push(Line::from(Span::styled(truncate(&facts, w), theme.text)));
+    let per = e.vector.len().div_ceil(e.vector.len().min(w * 2).max(1));
     out.extend(heat_strip(&e.vector, w, theme));
+    if per > 1 {
+        let text = lang.f(Text::InsideEmbStrip, &[&per]);
+        out.push(Line::from(Span::styled(truncate(&text, w), theme.dim)));
+    }
     let mut notes = vec![
         lang.t(if e.tied {
             Text::InsideEmbTied
@@ -274,15 +279,13 @@ fn lens_lines(s: &State, l: &LensReport, w: usize, h: usize, theme: &Theme) -> V
     let layers = l.layers.len();
     let label_w = layers.to_string().len().max(2) + 1;
     let shown = l.layers.first().map_or(0, Vec::len);
-    let cols = shown.min(w.saturating_sub(label_w) / 9).max(1);
+    let cols = shown.min(w.saturating_sub(label_w) / 13).max(1);
     let cell_w = (w.saturating_sub(label_w) / cols).max(9);
-    let mut out = vec![Line::from(Span::styled(
-        truncate(
-            &lang.f(Text::InsideLensHead, &[&cols, &lang.int(l.vocab)]),
-            w,
-        ),
+    let mut out = dim_lines(
+        &lang.f(Text::InsideLensHead, &[&cols, &lang.int(l.vocab)]),
+        w,
         theme.dim,
-    ))];
+    );
     let leader = |t: &Vec<(u32, f64)>| t.first().map(|&(id, _)| id);
     let answer = l.layers.last().and_then(leader);
     let stays = l
@@ -293,7 +296,7 @@ fn lens_lines(s: &State, l: &LensReport, w: usize, h: usize, theme: &Theme) -> V
         .count();
     let first = (stays > 0).then(|| layers - stays);
     // Rows for the table: the newest layers when not all fit (the last one always shows).
-    let rows = h.saturating_sub(3).max(1);
+    let rows = h.saturating_sub(out.len() + 3).max(1);
     let skip = layers.saturating_sub(rows.saturating_sub(usize::from(layers > rows)));
     if skip > 0 {
         out.push(Line::from(Span::styled(
@@ -311,8 +314,8 @@ fn lens_lines(s: &State, l: &LensReport, w: usize, h: usize, theme: &Theme) -> V
         spans.push(Span::styled(if marked { "◀" } else { " " }, theme.marker));
         for &(id, p) in top.iter().take(cols) {
             let t = s.token_view(id);
-            let pct = short_percent(lang, p);
-            let name_w = cell_w.saturating_sub(pct.chars().count() + 2);
+            let pct = pad_left(&short_percent(lang, p), 5);
+            let name_w = cell_w.saturating_sub(7);
             let style = if Some(id) == answer {
                 theme.value
             } else {
@@ -342,9 +345,17 @@ fn lens_lines(s: &State, l: &LensReport, w: usize, h: usize, theme: &Theme) -> V
             Text::InsideLensFirst,
             &[&lang.quote(&token_label(&t.text, t.special)), &(i + 1)],
         );
-        out.push(Line::from(Span::styled(truncate(&text, w), theme.marker)));
+        out.extend(dim_lines(&text, w, theme.marker));
     }
     out
+}
+
+/// `text` wrapped to `w` columns, in `style`.
+fn dim_lines(text: &str, w: usize, style: Style) -> Vec<Line<'static>> {
+    wrap_words(text, w)
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, style)))
+        .collect()
 }
 
 /// How many of the most attended positions are listed with their numbers.
@@ -379,7 +390,11 @@ fn attention_lines(
     for (i, &id) in ids.iter().enumerate() {
         let t = s.token_view(id);
         let level = ((weights.get(i).copied().unwrap_or(0.0) / max) * 3.0).round() as usize;
-        pieces.push((token_label(&t.text, t.special), theme.heat[level.min(3)]));
+        let mut style = theme.heat[level.min(3)];
+        if i + 1 == ids.len() {
+            style = style.patch(theme.cursor_token);
+        }
+        pieces.push((token_label(&t.text, t.special), style));
         pieces.push((" ".into(), Style::new()));
     }
     // What the position cannot see: the tokens after it.
@@ -392,13 +407,14 @@ fn attention_lines(
         pieces.push((" ".into(), Style::new()));
     }
     let chips = wrap(&pieces, w);
-    let room = h.saturating_sub(4 + ATTENTION_TOP.min(ids.len()));
+    let room = h.saturating_sub(5 + ATTENTION_TOP.min(ids.len()));
     let skip = chips.len().saturating_sub(room.max(1));
     out.extend(chips.into_iter().skip(skip));
-    out.push(Line::from(Span::styled(
-        truncate(lang.t(Text::InsideAttnLegend), w),
-        theme.dim,
-    )));
+    out.extend(
+        wrap_words(lang.t(Text::InsideAttnLegend), w)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.dim))),
+    );
     let mut order: Vec<usize> = (0..weights.len()).collect();
     order.sort_by(|&x, &y| weights[y].total_cmp(&weights[x]).then(x.cmp(&y)));
     let top = ATTENTION_TOP.min(order.len());
