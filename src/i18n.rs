@@ -1241,6 +1241,7 @@ pub enum Text {
     KeyInsideHead,
     KeyInsideWord,
     KeyInsideWordType,
+    KeyInsideWordDelete,
     KeyInsideWordSubmit,
     KeyInsideWordClose,
     HintInside,

@@ -410,12 +410,12 @@ pub static BINDINGS: &[Binding] = &[
     h(     Explore,  Key::ch(')'),             Action::InsideLayer(1),   S::Inside,      T::KeyInsideLayer,   6,   T::HintInsideLayer),
     h(     Explore,  Key::ch('h'),             Action::InsideHead(1),    S::Inside,      T::KeyInsideHead,    6,   T::HintInsideHead),
     h(     Explore,  Key::ch('H'),             Action::InsideHead(-1),   S::Inside,      T::KeyInsideHead,    6,   T::HintInsideHead),
-    h(     Explore,  Key::ch('/'),             Action::InsideWordOpen,   S::Inside,      T::KeyInsideWord,    6,   T::HintInsideWord),
+    h(     Explore,  Key::ch('f'),             Action::InsideWordOpen,   S::Inside,      T::KeyInsideWord,    6,   T::HintInsideWord),
     // ── the inside view's word field ──
     Binding { scope: InsideWord, key: KeyPat::AnyChar, action: Action::InsertChar(' '), section: S::Inside, help: T::KeyInsideWordType, hint: None, alias: false },
     h(     InsideWord, Key::new(K::Enter),     Action::InsideWordSubmit, S::Inside,      T::KeyInsideWordSubmit, 1, T::HintInsideWordSubmit),
     h(     InsideWord, Key::new(K::Esc),       Action::InsideWordClose,  S::Inside,      T::KeyInsideWordClose, 2, T::HintClose),
-    b(     InsideWord, Key::new(K::Backspace), Action::DeleteBack,       S::Inside,      T::KeyInsideWordType),
+    b(     InsideWord, Key::new(K::Backspace), Action::DeleteBack,       S::Inside,      T::KeyInsideWordDelete),
     // ── branch tree ──
     h(     Branches, Key::new(K::Esc),         Action::ToggleBranches,   S::Branches,    T::KeyBranchesClose, 1,   T::HintClose),
     b(     Branches, Key::ch('b'),             Action::ToggleBranches,   S::Branches,    T::KeyBranchesClose),

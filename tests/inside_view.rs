@@ -212,7 +212,7 @@ fn a_typed_word_shows_its_first_token_and_says_when_it_is_several() {
     let worker = RealWorker::new();
     let mut h = explore(&worker, Lang::PtBr, PROMPT);
     show(&mut h, &worker, InsideView::Embedding);
-    h.key(ch('/'));
+    h.key(ch('f'));
     for c in " gatinho".chars() {
         h.key(ch(c));
     }
@@ -232,7 +232,7 @@ fn a_typed_word_shows_its_first_token_and_says_when_it_is_several() {
     let screen = h.render(100, 30).to_string();
     assert!(screen.contains("tokens, mostra-se o primeiro"), "{screen}");
     // An empty field goes back to the selected token.
-    h.key(ch('/'));
+    h.key(ch('f'));
     h.key(press(KeyCode::Enter));
     assert!(h.state.inside.word.is_none());
 }

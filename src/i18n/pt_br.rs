@@ -740,13 +740,12 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointServedAt => "modelos servidos em {} (escolha com --model):",
         Text::ModeInsideWord => "PALAVRA",
         Text::SectionInside => "Dentro do modelo",
-        Text::KeyInside => "dentro do modelo: desligado → embedding → lente de logits → atenção",
-        Text::KeyInsideLayer => "atenção: camada anterior / seguinte",
-        Text::KeyInsideHead => {
-            "atenção: cabeça seguinte / anterior (depois da última: a média de todas)"
-        }
+        Text::KeyInside => "por dentro: desligado → embedding → lente → atenção",
+        Text::KeyInsideLayer => "atenção: camada anterior / próxima",
+        Text::KeyInsideHead => "atenção: próxima cabeça / anterior (e a média)",
         Text::KeyInsideWord => "embedding: os vizinhos de uma palavra digitada",
         Text::KeyInsideWordType => "digitar a palavra",
+        Text::KeyInsideWordDelete => "apagar o último caractere",
         Text::KeyInsideWordSubmit => "procurar a palavra (vazio: volta ao token selecionado)",
         Text::KeyInsideWordClose => "fechar o campo da palavra",
         Text::HintInside => "por dentro",

@@ -11,8 +11,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use crate::action::Action;
-use crate::engine::Request;
 use crate::engine::inside::{AttentionReport, Inside as Computed, InsideReport, Inspect};
+use crate::engine::{Reply, Request};
 use crate::i18n::{Describe, Text};
 use crate::model::ModelError;
 use crate::state::{Effect, Notice, State};
@@ -204,9 +204,9 @@ fn push(s: &mut State, text: &str) {
 }
 
 fn move_layer(s: &mut State, delta: i8) {
-    let layers = attention(s).map_or(usize::MAX, |a| a.layers);
+    let last = attention(s).map_or(i64::MAX, |a| a.layers.saturating_sub(1) as i64);
     let back = s.inside.layer_back as i64 - i64::from(delta);
-    s.inside.layer_back = back.clamp(0, layers.saturating_sub(1) as i64) as usize;
+    s.inside.layer_back = back.clamp(0, last) as usize;
 }
 
 /// Heads go 0, 1, … heads − 1, then the mean (`None`), and round again.
@@ -221,11 +221,21 @@ fn move_head(s: &mut State, delta: i8) {
 }
 
 /// A view from the worker (kept even when late: its key says what it is).
-pub(super) fn take_reply(s: &mut State, id: u64, ids: Vec<u32>, what: Inspect, c: Computed) {
+pub(super) fn take_reply(s: &mut State, reply: Reply) -> Vec<Effect> {
+    let Reply::Inside {
+        id,
+        ids,
+        what,
+        inside,
+    } = reply
+    else {
+        return Vec::new();
+    };
     if s.inside.pending.as_ref().is_some_and(|(p, _)| *p == id) {
         s.inside.pending = None;
     }
-    s.inside.store((ids, what), Outcome::Done(c));
+    s.inside.store((ids, what), Outcome::Done(inside));
+    Vec::new()
 }
 
 /// A failed view: not asked again for that key; a model without layers is not asked again.

@@ -70,15 +70,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             super::words::take_reply(s, id, guess);
             Vec::new()
         }
-        Reply::Inside {
-            id,
-            ids,
-            what,
-            inside,
-        } => {
-            super::inside::take_reply(s, id, ids, what, inside);
-            Vec::new()
-        }
+        reply @ Reply::Inside { .. } => super::inside::take_reply(s, reply),
         Reply::Failed { id, error } => {
             if super::words::take_failure(s, id, &error)
                 || super::inside::take_failure(s, id, &error)
