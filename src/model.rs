@@ -233,6 +233,12 @@ pub trait CausalLm: Send {
     fn embedding_scale(&self) -> Option<f64> {
         None
     }
+    /// For a tied model, the dot product of `x` (hidden values) with every row of the
+    /// embedding table, through the LM head's own kernel (no final norm): float32 [vocab] on
+    /// the CPU. `None` where the output layer is another matrix or is not exposed.
+    fn tied_dots(&self, _x: &[f32]) -> Option<Result<tch::Tensor, ModelError>> {
+        None
+    }
     /// The logit lens over `ids` (run from an empty cache): for the last position, the logits
     /// the final norm and the LM head give after each layer, float32 [layers, vocab] on the
     /// CPU; the last row is the model's own prediction. `None` where the layers are not exposed.

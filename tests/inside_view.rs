@@ -299,3 +299,28 @@ fn timings() {
         }
     }
 }
+
+/// The playground's fast neighbours (the LM head's kernel, cached row norms, exact re-scoring)
+/// are the CLI's full float64 scan: same ids in the same order, same cosines.
+#[test]
+fn fast_neighbours_are_the_full_scan() {
+    use tokenscope::model::neighbours;
+    let s = common::session();
+    let decoder = s.model.decoder.as_ref();
+    let norms = neighbours::row_norms(decoder).expect("norms");
+    for id in [260u32, 314, 7042, 1000, 40000] {
+        let row = neighbours::token_embedding(decoder, id).expect("row");
+        let full = neighbours::nearest(decoder, &row.vector, 20, Some(id)).expect("scan");
+        let fast = neighbours::nearest_tied(decoder, &row.vector, 20, Some(id), &norms)
+            .expect("SmolLM2 is tied")
+            .expect("fast");
+        assert_eq!(
+            fast.iter().map(|n| n.id).collect::<Vec<_>>(),
+            full.iter().map(|n| n.id).collect::<Vec<_>>(),
+            "token {id}"
+        );
+        for (a, b) in fast.iter().zip(&full) {
+            assert!((a.cosine - b.cosine).abs() < 1e-12, "{a:?} vs {b:?}");
+        }
+    }
+}

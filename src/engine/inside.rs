@@ -149,13 +149,13 @@ pub fn compute(
 }
 
 fn embedding(
-    session: &Session,
+    session: &mut Session,
     id: u32,
     word_tokens: Option<usize>,
 ) -> Result<EmbeddingReport, ModelError> {
+    let row = neighbours::token_embedding(session.model.decoder.as_ref(), id)?;
+    let near = neighbours_of(session, &row.vector, id, row.tied)?;
     let decoder = session.model.decoder.as_ref();
-    let row = neighbours::token_embedding(decoder, id)?;
-    let near = neighbours::nearest(decoder, &row.vector, NEIGHBOURS, Some(id))?;
     Ok(EmbeddingReport {
         id,
         norm: row.norm,
@@ -166,6 +166,26 @@ fn embedding(
         word_tokens,
         rows: decoder.dims().vocab,
     })
+}
+
+/// The nearest rows to `vector`: through the LM head's kernel and the cached row norms for a
+/// tied model (computed the first time), else by reading the whole table.
+fn neighbours_of(
+    session: &mut Session,
+    vector: &[f32],
+    id: u32,
+    tied: bool,
+) -> Result<Vec<Neighbour>, ModelError> {
+    let decoder = session.model.decoder.as_ref();
+    if session.row_norms.is_none() && tied {
+        session.row_norms = Some(neighbours::row_norms(decoder)?.into());
+    }
+    if let Some(norms) = &session.row_norms
+        && let Some(near) = neighbours::nearest_tied(decoder, vector, NEIGHBOURS, Some(id), norms)
+    {
+        return near;
+    }
+    neighbours::nearest(decoder, vector, NEIGHBOURS, Some(id))
 }
 
 fn lens(session: &Session, ids: &[u32]) -> Result<LensReport, ModelError> {

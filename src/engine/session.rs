@@ -28,6 +28,8 @@ pub struct Session {
     tokens: Vec<u32>,
     logits: Vec<Arc<[f32]>>,
     stats: Vec<Option<(u32, f32)>>,
+    /// The embedding table's row norms, once the inside view has needed them.
+    pub(super) row_norms: Option<Arc<[f64]>>,
 }
 
 impl Session {
@@ -39,6 +41,7 @@ impl Session {
             tokens: Vec::new(),
             logits: Vec::new(),
             stats: Vec::new(),
+            row_norms: None,
         }
     }
 
