@@ -758,7 +758,7 @@ pub fn text(t: Text) -> &'static str {
         Text::InsideEmbScaled => {
             "Raw table row; the model scales it by √hidden = {} before the first layer."
         }
-        Text::InsideEmbNeighbours => "nearest {} of {} rows, by cosine",
+        Text::InsideEmbNeighbours => "nearest {} of {} rows (cosine)",
         Text::InsideEmbWord => "typed word {}: {} tokens, the first is shown",
         Text::InsideEmbWordOne => "typed word {}: one token",
         Text::InsideWordPrompt => "word: ",

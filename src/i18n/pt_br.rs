@@ -782,7 +782,7 @@ pub fn text(t: Text) -> &'static str {
         Text::InsideEmbScaled => {
             "Linha crua da tabela; o modelo a multiplica por √hidden = {} antes da primeira camada."
         }
-        Text::InsideEmbNeighbours => "os {} mais próximos de {} linhas, por cosseno",
+        Text::InsideEmbNeighbours => "os {} mais próximos de {} linhas (cosseno)",
         Text::InsideEmbWord => "palavra digitada {}: {} tokens, mostra-se o primeiro",
         Text::InsideEmbWordOne => "palavra digitada {}: um token",
         Text::InsideWordPrompt => "palavra: ",

@@ -179,9 +179,9 @@ pub(super) fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             s.inside.field = Some(String::new());
         }
         Action::InsideWordSubmit => {
+            // The word as typed: its leading space is part of the token (" gato" ≠ "gato").
             if let Some(word) = s.inside.field.take() {
-                let word = word.trim().to_string();
-                s.inside.word = (!word.is_empty()).then_some(word);
+                s.inside.word = (!word.trim().is_empty()).then_some(word);
             }
         }
         Action::InsideWordClose => s.inside.field = None,

@@ -72,7 +72,9 @@ pub fn body_lines(s: &State, w: usize, h: usize, theme: &Theme) -> Vec<Line<'sta
         out.extend(message(text.to_string(), theme.dim));
         return out;
     };
-    out.push(subject_line(s, &key.0, theme));
+    if !key.0.is_empty() {
+        out.push(subject_line(s, &key.0, theme));
+    }
     let room = h.saturating_sub(out.len());
     match s.inside.get(&key) {
         None => out.extend(message(
@@ -99,16 +101,13 @@ fn field_lines(s: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
         return Vec::new();
     };
     let lang = s.lang;
-    vec![
-        Line::from(vec![
-            Span::styled(lang.t(Text::InsideWordPrompt).to_string(), theme.key),
-            Span::styled(format!("{field}▏"), theme.value),
-        ]),
-        Line::from(Span::styled(
-            truncate(lang.t(Text::InsideWordHelp), w),
-            theme.dim,
-        )),
-    ]
+    vec![Line::from(vec![
+        Span::styled(lang.t(Text::InsideWordPrompt).to_string(), theme.key),
+        Span::styled(format!("{field}▏"), theme.value),
+    ])]
+    .into_iter()
+    .chain(dim_lines(lang.t(Text::InsideWordHelp), w, theme.dim))
+    .collect()
 }
 
 /// "at «·gato», position 5 of 7": the position the view explains.
@@ -144,7 +143,7 @@ fn embedding_lines(
             Some(n) if n > 1 => lang.f(Text::InsideEmbWord, &[&lang.quote(word), &n]),
             _ => lang.f(Text::InsideEmbWordOne, &[&lang.quote(word)]),
         };
-        out.push(Line::from(Span::styled(truncate(&text, w), theme.notice)));
+        out.extend(dim_lines(&text, w, theme.notice));
     }
     let head = lang.f(
         Text::InsideEmbToken,
