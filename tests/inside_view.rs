@@ -230,7 +230,10 @@ fn a_typed_word_shows_its_first_token_and_says_when_it_is_several() {
     assert!(e.word_tokens.unwrap() > 1, "{e:?}");
     assert_eq!(e.neighbours.len(), 20);
     let screen = h.render(100, 30).to_string();
-    assert!(screen.contains("tokens, mostra-se o primeiro"), "{screen}");
+    assert!(
+        screen.contains("«·gatinho»: 3 tokens, mostra-se o"),
+        "{screen}"
+    );
     // An empty field goes back to the selected token.
     h.key(ch('f'));
     h.key(press(KeyCode::Enter));

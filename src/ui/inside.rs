@@ -139,9 +139,10 @@ fn embedding_lines(
     let label = lang.quote(&token_label(&token.text, token.special));
     let mut out = Vec::new();
     if let Some(word) = &s.inside.word {
+        let word = lang.quote(&token_label(word, false));
         let text = match e.word_tokens {
-            Some(n) if n > 1 => lang.f(Text::InsideEmbWord, &[&lang.quote(word), &n]),
-            _ => lang.f(Text::InsideEmbWordOne, &[&lang.quote(word)]),
+            Some(n) if n > 1 => lang.f(Text::InsideEmbWord, &[&word, &n]),
+            _ => lang.f(Text::InsideEmbWordOne, &[&word]),
         };
         out.extend(dim_lines(&text, w, theme.notice));
     }
