@@ -290,7 +290,14 @@ fn timings() {
     let all = s.prompt_ids(text, false).expect("tokenize");
     for n in [20, 64] {
         let ids = &all[..n.min(all.len())];
+        // For comparison: the plain forward pass over the same ids from an empty cache.
+        s.evaluate(&[]).expect("emptying the cache");
+        let t = std::time::Instant::now();
         s.evaluate(ids).expect("evaluate");
+        println!(
+            "{n:>3} tokens  forward pass from an empty cache: {:.1} ms",
+            t.elapsed().as_secs_f64() * 1e3
+        );
         for what in [Inspect::Lens, Inspect::Attention, Inspect::Embedding] {
             let times: Vec<f64> = (0..3)
                 .map(|_| {
