@@ -339,3 +339,37 @@ fn fast_neighbours_are_the_full_scan() {
         }
     }
 }
+
+/// An encoder answers the inside view with the typed "needs a decoder" failure, and the pane
+/// says the view is not available for this model (and asks no more).
+#[test]
+fn an_encoder_answers_not_available_and_the_pane_says_so() {
+    use tokenscope::engine::Backend;
+    use tokenscope::engine::encoder_session::EncoderSession;
+    use tokenscope::model::{ModelError, bert};
+    let m = tokenscope::registry::find("bert-tiny").expect("a known name");
+    if !m.installed() {
+        eprintln!(
+            "skipped: bert-tiny is not installed ({})",
+            m.install_command()
+        );
+        return;
+    }
+    let mut encoder = EncoderSession::new(bert::load(&m.path()).expect("bert-tiny"));
+    let worker = RealWorker::new();
+    let mut h = explore(&worker, Lang::En, PROMPT);
+    h.key(ch('I'));
+    let request = h.last_request().cloned().expect("the view asks");
+    let reply = encoder.serve(&request).expect("an answer");
+    let Reply::Failed { error, .. } = &reply else {
+        panic!("{reply:?}");
+    };
+    assert!(matches!(error.as_ref(), ModelError::InsideNeedsDecoder));
+    h.reply(reply);
+    assert!(h.state.inside.unavailable);
+    let asked = inspect_requests(&h);
+    h.key(press(KeyCode::Left));
+    assert_eq!(inspect_requests(&h), asked);
+    let screen = h.render(100, 30).to_string();
+    assert!(screen.contains("Not available for this model"), "{screen}");
+}
