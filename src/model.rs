@@ -245,6 +245,16 @@ pub trait CausalLm: Send {
     fn lens(&self, _ids: &[u32]) -> Option<Result<tch::Tensor, ModelError>> {
         None
     }
+    /// The logit lens of one more token `last` after the positions already in `cache` (which it
+    /// extends): as [`CausalLm::lens`] without running the prefix again. `None` where the layers
+    /// are not exposed.
+    fn lens_cached(
+        &self,
+        _last: u32,
+        _cache: &mut KvCache,
+    ) -> Option<Result<tch::Tensor, ModelError>> {
+        None
+    }
     /// Where the last position of `ids` looks (run from an empty cache): each layer's
     /// attention probabilities over positions `0..ids.len()`, per head, float32 [layers, heads,
     /// ids.len()] on the CPU. `None` where the layers are not exposed.

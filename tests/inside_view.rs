@@ -159,6 +159,18 @@ fn the_lens_last_row_is_the_next_token_pane_and_the_recomputed_one_matches_it() 
         assert_eq!(a.0, b.0);
         assert!((a.1 - b.1).abs() < 1e-4, "{a:?} vs {b:?}");
     }
+    // Every layer: the playground's lens (the one position run again on a copy of the KV
+    // cache) is the lens of the whole sequence run from an empty cache.
+    for (layer, (x, y)) in fresh.layers.iter().zip(&lens.layers).enumerate() {
+        for (a, b) in x.iter().zip(y) {
+            assert_eq!(a.0, b.0, "layer {}", layer + 1);
+            assert!(
+                (a.1 - b.1).abs() < 1e-4,
+                "layer {}: {a:?} vs {b:?}",
+                layer + 1
+            );
+        }
+    }
 }
 
 #[test]

@@ -190,7 +190,15 @@ fn neighbours_of(
 
 fn lens(session: &Session, ids: &[u32]) -> Result<LensReport, ModelError> {
     let decoder = session.model.decoder.as_ref();
-    let logits = decoder.lens(ids).ok_or(ModelError::InsideNeedsDecoder)??;
+    let &last = ids.last().ok_or(ModelError::EmptySequence)?;
+    // The prefix is in the session's cache: run the one position again on a copy of it.
+    let cached = session
+        .cached_prefix(&ids[..ids.len() - 1])
+        .and_then(|mut cache| decoder.lens_cached(last, &mut cache));
+    let logits = match cached {
+        Some(l) => l?,
+        None => decoder.lens(ids).ok_or(ModelError::InsideNeedsDecoder)??,
+    };
     let vocab = decoder.dims().vocab;
     let flat = Vec::<f32>::try_from(&logits.view([-1]))?;
     let mut layers: Vec<Vec<(u32, f64)>> = flat

@@ -191,6 +191,12 @@ impl Session {
             .then(|| Arc::clone(&self.logits[last]))
     }
 
+    /// A copy of the cached keys and values of `ids` when the cached sequence starts with them.
+    pub fn cached_prefix(&self, ids: &[u32]) -> Option<KvCache> {
+        (self.tokens.len() >= ids.len() && self.tokens[..ids.len()] == *ids)
+            .then(|| self.cache.copy_prefix(ids.len()))
+    }
+
     /// Brings the cache to exactly `ids`: truncates it to the common prefix and runs the rest.
     /// Returns how many positions were reused.
     fn advance(&mut self, ids: &[u32]) -> Result<usize, ModelError> {

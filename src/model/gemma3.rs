@@ -514,6 +514,14 @@ impl CausalLm for Gemma3 {
         Some(self.attention_rows(ids))
     }
 
+    fn lens_cached(&self, last: u32, cache: &mut KvCache) -> Option<Result<Tensor, ModelError>> {
+        let _guard = tch::no_grad_guard();
+        let head = |x: &Tensor| self.lm_head.forward(&self.norm.forward(x));
+        Some(inside::lens(&[last], cache, head, |ids, cache, each| {
+            self.residual(ids, cache, each)
+        }))
+    }
+
     fn lens(&self, ids: &[u32]) -> Option<Result<Tensor, ModelError>> {
         let _guard = tch::no_grad_guard();
         let mut cache = self.new_cache();
