@@ -255,6 +255,15 @@ pub trait CausalLm: Send {
     ) -> Option<Result<tch::Tensor, ModelError>> {
         None
     }
+    /// Where one more token `last` looks, after the positions already in `cache` (which it
+    /// extends): as [`CausalLm::attention`] without running the prefix again.
+    fn attention_cached(
+        &self,
+        _last: u32,
+        _cache: &mut KvCache,
+    ) -> Option<Result<tch::Tensor, ModelError>> {
+        None
+    }
     /// Where the last position of `ids` looks (run from an empty cache): each layer's
     /// attention probabilities over positions `0..ids.len()`, per head, float32 [layers, heads,
     /// ids.len()] on the CPU. `None` where the layers are not exposed.

@@ -192,6 +192,33 @@ fn attention_rows_sum_to_one_and_nothing_right_of_the_position_is_seen() {
         let sum: f32 = row.iter().sum();
         assert!((sum - 1.0).abs() < 1e-4, "{sum}");
     }
+    // The playground's attention (the one position again on a copy of the KV cache) is the
+    // attention of the prefix run from an empty cache.
+    let ids: Vec<u32> = inside::wanted(&h.state).expect("a position").0;
+    worker.evaluate(&Request::Evaluate {
+        id: 9000,
+        prompt: String::new(),
+        chat: false,
+        continuation: Vec::new(),
+        source: None,
+    });
+    let Some(Reply::Inside { inside: fresh, .. }) = worker.evaluate(&Request::Inspect {
+        id: 9001,
+        ids,
+        what: Inspect::Attention,
+    }) else {
+        panic!("an attention reply");
+    };
+    let InsideReport::Attention(fresh) = fresh.report.as_ref() else {
+        panic!("attention");
+    };
+    assert_eq!(
+        (fresh.layers, fresh.heads, fresh.keys),
+        (a.layers, a.heads, a.keys)
+    );
+    for (x, y) in fresh.weights.iter().zip(&a.weights) {
+        assert!((x - y).abs() < 1e-5, "{x} vs {y}");
+    }
     // The two tokens to the right are drawn masked.
     let screen = h.render(100, 30).to_string();
     assert!(screen.contains("░░░░░░░ ░░░"), "{screen}");

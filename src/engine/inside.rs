@@ -218,9 +218,17 @@ fn lens(session: &Session, ids: &[u32]) -> Result<LensReport, ModelError> {
 
 fn attention(session: &Session, ids: &[u32]) -> Result<AttentionReport, ModelError> {
     let decoder = session.model.decoder.as_ref();
-    let t = decoder
-        .attention(ids)
-        .ok_or(ModelError::InsideNeedsDecoder)??;
+    let &last = ids.last().ok_or(ModelError::EmptySequence)?;
+    // As for the lens: the one position again, on a copy of the session's cache.
+    let cached = session
+        .cached_prefix(&ids[..ids.len() - 1])
+        .and_then(|mut cache| decoder.attention_cached(last, &mut cache));
+    let t = match cached {
+        Some(t) => t?,
+        None => decoder
+            .attention(ids)
+            .ok_or(ModelError::InsideNeedsDecoder)??,
+    };
     let (layers, heads, keys) = t.size3()?;
     let weights = Vec::<f32>::try_from(&t.contiguous().view([-1]))?;
     Ok(AttentionReport {

@@ -510,6 +510,14 @@ impl CausalLm for Gemma3 {
         Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
     }
 
+    fn attention_cached(
+        &self,
+        last: u32,
+        cache: &mut KvCache,
+    ) -> Option<Result<Tensor, ModelError>> {
+        Some(self.attention_from(&[last], cache))
+    }
+
     fn attention(&self, ids: &[u32]) -> Option<Result<Tensor, ModelError>> {
         Some(self.attention_rows(ids))
     }
@@ -534,15 +542,20 @@ impl CausalLm for Gemma3 {
 
 impl Gemma3 {
     fn attention_rows(&self, ids: &[u32]) -> Result<Tensor, ModelError> {
-        let _guard = tch::no_grad_guard();
         let mut cache = self.new_cache();
+        self.attention_from(ids, &mut cache)
+    }
+
+    /// The attention of the last of `ids`, run after the positions already in `cache`.
+    fn attention_from(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
+        let _guard = tch::no_grad_guard();
         let embedded =
             self.embedding.forward(ids, self.opts.device).unsqueeze(0) * self.embed_scale;
-        let pos = ids.len().saturating_sub(1);
+        let pos = cache.len() + ids.len().saturating_sub(1);
         inside::attention(
             ids,
             embedded,
-            &mut cache,
+            cache,
             |ids, cache, each| self.residual(ids, cache, each),
             |i, x, cache| {
                 let b = &self.blocks[i];
