@@ -170,24 +170,7 @@ fn embedding_lines(
         let text = lang.f(Text::InsideEmbStrip, &[&per]);
         out.push(Line::from(Span::styled(truncate(&text, w), theme.dim)));
     }
-    let mut notes = vec![
-        lang.t(if e.tied {
-            Text::InsideEmbTied
-        } else {
-            Text::InsideEmbUntied
-        })
-        .to_string(),
-    ];
-    if let Some(scale) = e.scale {
-        notes.push(lang.f(Text::InsideEmbScaled, &[&lang.num(scale, 2)]));
-    }
-    for n in notes {
-        out.extend(
-            wrap_words(&n, w)
-                .into_iter()
-                .map(|l| Line::from(Span::styled(l, theme.dim))),
-        );
-    }
+    out.extend(note_lines(s, e, w, theme));
     let room = h.saturating_sub(out.len() + 2);
     out.push(Line::from(Span::styled(
         truncate(
@@ -205,6 +188,21 @@ fn embedding_lines(
     {
         let hint = lang.f(Text::InsideWordHint, &[&k]);
         out.push(Line::from(Span::styled(truncate(&hint, w), theme.dim)));
+    }
+    out
+}
+
+/// Whether the table is also the output layer, and the scale the model applies to its rows.
+fn note_lines(s: &State, e: &EmbeddingReport, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let lang = s.lang;
+    let tied = match e.tied {
+        true => Text::InsideEmbTied,
+        false => Text::InsideEmbUntied,
+    };
+    let mut out = dim_lines(lang.t(tied), w, theme.dim);
+    if let Some(scale) = e.scale {
+        let text = lang.f(Text::InsideEmbScaled, &[&lang.num(scale, 2)]);
+        out.extend(dim_lines(&text, w, theme.dim));
     }
     out
 }
