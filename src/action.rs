@@ -183,6 +183,21 @@ pub enum Action {
     // ── Encoders (issue 12) ────────────────────────────────────────────────────────────────
     /// Fill-mask: show the distribution at the next `[MASK]` of the prompt.
     NextMask,
+
+    // ── Inside the model (issue 11) ────────────────────────────────────────────────────────
+    /// Cycle the inside view: off → embedding → logit lens → attention → off.
+    CycleInside,
+    /// The attention view's layer: this many layers later (negative = earlier).
+    InsideLayer(i8),
+    /// The attention view's head: the next one (1) or the previous one (-1); the mean over
+    /// heads comes after the last head.
+    InsideHead(i8),
+    /// Open the embedding view's field for a word whose neighbours to show.
+    InsideWordOpen,
+    /// Look up the word in the field (an empty field goes back to the selected token).
+    InsideWordSubmit,
+    /// Close the word field.
+    InsideWordClose,
 }
 
 /// The part of the state an action changes; `state::update` hands each action to the file of
@@ -216,6 +231,8 @@ pub enum Concern {
     Encoder,
     /// Export files and saved sessions.
     Export,
+    /// The inside-the-model view (embedding, logit lens, attention).
+    Inside,
 }
 
 impl Action {
@@ -262,6 +279,8 @@ impl Action {
             SwitchSourceTarget => Concern::Source,
             NextMask => Concern::Encoder,
             Export | SaveSession => Concern::Export,
+            CycleInside | InsideLayer(_) | InsideHead(_) | InsideWordOpen | InsideWordSubmit
+            | InsideWordClose => Concern::Inside,
         }
     }
 }

@@ -70,6 +70,15 @@ pub enum Request {
         base: Vec<u32>,
         candidate: u32,
     },
+    /// Look inside the model at the last position of `ids` (the prompt and continuation up
+    /// to the selected position): its embedding, the logit lens or the attention; reply with
+    /// `Reply::Inside` (or `Failed` with `InsideNeedsDecoder` where the model has no layers to
+    /// show).
+    Inspect {
+        id: u64,
+        ids: Vec<u32>,
+        what: inside::Inspect,
+    },
     /// Stop the worker.
     Shutdown,
 }
@@ -79,7 +88,9 @@ impl Request {
     /// The id its reply carries (`None` for `Shutdown`).
     pub fn id(&self) -> Option<u64> {
         match self {
-            Request::Evaluate { id, .. } | Request::ExtendWord { id, .. } => Some(*id),
+            Request::Evaluate { id, .. }
+            | Request::ExtendWord { id, .. }
+            | Request::Inspect { id, .. } => Some(*id),
             Request::Shutdown => None,
         }
     }
@@ -132,6 +143,13 @@ pub enum Reply {
         id: u64,
         report: encoder_session::EncoderReport,
     },
+    /// Result of `Request::Inspect`, with what it was asked so it can be cached.
+    Inside {
+        id: u64,
+        ids: Vec<u32>,
+        what: inside::Inspect,
+        inside: inside::Inside,
+    },
     /// Request `id` failed (e.g. the sequence is longer than the context window).
     Failed { id: u64, error: Arc<ModelError> },
 }
@@ -171,6 +189,7 @@ pub struct EngineHandle {
 }
 
 pub mod encoder_session;
+pub mod inside;
 pub mod recover;
 pub mod seq2seq;
 mod session;

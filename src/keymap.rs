@@ -26,6 +26,8 @@ pub enum Context {
     Branches,
     /// The model picker is open.
     Picker,
+    /// The inside view's word field is open (typing goes there).
+    InsideWord,
 }
 
 /// Where a binding applies.
@@ -39,6 +41,7 @@ pub enum Scope {
     Confirm,
     Branches,
     Picker,
+    InsideWord,
 }
 
 impl Scope {
@@ -51,6 +54,7 @@ impl Scope {
             Scope::Confirm => ctx == Context::Confirm,
             Scope::Branches => ctx == Context::Branches,
             Scope::Picker => ctx == Context::Picker,
+            Scope::InsideWord => ctx == Context::InsideWord,
         }
     }
 }
@@ -71,14 +75,17 @@ pub enum Section {
     Confirm,
     /// The model picker.
     Models,
+    /// The inside-the-model view.
+    Inside,
 }
 
 impl Section {
     /// Every section, in the order the help overlay lists them.
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::Generation,
         Section::Sampling,
         Section::View,
+        Section::Inside,
         Section::LookBack,
         Section::Branches,
         Section::Models,
@@ -101,6 +108,7 @@ impl Section {
             Section::Branches => Text::SectionBranches,
             Section::Confirm => Text::SectionConfirm,
             Section::Models => Text::SectionModels,
+            Section::Inside => Text::SectionInside,
         }
     }
 }
@@ -282,7 +290,7 @@ const fn h(
 }
 
 use KeyCode as K;
-use Scope::{Branches, Confirm, Edit, Explore, Global, Help, Picker};
+use Scope::{Branches, Confirm, Edit, Explore, Global, Help, InsideWord, Picker};
 use Section as S;
 use Text as T;
 
@@ -306,6 +314,7 @@ pub static BINDINGS: &[Binding] = &[
     h(     Global,   Key::new(K::F(6)),        Action::NextMask,         S::Global,      T::KeyNextMask,      5,   T::HintNextMask),
     b(     Global,   Key::new(K::F(9)),        Action::Export,           S::Global,      T::KeyExport),
     b(     Global,   Key::ctrl(K::Char('s')),  Action::SaveSession,      S::Global,      T::KeySaveSession),
+    b(     Global,   Key::new(K::F(7)),        Action::CycleInside,      S::Inside,      T::KeyInside),
     // ── edit mode: switching ──
     h(     Edit,     Key::new(K::Esc),         Action::Explore,          S::Editor,      T::KeyExplore,       1,   T::HintExplore),
     b(     Edit,     Key::new(K::Tab),         Action::ToggleMode,       S::Editor,      T::KeyToggleMode),
@@ -398,6 +407,18 @@ pub static BINDINGS: &[Binding] = &[
     h(     Explore,  Key::ch('z'),             Action::ToggleProjector,  S::View,        T::KeyProjector,     14,  T::HintProjector),
     h(     Explore,  Key::ch('w'),             Action::ToggleWords,      S::View,        T::KeyWords,         15,  T::HintWords),
     h(     Explore,  Key::ch('b'),             Action::ToggleBranches,   S::LookBack,    T::KeyBranches,      10,  T::HintBranches),
+    // ── explore: inside the model ──
+    h(     Explore,  Key::ch('I'),             Action::CycleInside,      S::Inside,      T::KeyInside,        16,  T::HintInside),
+    h(     Explore,  Key::ch('('),             Action::InsideLayer(-1),  S::Inside,      T::KeyInsideLayer,   6,   T::HintInsideLayer),
+    h(     Explore,  Key::ch(')'),             Action::InsideLayer(1),   S::Inside,      T::KeyInsideLayer,   6,   T::HintInsideLayer),
+    h(     Explore,  Key::ch('h'),             Action::InsideHead(1),    S::Inside,      T::KeyInsideHead,    6,   T::HintInsideHead),
+    h(     Explore,  Key::ch('H'),             Action::InsideHead(-1),   S::Inside,      T::KeyInsideHead,    6,   T::HintInsideHead),
+    h(     Explore,  Key::ch('f'),             Action::InsideWordOpen,   S::Inside,      T::KeyInsideWord,    6,   T::HintInsideWord),
+    // ── the inside view's word field ──
+    Binding { scope: InsideWord, key: KeyPat::AnyChar, action: Action::InsertChar(' '), section: S::Inside, help: T::KeyInsideWordType, hint: None, alias: false },
+    h(     InsideWord, Key::new(K::Enter),     Action::InsideWordSubmit, S::Inside,      T::KeyInsideWordSubmit, 1, T::HintInsideWordSubmit),
+    h(     InsideWord, Key::new(K::Esc),       Action::InsideWordClose,  S::Inside,      T::KeyInsideWordClose, 2, T::HintClose),
+    b(     InsideWord, Key::new(K::Backspace), Action::DeleteBack,       S::Inside,      T::KeyInsideWordDelete),
     // ── branch tree ──
     h(     Branches, Key::new(K::Esc),         Action::ToggleBranches,   S::Branches,    T::KeyBranchesClose, 1,   T::HintClose),
     b(     Branches, Key::ch('b'),             Action::ToggleBranches,   S::Branches,    T::KeyBranchesClose),

@@ -232,10 +232,40 @@ pub trait CausalLm: Send {
     fn embedding_rows(&self, _ids: &[u32]) -> Option<TokenRows> {
         None
     }
+    /// The factor the forward pass multiplies embedding rows by before the first layer (Gemma:
+    /// √hidden), `None` where the rows go in as stored.
+    fn embedding_scale(&self) -> Option<f64> {
+        None
+    }
+    /// For a tied model, the dot product of `x` (hidden values) with every row of the
+    /// embedding table, through the LM head's own kernel (no final norm): float32 [vocab] on
+    /// the CPU. `None` where the output layer is another matrix or is not exposed.
+    fn tied_dots(&self, _x: &[f32]) -> Option<Result<tch::Tensor, ModelError>> {
+        None
+    }
     /// The logit lens over `ids` (run from an empty cache): for the last position, the logits
     /// the final norm and the LM head give after each layer, float32 [layers, vocab] on the
     /// CPU; the last row is the model's own prediction. `None` where the layers are not exposed.
     fn lens(&self, _ids: &[u32]) -> Option<Result<tch::Tensor, ModelError>> {
+        None
+    }
+    /// The logit lens of one more token `last` after the positions already in `cache` (which it
+    /// extends): as [`CausalLm::lens`] without running the prefix again. `None` where the layers
+    /// are not exposed.
+    fn lens_cached(
+        &self,
+        _last: u32,
+        _cache: &mut KvCache,
+    ) -> Option<Result<tch::Tensor, ModelError>> {
+        None
+    }
+    /// Where one more token `last` looks, after the positions already in `cache` (which it
+    /// extends): as [`CausalLm::attention`] without running the prefix again.
+    fn attention_cached(
+        &self,
+        _last: u32,
+        _cache: &mut KvCache,
+    ) -> Option<Result<tch::Tensor, ModelError>> {
         None
     }
     /// Where the last position of `ids` looks (run from an empty cache): each layer's

@@ -17,6 +17,7 @@ pub mod encoder;
 pub mod export;
 pub mod fill;
 mod generation;
+pub mod inside;
 mod interface;
 mod look;
 pub mod model_b;
@@ -49,6 +50,7 @@ pub use branches::{BranchLine, Branches};
 pub use embeddings::Embeddings;
 pub use encoder::EncoderKind;
 pub use fill::Fill;
+pub use inside::{Inside, InsideView};
 pub use model_b::{BStatus, ModelB};
 pub use picker::{Incoming, ModelChoice, Models, Slot};
 pub use samplers::{Lab, ROLL_COUNTS};
@@ -383,6 +385,8 @@ pub struct State {
     pub files: export::Files,
     /// A session loaded at start, until the model it is checked against is ready.
     pub loaded_session: Option<session::Loaded>,
+    /// The inside-the-model view (embedding, logit lens, attention).
+    pub inside: Inside,
 }
 
 impl State {
@@ -470,6 +474,7 @@ impl State {
                 ..export::Files::default()
             },
             loaded_session: None,
+            inside: Inside::default(),
         }
     }
 
@@ -480,6 +485,7 @@ impl State {
             (Overlay::ConfirmQuit, _) => Context::Confirm,
             (Overlay::Branches, _) => Context::Branches,
             (Overlay::Picker, _) => Context::Picker,
+            (Overlay::None, _) if self.inside.field.is_some() => Context::InsideWord,
             (Overlay::None, Mode::Edit) => Context::Edit,
             (Overlay::None, Mode::Explore) => Context::Explore,
         }
@@ -651,6 +657,8 @@ impl State {
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = match msg {
         // An encoder answers the decoder's actions itself (fill a mask, or say why not).
+        // The inside view's word field takes the typing while it is open.
+        Msg::Action(action) if inside::intercepts(state, &action) => inside::apply(state, action),
         Msg::Action(action) if encoder::intercepts(state, &action) => {
             state.notice = None;
             encoder::answer(state, action)
@@ -671,6 +679,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Concern::Source => source::apply(state, action),
                 Concern::Encoder => encoder::apply(state, action),
                 Concern::Export => export::apply(state, action),
+                Concern::Inside => inside::apply(state, action),
             }
         }
         Msg::Reply(reply) => reply::apply(state, reply),
@@ -710,8 +719,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     branches::record(state);
     if effects.iter().any(|e| matches!(e, Effect::Evaluate(_))) {
         words::superseded(state);
+        inside::superseded(state);
     }
-    effects.extend(words::refresh(state));
+    // The inside view goes before the word view's background requests (the worker serves
+    // only the newest): a word asked for meanwhile is asked again later.
+    let asked = inside::refresh(state);
+    if !asked.is_empty() {
+        words::superseded(state);
+        effects.extend(asked);
+    } else if !state.inside.busy() {
+        effects.extend(words::refresh(state));
+    }
     model_b::refresh(state);
     effects.extend(model_b::sync_b(state));
     effects

@@ -9,6 +9,7 @@ pub mod embeddings;
 pub mod fill;
 pub mod generation;
 pub mod help;
+pub mod inside;
 pub mod lab;
 pub mod layout;
 pub mod model_ab;
@@ -62,6 +63,19 @@ pub fn render(frame: &mut Frame, state: &State) -> Option<layout::Areas> {
         embeddings::render(
             frame,
             embeddings::area(areas.next, areas.generation),
+            state,
+            &theme,
+        );
+        status::render_status(frame, areas.status, state, &theme);
+        status::render_hints(frame, areas.hints, state, &theme);
+        overlays(frame, area, state, &theme);
+        return Some(areas);
+    }
+    if state.inside.view != crate::state::InsideView::Off {
+        // The inside view takes the whole right-hand side while on.
+        inside::render(
+            frame,
+            inside::area(areas.next, areas.generation),
             state,
             &theme,
         );

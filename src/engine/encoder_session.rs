@@ -193,6 +193,10 @@ impl Backend for EncoderSession {
                 id: *id,
                 error: Arc::new(ModelError::WordsNeedDecoder),
             }),
+            Request::Inspect { id, .. } => Some(Reply::Failed {
+                id: *id,
+                error: Arc::new(ModelError::InsideNeedsDecoder),
+            }),
             Request::Shutdown => None,
         }
     }

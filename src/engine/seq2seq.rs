@@ -246,6 +246,12 @@ impl Backend for Seq2SeqSession {
                     error: Arc::new(ModelError::WordsNeedDecoder),
                 });
             }
+            Request::Inspect { id, .. } => {
+                return Some(Reply::Failed {
+                    id: *id,
+                    error: Arc::new(ModelError::InsideNeedsDecoder),
+                });
+            }
             Request::Shutdown => return None,
         };
         let id = *id;

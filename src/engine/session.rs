@@ -29,6 +29,8 @@ pub struct Session {
     tokens: Vec<u32>,
     logits: Vec<Arc<[f32]>>,
     stats: Vec<Option<(u32, f32)>>,
+    /// The embedding table's row norms, once the inside view has needed them.
+    pub(super) row_norms: Option<Arc<[f64]>>,
 }
 
 impl Session {
@@ -40,6 +42,7 @@ impl Session {
             tokens: Vec::new(),
             logits: Vec::new(),
             stats: Vec::new(),
+            row_norms: None,
         }
     }
 
@@ -118,6 +121,7 @@ impl Backend for Session {
                 base,
                 candidate,
             } => Some(super::words::serve(self, *id, base, *candidate)),
+            Request::Inspect { id, ids, what } => Some(super::inside::serve(self, *id, ids, what)),
             Request::Shutdown => None,
         }
     }
@@ -178,6 +182,20 @@ impl Session {
         }
         self.advance(ids)?;
         Ok(Arc::clone(&self.logits[ids.len() - 1]))
+    }
+
+    /// The stored next-token logits after `ids`, when the cached sequence starts with them
+    /// (nothing is run or truncated).
+    pub fn stored_logits(&self, ids: &[u32]) -> Option<Arc<[f32]>> {
+        let last = ids.len().checked_sub(1)?;
+        (self.tokens.len() >= ids.len() && self.tokens[..ids.len()] == *ids)
+            .then(|| Arc::clone(&self.logits[last]))
+    }
+
+    /// A copy of the cached keys and values of `ids` when the cached sequence starts with them.
+    pub fn cached_prefix(&self, ids: &[u32]) -> Option<KvCache> {
+        (self.tokens.len() >= ids.len() && self.tokens[..ids.len()] == *ids)
+            .then(|| self.cache.copy_prefix(ids.len()))
     }
 
     /// Brings the cache to exactly `ids`: truncates it to the common prefix and runs the rest.

@@ -765,5 +765,65 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointShortTimedOut => "no answer in {} s",
         Text::EndpointShortStatus => "an HTTP {} reply",
         Text::EndpointServedAt => "models served at {} (name them with --model):",
+        Text::ModeInsideWord => "WORD",
+        Text::SectionInside => "Inside the model",
+        Text::KeyInside => "inside view: off → embedding → logit lens → attention",
+        Text::KeyInsideLayer => "attention: earlier / later layer",
+        Text::KeyInsideHead => "attention: next / previous head (then the mean)",
+        Text::KeyInsideWord => "embedding: the neighbours of a word you type",
+        Text::KeyInsideWordType => "type the word",
+        Text::KeyInsideWordDelete => "delete the last character",
+        Text::KeyInsideWordSubmit => "look the word up (empty: back to the selected token)",
+        Text::KeyInsideWordClose => "close the word field",
+        Text::HintInside => "inside",
+        Text::HintInsideLayer => "layer",
+        Text::HintInsideHead => "head",
+        Text::HintInsideWord => "word",
+        Text::HintInsideWordSubmit => "look up",
+        Text::NoticeInsideOff => "inside view off",
+        Text::NoticeInsideEmbedding => {
+            "inside view: the token's embedding and its nearest neighbours"
+        }
+        Text::NoticeInsideLens => "inside view: the logit lens (what each layer would predict)",
+        Text::NoticeInsideAttention => "inside view: attention (where the position looks)",
+        Text::NoticeInsideFailed => "the inside view could not be computed: {}",
+        Text::InsideTitleEmbedding => "Inside · embedding",
+        Text::InsideTitleLens => "Inside · logit lens",
+        Text::InsideTitleAttention => "Inside · attention",
+        Text::InsideComputing => "computing…",
+        Text::InsideUnavailable => {
+            "Not available for this model: only a decoder (SmolLM2, Gemma 3) shows its embeddings, layers and attention."
+        }
+        Text::InsideNothing => {
+            "Nothing to show yet: the view explains the token before the cursor, and there is none."
+        }
+        Text::InsideFailed => "Could not compute: {}",
+        Text::InsideAt => "at {}, position {} of {}",
+        Text::InsideEmbToken => "{} · id {} · {} values",
+        Text::InsideEmbNorm => "norm {} · min {} · max {}",
+        Text::InsideEmbTied => "Tied: the same matrix is the output layer.",
+        Text::InsideEmbUntied => "Not tied: the output layer is a matrix of its own.",
+        Text::InsideEmbStrip => "each mark: the largest of {} values; colour = sign",
+        Text::InsideEmbScaled => {
+            "Raw table row; the model scales it by √hidden = {} before the first layer."
+        }
+        Text::InsideEmbNeighbours => "nearest {} of {} rows (cosine)",
+        Text::InsideEmbWord => "typed word {}: {} tokens, the first is shown",
+        Text::InsideEmbWordOne => "typed word {}: one token",
+        Text::InsideWordPrompt => "word: ",
+        Text::InsideWordHelp => {
+            "Enter looks it up · Enter on empty: back to the token · Esc closes"
+        }
+        Text::InsideWordHint => "{}: neighbours of a typed word",
+        Text::InsideLensHead => "top {} of {} per layer, probability at temperature 1",
+        Text::InsideLensLast => "= next-token pane",
+        Text::InsideLensFirst => "the final answer {} is first from layer {} on",
+        Text::InsideLensHidden => "layers 1–{} are above (no room)",
+        Text::InsideAttnMean => "layer {} of {} · mean of {} heads",
+        Text::InsideAttnHead => "layer {} of {} · head {} of {}",
+        Text::InsideAttnLegend => {
+            "brighter = more attention · ░ masked: a position cannot see later tokens"
+        }
+        Text::InsideAttnTop => "most attended, top {} of {} positions:",
     }
 }

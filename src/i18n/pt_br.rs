@@ -787,5 +787,65 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointShortTimedOut => "sem resposta em {} s",
         Text::EndpointShortStatus => "uma resposta HTTP {}",
         Text::EndpointServedAt => "modelos servidos em {} (escolha com --model):",
+        Text::ModeInsideWord => "PALAVRA",
+        Text::SectionInside => "Dentro do modelo",
+        Text::KeyInside => "por dentro: desligado → embedding → lente → atenção",
+        Text::KeyInsideLayer => "atenção: camada anterior / próxima",
+        Text::KeyInsideHead => "atenção: próxima cabeça / anterior (e a média)",
+        Text::KeyInsideWord => "embedding: os vizinhos de uma palavra digitada",
+        Text::KeyInsideWordType => "digitar a palavra",
+        Text::KeyInsideWordDelete => "apagar o último caractere",
+        Text::KeyInsideWordSubmit => "procurar a palavra (vazio: volta ao token selecionado)",
+        Text::KeyInsideWordClose => "fechar o campo da palavra",
+        Text::HintInside => "por dentro",
+        Text::HintInsideLayer => "camada",
+        Text::HintInsideHead => "cabeça",
+        Text::HintInsideWord => "palavra",
+        Text::HintInsideWordSubmit => "procurar",
+        Text::NoticeInsideOff => "visão por dentro desligada",
+        Text::NoticeInsideEmbedding => {
+            "visão por dentro: o embedding do token e seus vizinhos mais próximos"
+        }
+        Text::NoticeInsideLens => {
+            "visão por dentro: a lente de logits (o que cada camada preveria)"
+        }
+        Text::NoticeInsideAttention => "visão por dentro: atenção (para onde a posição olha)",
+        Text::NoticeInsideFailed => "não foi possível calcular a visão por dentro: {}",
+        Text::InsideTitleEmbedding => "Por dentro · embedding",
+        Text::InsideTitleLens => "Por dentro · lente de logits",
+        Text::InsideTitleAttention => "Por dentro · atenção",
+        Text::InsideComputing => "calculando…",
+        Text::InsideUnavailable => {
+            "Indisponível para este modelo: só um decodificador (SmolLM2, Gemma 3) mostra embeddings, camadas e atenção."
+        }
+        Text::InsideNothing => {
+            "Nada a mostrar ainda: a visão explica o token antes do cursor, e não há nenhum."
+        }
+        Text::InsideFailed => "Não foi possível calcular: {}",
+        Text::InsideAt => "em {}, posição {} de {}",
+        Text::InsideEmbToken => "{} · id {} · {} valores",
+        Text::InsideEmbNorm => "norma {} · mín. {} · máx. {}",
+        Text::InsideEmbTied => "Compartilhada: a mesma matriz é a camada de saída.",
+        Text::InsideEmbUntied => "Não compartilhada: a camada de saída é outra matriz.",
+        Text::InsideEmbStrip => "cada marca: o maior de {} valores; cor = sinal",
+        Text::InsideEmbScaled => {
+            "Linha crua da tabela; o modelo a multiplica por √hidden = {} antes da primeira camada."
+        }
+        Text::InsideEmbNeighbours => "os {} mais próximos de {} linhas (cosseno)",
+        Text::InsideEmbWord => "palavra digitada {}: {} tokens, mostra-se o primeiro",
+        Text::InsideEmbWordOne => "palavra digitada {}: um token",
+        Text::InsideWordPrompt => "palavra: ",
+        Text::InsideWordHelp => "Enter procura · Enter vazio: volta ao token · Esc fecha",
+        Text::InsideWordHint => "{}: vizinhos de uma palavra digitada",
+        Text::InsideLensHead => "os {} primeiros de {} por camada, probabilidade com temperatura 1",
+        Text::InsideLensLast => "= painel do próximo token",
+        Text::InsideLensFirst => "a resposta final {} fica em 1º a partir da camada {}",
+        Text::InsideLensHidden => "camadas 1–{} ficam acima (sem espaço)",
+        Text::InsideAttnMean => "camada {} de {} · média de {} cabeças",
+        Text::InsideAttnHead => "camada {} de {} · cabeça {} de {}",
+        Text::InsideAttnLegend => {
+            "mais claro = mais atenção · ░ mascarado: a posição não vê tokens posteriores"
+        }
+        Text::InsideAttnTop => "mais atendidos, os {} maiores de {} posições:",
     }
 }

@@ -486,6 +486,23 @@ impl CausalLm for Gemma3 {
         })
     }
 
+    fn embedding_scale(&self) -> Option<f64> {
+        Some(self.embed_scale)
+    }
+
+    fn tied_dots(&self, x: &[f32]) -> Option<Result<Tensor, ModelError>> {
+        if !self.tied {
+            return None;
+        }
+        let _guard = tch::no_grad_guard();
+        let x = Tensor::from_slice(x)
+            .to_kind(self.opts.kind)
+            .to_device(self.opts.device)
+            .view([1, 1, -1]);
+        let dots = self.lm_head.forward(&x).view([-1]);
+        Some(Ok(dots.to_kind(Kind::Float).to_device(Device::Cpu)))
+    }
+
     fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
         let _guard = tch::no_grad_guard();
         let x = self.residual(ids, cache, &mut |_| ())?;
@@ -493,8 +510,24 @@ impl CausalLm for Gemma3 {
         Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
     }
 
+    fn attention_cached(
+        &self,
+        last: u32,
+        cache: &mut KvCache,
+    ) -> Option<Result<Tensor, ModelError>> {
+        Some(self.attention_from(&[last], cache))
+    }
+
     fn attention(&self, ids: &[u32]) -> Option<Result<Tensor, ModelError>> {
         Some(self.attention_rows(ids))
+    }
+
+    fn lens_cached(&self, last: u32, cache: &mut KvCache) -> Option<Result<Tensor, ModelError>> {
+        let _guard = tch::no_grad_guard();
+        let head = |x: &Tensor| self.lm_head.forward(&self.norm.forward(x));
+        Some(inside::lens(&[last], cache, head, |ids, cache, each| {
+            self.residual(ids, cache, each)
+        }))
     }
 
     fn lens(&self, ids: &[u32]) -> Option<Result<Tensor, ModelError>> {
@@ -509,15 +542,20 @@ impl CausalLm for Gemma3 {
 
 impl Gemma3 {
     fn attention_rows(&self, ids: &[u32]) -> Result<Tensor, ModelError> {
-        let _guard = tch::no_grad_guard();
         let mut cache = self.new_cache();
+        self.attention_from(ids, &mut cache)
+    }
+
+    /// The attention of the last of `ids`, run after the positions already in `cache`.
+    fn attention_from(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
+        let _guard = tch::no_grad_guard();
         let embedded =
             self.embedding.forward(ids, self.opts.device).unsqueeze(0) * self.embed_scale;
-        let pos = ids.len().saturating_sub(1);
+        let pos = cache.len() + ids.len().saturating_sub(1);
         inside::attention(
             ids,
             embedded,
-            &mut cache,
+            cache,
             |ids, cache, each| self.residual(ids, cache, each),
             |i, x, cache| {
                 let b = &self.blocks[i];

@@ -107,6 +107,28 @@ impl KvCache {
         self.layers[layer].0.narrow(2, 0, len.min(self.len) as i64)
     }
 
+    /// A copy of the first `len` positions (its own storage, room for one more), so a view can
+    /// run a position again without touching this cache.
+    pub fn copy_prefix(&self, len: usize) -> KvCache {
+        let len = len.min(self.len);
+        let mut copy = KvCache::new(
+            self.layers.len(),
+            self.kv_heads as usize,
+            self.head_dim as usize,
+            self.max,
+            self.kind,
+            self.device,
+        );
+        copy.reserve(len + 1);
+        let n = len as i64;
+        for (i, (k, v)) in self.layers.iter().enumerate() {
+            copy.layers[i].0.narrow(2, 0, n).copy_(&k.narrow(2, 0, n));
+            copy.layers[i].1.narrow(2, 0, n).copy_(&v.narrow(2, 0, n));
+        }
+        copy.len = len;
+        copy
+    }
+
     /// Marks positions `0..len` valid after every layer has written them.
     pub fn set_len(&mut self, len: usize) {
         self.len = len;

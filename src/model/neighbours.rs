@@ -98,6 +98,101 @@ pub fn nearest(
     Ok(best)
 }
 
+/// Rows the fast path keeps by its float32 cosines before re-scoring them exactly.
+const SHORTLIST: usize = 256;
+
+/// Every row's Euclidean norm (float64), read in chunks as [`nearest`] reads them: what
+/// [`nearest_tied`] divides by (computed once per model by its caller).
+pub fn row_norms(model: &dyn CausalLm) -> Result<Vec<f64>, ModelError> {
+    let vocab = model.dims().vocab;
+    let mut norms = Vec::with_capacity(vocab);
+    for start in (0..vocab).step_by(CHUNK) {
+        let ids: Vec<u32> = (start..vocab.min(start + CHUNK))
+            .map(|i| i as u32)
+            .collect();
+        let rows = model
+            .embedding_rows(&ids)
+            .ok_or(ModelError::InsideNeedsDecoder)?
+            .rows
+            .to_device(Device::Cpu)
+            .to_kind(Kind::Double);
+        norms.extend(Vec::<f64>::try_from(
+            &rows.square().sum_dim_intlist(1, false, Kind::Double).sqrt(),
+        )?);
+    }
+    Ok(norms)
+}
+
+/// [`nearest`] for a tied model, without reading the table: the dot products with every row
+/// come from the LM head's own kernel (one float32 matrix-vector product over the quantised
+/// blocks), divided by `norms` ([`row_norms`]); the best [`SHORTLIST`] rows by that are
+/// re-scored exactly (float64 over their de-quantised rows), so the cosines are those of
+/// [`nearest`] and so is the order wherever float32 rounding is far smaller than the gap to
+/// row 256. `None` when the output layer is another matrix.
+pub fn nearest_tied(
+    model: &dyn CausalLm,
+    vector: &[f32],
+    k: usize,
+    exclude: Option<u32>,
+    norms: &[f64],
+) -> Option<Result<Vec<Neighbour>, ModelError>> {
+    let dots = model.tied_dots(vector)?;
+    Some(dots.and_then(|dots| {
+        let dots = Vec::<f32>::try_from(&dots)?;
+        let mut approx: Vec<Neighbour> = dots
+            .iter()
+            .zip(norms)
+            .enumerate()
+            .filter(|&(id, (_, &norm))| norm > 0.0 && Some(id as u32) != exclude)
+            .map(|(id, (&dot, &norm))| Neighbour {
+                id: id as u32,
+                cosine: f64::from(dot) / norm,
+            })
+            .collect();
+        let keep = SHORTLIST.max(k).min(approx.len());
+        if keep > 0 && keep < approx.len() {
+            approx.select_nth_unstable_by(keep - 1, |a, b| b.cosine.total_cmp(&a.cosine));
+        }
+        approx.truncate(keep);
+        exact(model, vector, &approx, k)
+    }))
+}
+
+/// The exact float64 cosines of the `candidates` rows with `vector`, best `k` first.
+fn exact(
+    model: &dyn CausalLm,
+    vector: &[f32],
+    candidates: &[Neighbour],
+    k: usize,
+) -> Result<Vec<Neighbour>, ModelError> {
+    let query = Tensor::from_slice(vector).to_kind(Kind::Double);
+    let query_norm = f64::try_from(query.norm())?;
+    if query_norm == 0.0 || candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<u32> = candidates.iter().map(|n| n.id).collect();
+    let rows = model
+        .embedding_rows(&ids)
+        .ok_or(ModelError::InsideNeedsDecoder)?
+        .rows
+        .to_device(Device::Cpu)
+        .to_kind(Kind::Double);
+    let dots = Vec::<f64>::try_from(&rows.mv(&query))?;
+    let norms =
+        Vec::<f64>::try_from(&rows.square().sum_dim_intlist(1, false, Kind::Double).sqrt())?;
+    let mut best: Vec<Neighbour> = ids
+        .iter()
+        .zip(dots)
+        .zip(norms)
+        .map(|((&id, dot), norm)| Neighbour {
+            id,
+            cosine: dot / (norm * query_norm),
+        })
+        .collect();
+    keep_best(&mut best, k);
+    Ok(best)
+}
+
 /// Sorts by cosine (descending, ties to the lower id) and keeps the first `k`.
 fn keep_best(best: &mut Vec<Neighbour>, k: usize) {
     best.sort_by(|a, b| b.cosine.total_cmp(&a.cosine).then(a.id.cmp(&b.id)));

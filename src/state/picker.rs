@@ -241,6 +241,7 @@ fn on_incoming(s: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Evaluated { .. }
         | Reply::Failed { .. }
         | Reply::Word { .. }
+        | Reply::Inside { .. }
         | Reply::Encoded { .. } => Vec::new(),
     }
 }
@@ -260,6 +261,7 @@ fn swap_reset(s: &mut State) {
     s.embeddings = None;
     // The words were the previous model's; the word view itself stays on or off.
     s.words.forget();
+    s.inside.forget();
     if let Some(v) = s.versus.take() {
         let mut fresh = Versus::new(v.editor.text());
         fresh.focus_b = v.focus_b;

@@ -20,6 +20,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Loaded(info) => {
             s.model = ModelStatus::Ready(info);
             super::session::on_loaded(s);
+            s.inside.forget();
             // Ask again even if a request went out while loading: the worker keeps only the
             // newest, and this way no reply depends on what it did with early requests.
             s.awaiting = None;
@@ -71,8 +72,11 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             super::words::take_reply(s, id, guess);
             Vec::new()
         }
+        reply @ Reply::Inside { .. } => super::inside::take_reply(s, reply),
         Reply::Failed { id, error } => {
-            if super::words::take_failure(s, id, &error) {
+            if super::words::take_failure(s, id, &error)
+                || super::inside::take_failure(s, id, &error)
+            {
                 return Vec::new();
             }
             if s.awaiting.as_ref().is_some_and(|a| a.id == id) {

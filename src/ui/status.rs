@@ -313,6 +313,7 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
         Context::Confirm => (Text::ModeConfirm, theme.badge_help),
         Context::Branches => (Text::ModeBranches, theme.badge_help),
         Context::Picker => (Text::ModeModels, theme.badge_help),
+        Context::InsideWord => (Text::ModeInsideWord, theme.badge_help),
     };
     let w = usize::from(area.width);
     let mut line = Line::from(vec![
@@ -321,7 +322,8 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
     ]);
     let hints = keymap::hints(ctx, lang)
         .into_iter()
-        .filter(|h| crate::state::encoder::offers(state, &h.action));
+        .filter(|h| crate::state::encoder::offers(state, &h.action))
+        .filter(|h| crate::state::inside::offers(state, &h.action));
     for (n, hint) in hints.enumerate() {
         let sep = if n == 0 { "" } else { "  " };
         let item = width(sep) + width(&hint.keys) + 1 + width(hint.label);

@@ -101,6 +101,10 @@ pub struct Theme {
     /// Sentence embeddings: a vector's positive and negative components.
     pub vector_pos: Style,
     pub vector_neg: Style,
+    /// The inside view's attention: a chip's shade from little to much attention.
+    pub heat: [Style; 4],
+    /// A chip the selected position cannot see (causal mask).
+    pub masked: Style,
 }
 
 const ACCENT: Color = Color::Indexed(31); // #0087af
@@ -184,6 +188,16 @@ impl Theme {
                 .add_modifier(bold | Modifier::REVERSED),
             vector_pos: Style::new().fg(ACCENT),
             vector_neg: Style::new().fg(ORANGE),
+            heat: [
+                Style::new().add_modifier(Modifier::DIM),
+                Style::new().bg(Color::Indexed(24)).fg(Color::Indexed(255)),
+                Style::new().bg(Color::Indexed(31)).fg(Color::Indexed(255)),
+                Style::new()
+                    .bg(Color::Indexed(45))
+                    .fg(Color::Indexed(16))
+                    .add_modifier(bold),
+            ],
+            masked: Style::new().fg(GREY).add_modifier(Modifier::DIM),
         }
     }
 
@@ -229,6 +243,8 @@ impl Theme {
             mask_token: reversed.add_modifier(Modifier::BOLD),
             vector_pos: plain,
             vector_neg: dim,
+            heat: [dim, plain, bold, reversed.add_modifier(Modifier::BOLD)],
+            masked: dim,
         }
     }
 
