@@ -12,7 +12,7 @@
 //! The state fills a [`Snapshot`] (plain data, `state/export.rs`); the app writes it with
 //! [`write_all`] when it executes the effect, never while drawing. Each view is one section of
 //! the snapshot, in its own file (`export/distribution.rs`, `export/words.rs`,
-//! `export/rolls.rs`, `export/branches.rs`): its data and its [`Section`] implementation (how it writes itself
+//! `export/rolls.rs`, `export/branches.rs`, `export/inside.rs`): its data and its [`Section`] implementation (how it writes itself
 //! as Markdown; the JSON is its serde form). A new view adds a file like those, a field of
 //! [`Snapshot`], a line in [`Snapshot::sections`], and a function in `state/export.rs` that
 //! fills it.
@@ -20,6 +20,7 @@
 mod branches;
 pub mod csv;
 mod distribution;
+mod inside;
 pub mod json;
 pub mod markdown;
 mod rolls;
@@ -35,6 +36,9 @@ use serde::{Deserialize, Serialize};
 
 pub use branches::{BranchRow, BranchesSection};
 pub use distribution::{DistRow, DistributionSection};
+pub use inside::{
+    AttentionExport, EmbeddingExport, InsideSection, LensExport, LensLayer, ScoredToken,
+};
 pub use rolls::{RollRow, RollsSection};
 pub use words::{WordRow, WordsSection};
 
@@ -117,6 +121,9 @@ pub struct Snapshot {
     pub words: Option<WordsSection>,
     pub rolls: Option<RollsSection>,
     pub branches: Option<BranchesSection>,
+    /// The inside-the-model view (embedding, lens or attention), when shown and computed.
+    #[serde(default)]
+    pub inside: Option<InsideSection>,
     /// The screen as plain text (its own file, not part of the JSON).
     #[serde(skip)]
     pub screen: String,
@@ -137,6 +144,9 @@ impl Snapshot {
         }
         if let Some(b) = &self.branches {
             out.push(b);
+        }
+        if let Some(i) = &self.inside {
+            out.push(i);
         }
         out
     }

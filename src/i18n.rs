@@ -1174,6 +1174,10 @@ pub enum Text {
     ExportEntropy,
     /// Words
     ExportWords,
+    ExportCosine,
+    ExportLayer,
+    ExportPosition,
+    ExportWeight,
     /// Branches
     ExportBranches,
     /// ln p (nats)

@@ -501,3 +501,107 @@ fn the_roll_many_view_is_exported_when_shown() {
         "the Markdown says it"
     );
 }
+
+/// Presses `I` until the inside view is `view`, answering what it asks.
+fn show_inside(h: &mut Harness, worker: &RealWorker, view: tokenscope::state::inside::InsideView) {
+    for _ in 0..4 {
+        if h.state.inside.view == view {
+            break;
+        }
+        h.key(ch('I'));
+        worker.answer(h);
+    }
+    assert_eq!(h.state.inside.view, view);
+}
+
+#[test]
+fn the_inside_views_are_exported_with_the_numbers_they_show() {
+    use tokenscope::state::inside::InsideView;
+    let worker = RealWorker::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = rolled(&worker, Lang::En, dir.path(), "The capital of France is", 0);
+    let files = export_now(&mut h);
+    let snap = export::json::parse(&read(&files[1])).expect("json");
+    assert!(snap.inside.is_none(), "no inside view on screen");
+
+    // Embedding: the token's row, its neighbours in order with their cosines.
+    show_inside(&mut h, &worker, InsideView::Embedding);
+    let files = export_now(&mut h);
+    let snap = export::json::parse(&read(&files[1])).expect("json");
+    let inside = snap.inside.expect("the embedding view is on screen");
+    assert_eq!(inside.view, "embedding");
+    assert_eq!(
+        inside.ids, snap.prompt_ids,
+        "the last prompt token is explained"
+    );
+    let e = inside.embedding.expect("embedding numbers");
+    assert_eq!(e.text, " is");
+    assert_eq!(e.vector.len(), 576);
+    assert!(e.tied, "SmolLM2 ties its embeddings to the output layer");
+    let norm = e
+        .vector
+        .iter()
+        .map(|&v| f64::from(v).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    assert!((norm - e.norm).abs() < 1e-4, "{norm} vs {}", e.norm);
+    assert!(e.neighbours.len() >= 10);
+    assert!(e.neighbours.windows(2).all(|w| w[0].value >= w[1].value));
+    let md = read(&files[0]);
+    assert!(md.contains("## Inside · embedding"), "{md}");
+    assert!(md.contains(&format!(
+        "`{}`",
+        tokenscope::pieces::visible(&e.neighbours[0].text)
+    )));
+
+    // Lens: every layer, the last one the next-token pane's own distribution.
+    show_inside(&mut h, &worker, InsideView::Lens);
+    let files = export_now(&mut h);
+    let snap = export::json::parse(&read(&files[1])).expect("json");
+    let lens = snap
+        .inside
+        .and_then(|i| i.lens)
+        .expect("the lens is on screen");
+    assert_eq!(lens.layers.len(), 30);
+    assert_eq!(lens.vocab, 49_152);
+    let last = &lens.layers.last().expect("layers").candidates;
+    let dist = snap.distribution.expect("the next-token pane");
+    for (c, row) in last.iter().zip(&dist.rows) {
+        assert_eq!(c.id, row.id);
+        assert!((c.value - row.model_prob).abs() < 1e-6, "{c:?} vs {row:?}");
+    }
+    assert_eq!(last[0].text, " Paris");
+    let settled = lens.settled_from.expect("the answer settles");
+    assert!(
+        lens.layers[settled - 1..]
+            .iter()
+            .all(|l| l.candidates[0].id == last[0].id)
+    );
+    if settled > 1 {
+        assert_ne!(lens.layers[settled - 2].candidates[0].id, last[0].id);
+    }
+    let md = read(&files[0]);
+    assert!(md.contains("## Inside · logit lens"), "{md}");
+    assert!(md.contains("| 30 ◀ (= next-token pane) |"), "{md}");
+
+    // Attention, in Portuguese: the last layer's mean over heads, summing to 1.
+    show_inside(&mut h, &worker, InsideView::Attention);
+    h.key(ch('l'));
+    assert_eq!(h.state.lang, Lang::PtBr);
+    let files = export_now(&mut h);
+    let snap = export::json::parse(&read(&files[1])).expect("json");
+    let a = snap
+        .inside
+        .and_then(|i| i.attention)
+        .expect("attention on screen");
+    assert_eq!((a.layer, a.layers, a.head), (30, 30, None));
+    assert_eq!(a.weights.len(), snap.prompt_ids.len());
+    let sum: f64 = a.weights.iter().map(|w| w.value).sum();
+    assert!((sum - 1.0).abs() < 1e-5, "{sum}");
+    assert_eq!(a.all_layers.len(), 30);
+    for (w, &v) in a.weights.iter().zip(a.all_layers.last().expect("layers")) {
+        assert_eq!(w.value, f64::from(v));
+    }
+    let md = read(&files[0]);
+    assert!(md.contains("| posição | token | atenção |"), "{md}");
+}

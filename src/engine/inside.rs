@@ -60,6 +60,22 @@ pub struct LensReport {
     pub vocab: usize,
 }
 
+impl LensReport {
+    /// The layer index (0-based) from which on the final answer is the top candidate of every
+    /// layer, up to the last; `None` with no layers.
+    pub fn settled_from(&self) -> Option<usize> {
+        let leader = |t: &Vec<(u32, f64)>| t.first().map(|&(id, _)| id);
+        let answer = self.layers.last().and_then(leader);
+        let stays = self
+            .layers
+            .iter()
+            .rev()
+            .take_while(|t| leader(t) == answer)
+            .count();
+        (stays > 0).then(|| self.layers.len() - stays)
+    }
+}
+
 /// The attention of one position over it and every earlier one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttentionReport {

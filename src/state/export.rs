@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::action::Action;
+use crate::engine::inside::InsideReport;
 use crate::export::{
-    BranchRow, BranchesSection, DistRow, DistributionSection, EXPORT_ROWS, EXPORT_VERSION,
-    FileError, RollRow, RollsSection, SamplerSettings, Snapshot, WordRow, WordsSection, Written,
+    AttentionExport, BranchRow, BranchesSection, DistRow, DistributionSection, EXPORT_ROWS,
+    EXPORT_VERSION, EmbeddingExport, FileError, InsideSection, LensExport, LensLayer, RollRow,
+    RollsSection, SamplerSettings, ScoredToken, Snapshot, WordRow, WordsSection, Written,
 };
 use crate::i18n::{Describe, Text};
 use crate::sampling::Distribution;
@@ -99,6 +101,7 @@ pub fn snapshot(s: &State) -> Snapshot {
         words: words(s),
         rolls: rolls(s),
         branches: (s.overlay == Overlay::Branches).then(|| branches(s)),
+        inside: inside(s),
         screen: s.files.screen.to_string(),
     }
 }
@@ -233,4 +236,85 @@ fn rolls(s: &State) -> Option<RollsSection> {
             })
             .collect(),
     })
+}
+
+/// The inside-the-model view, when shown and computed.
+fn inside(s: &State) -> Option<InsideSection> {
+    let key = super::inside::wanted(s)?;
+    let Some(super::inside::Outcome::Done(computed)) = s.inside.get(&key) else {
+        return None;
+    };
+    let scored = |id: u32, value: f64| ScoredToken {
+        id,
+        text: s.token_view(id).text.clone(),
+        value,
+    };
+    let mut section = InsideSection {
+        view: String::new(),
+        position: key.0.len(),
+        ids: key.0.clone(),
+        embedding: None,
+        lens: None,
+        attention: None,
+    };
+    match computed.report.as_ref() {
+        InsideReport::Embedding(e) => {
+            section.view = "embedding".into();
+            section.embedding = Some(EmbeddingExport {
+                id: e.id,
+                text: s.token_view(e.id).text.clone(),
+                word: s.inside.word.clone(),
+                word_tokens: e.word_tokens,
+                norm: e.norm,
+                min: e.vector.iter().copied().fold(f32::INFINITY, f32::min),
+                max: e.vector.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+                tied: e.tied,
+                scale: e.scale,
+                rows: e.rows,
+                vector: e.vector.clone(),
+                neighbours: e
+                    .neighbours
+                    .iter()
+                    .map(|n| scored(n.id, n.cosine))
+                    .collect(),
+            });
+        }
+        InsideReport::Lens(l) => {
+            section.view = "lens".into();
+            section.lens = Some(LensExport {
+                vocab: l.vocab,
+                settled_from: l.settled_from().map(|i| i + 1),
+                last_from_session: l.last_from_session,
+                layers: l
+                    .layers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, top)| LensLayer {
+                        layer: i + 1,
+                        candidates: top.iter().map(|&(id, p)| scored(id, p)).collect(),
+                    })
+                    .collect(),
+            });
+        }
+        InsideReport::Attention(a) => {
+            section.view = "attention".into();
+            let layer = super::inside::layer(s, a.layers);
+            let head = s.inside.head.map(|h| h.min(a.heads.saturating_sub(1)));
+            let shown = a.row(layer, head);
+            section.attention = Some(AttentionExport {
+                layer: layer + 1,
+                layers: a.layers,
+                heads: a.heads,
+                head: head.map(|h| h + 1),
+                weights: key
+                    .0
+                    .iter()
+                    .zip(&shown)
+                    .map(|(&id, &w)| scored(id, f64::from(w)))
+                    .collect(),
+                all_layers: (0..a.layers).map(|l| a.row(l, head)).collect(),
+            });
+        }
+    }
+    Some(section)
 }

@@ -284,15 +284,8 @@ fn lens_lines(s: &State, l: &LensReport, w: usize, h: usize, theme: &Theme) -> V
         w,
         theme.dim,
     );
-    let leader = |t: &Vec<(u32, f64)>| t.first().map(|&(id, _)| id);
-    let answer = l.layers.last().and_then(leader);
-    let stays = l
-        .layers
-        .iter()
-        .rev()
-        .take_while(|t| leader(t) == answer)
-        .count();
-    let first = (stays > 0).then(|| layers - stays);
+    let first = l.settled_from();
+    let answer = l.layers.last().and_then(|t| t.first().map(|&(id, _)| id));
     // Rows for the table: the newest layers when not all fit (the last one always shows).
     let rows = h.saturating_sub(out.len() + 3).max(1);
     let skip = layers.saturating_sub(rows.saturating_sub(usize::from(layers > rows)));
