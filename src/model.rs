@@ -92,6 +92,10 @@ pub enum ModelError {
     UnknownSeq2Seq(String),
     /// Embeddings, lens or attention were asked of a model that does not expose its layers.
     InsideNeedsDecoder,
+    /// A served model (`--endpoint`) failed to answer.
+    Endpoint(crate::endpoint::EndpointError),
+    /// The word view was asked of a served model (it would cost a request per greedy step).
+    WordsNotServed,
 }
 
 impl From<GgufError> for ModelError {
@@ -161,6 +165,8 @@ impl Describe for ModelError {
             ModelError::EmptySequence => lang.t(Text::ErrEmptySequence).to_string(),
             ModelError::WordsNeedDecoder => lang.t(Text::ErrWordsNeedDecoder).to_string(),
             ModelError::InsideNeedsDecoder => lang.t(Text::ErrInsideNeedsDecoder).to_string(),
+            ModelError::Endpoint(e) => e.describe(lang),
+            ModelError::WordsNotServed => lang.t(Text::ServedNoWords).to_string(),
             ModelError::SourceTooLong { tokens, max } => lang.f(
                 Text::ErrSourceTooLong,
                 &[&lang.int(*tokens), &lang.int(*max)],

@@ -22,6 +22,7 @@ pub mod model_b;
 mod picker;
 mod reply;
 mod samplers;
+pub mod served;
 mod settings;
 pub mod source;
 mod sync;
@@ -254,6 +255,8 @@ pub struct Options {
     pub source: Option<String>,
     /// For an encoder (BERT-style): which of its views the playground shows.
     pub encoder: Option<EncoderKind>,
+    /// A served model (`--endpoint`): its distributions are partial.
+    pub served: Option<served::Served>,
 }
 
 impl Default for Options {
@@ -271,6 +274,7 @@ impl Default for Options {
             model_b: None,
             source: None,
             encoder: None,
+            served: None,
         }
     }
 }
@@ -352,6 +356,8 @@ pub struct State {
     pub fill: Option<Fill>,
     /// For a sentence-embedding encoder: the vectors and their similarities.
     pub embeddings: Option<Embeddings>,
+    /// A served model (`--endpoint`): what its partial numbers are over, the request in flight.
+    pub served: Option<served::Served>,
 }
 
 impl State {
@@ -422,6 +428,7 @@ impl State {
             },
             embeddings: (options.encoder == Some(EncoderKind::Embeddings))
                 .then(Embeddings::default),
+            served: options.served,
         }
     }
 
@@ -448,6 +455,7 @@ impl State {
     /// Whether something moves on screen by itself (the app redraws on ticks only then).
     pub fn animating(&self) -> bool {
         self.awaiting.is_some()
+            || self.served.as_ref().is_some_and(|s| s.again_at.is_some())
             || matches!(self.autoplay, Autoplay::Running { .. })
             || matches!(self.model, ModelStatus::Loading(_))
             || self.models.incoming.is_some()
@@ -607,6 +615,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.notice = None;
             encoder::answer(state, action)
         }
+        Msg::Action(action) if served::refuses(state, &action) => Vec::new(),
         Msg::Action(action) => {
             state.notice = None;
             match action.concern() {
@@ -653,5 +662,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     effects.extend(words::refresh(state));
     model_b::refresh(state);
     effects.extend(model_b::sync_b(state));
+    let again = served::refresh(state, &effects);
+    effects.extend(again);
     effects
 }

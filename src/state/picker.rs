@@ -241,7 +241,8 @@ fn on_incoming(s: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Evaluated { .. }
         | Reply::Failed { .. }
         | Reply::Word { .. }
-        | Reply::Encoded { .. } => Vec::new(),
+        | Reply::Encoded { .. }
+        | Reply::Served(_) => Vec::new(),
     }
 }
 

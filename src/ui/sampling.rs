@@ -200,6 +200,9 @@ fn roll_lines(state: &State, w: usize, theme: &Theme) -> Vec<Line<'static>> {
         Choice::Picked { .. } => lang.f(Text::PickedByYou, &[&rank, &token]),
     };
     let mut lines = vec![Line::from(Span::styled(truncate(&summary, w), theme.text))];
+    if let Some(note) = super::served::dice_note(state, roll.candidates) {
+        lines.push(Line::from(Span::styled(truncate(&note, w), theme.dim)));
+    }
     lines.push(Line::from(cumulative_bar(roll, w, theme)));
     let u = match roll.choice {
         Choice::Sampled { draw, .. } => Some(draw.u),

@@ -196,6 +196,23 @@ pub fn chip_rows_in(body: Rect, state: &State) -> usize {
 /// goes on a line of its own above the counts (when the pane has rows to spare), and only then
 /// are the counts dropped, so the bucket names never stand alone looking like missing numbers.
 fn legend(state: &State, seq: &[SeqToken<'_>], body: Rect, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = rank_legend(state, seq, body, theme);
+    // A served model: what the colours are over (the prompt's are the server's, or none).
+    if let Some(note) = super::served::prompt_note(state)
+        && usize::from(body.height) > lines.len() + 1
+    {
+        let w = usize::from(body.width);
+        lines.insert(0, Line::from(Span::styled(truncate(&note, w), theme.dim)));
+    }
+    lines
+}
+
+fn rank_legend(
+    state: &State,
+    seq: &[SeqToken<'_>],
+    body: Rect,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let lang = state.lang;
     let w = usize::from(body.width);
     if state.fill.is_some() {
