@@ -1243,7 +1243,7 @@ pub enum Text {
     ServedTopOfShort,
     /// rest: {} more of the top {}, and all not shown
     ServedRest,
-    /// rest
+    /// rest · top {} of ?
     ServedRestShort,
     /// sampled: over the {} shown only
     ServedSampledNote,

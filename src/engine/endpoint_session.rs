@@ -79,6 +79,9 @@ pub struct EndpointSession {
     replies: UnboundedSender<Reply>,
 }
 
+/// How many times a reply without log-probabilities is asked again.
+const NO_LOGPROBS_TRIES: u32 = 5;
+
 /// The most distributions kept before the cache starts over.
 const MAX_CACHED: usize = 4096;
 
@@ -182,7 +185,7 @@ impl EndpointSession {
             return Ok((Arc::clone(l), true));
         }
         let echo = first && self.echo;
-        let answer = self.ep.next_token(text, echo)?;
+        let answer = self.next_token(text, echo)?;
         if echo {
             self.take_prompt_scores(&answer);
         }
@@ -207,6 +210,19 @@ impl EndpointSession {
         let logits: Arc<[f32]> = Arc::from(logits);
         self.dists.insert(text.to_string(), Arc::clone(&logits));
         Ok((logits, false))
+    }
+
+    /// One request for the top N after `text`. A server that samples the end of the text as
+    /// its one token may send no log-probabilities with it (llama-cpp-python does): asked
+    /// again, it samples anew.
+    fn next_token(&self, text: &str, echo: bool) -> Result<NextToken, EndpointError> {
+        let mut tries = 0;
+        loop {
+            match self.ep.next_token(text, echo) {
+                Err(EndpointError::NoLogprobs { .. }) if tries < NO_LOGPROBS_TRIES => tries += 1,
+                other => return other,
+            }
+        }
     }
 
     /// The prompt's probabilities from an aligned echo (one per prompt token); a misaligned

@@ -725,7 +725,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ServedTopOf => "top {} of an unknown vocabulary",
         Text::ServedTopOfShort => "top {} of ?",
         Text::ServedRest => "rest: {} more of the top {}, and all not shown",
-        Text::ServedRestShort => "rest",
+        Text::ServedRestShort => "rest · top {} of ?",
         Text::ServedSampledNote => "sampled: over the {} shown only",
         Text::ServedAtLeast => "≥ {}",
         Text::ServedInFlight => "asking the server… {} s",

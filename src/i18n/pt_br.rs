@@ -747,7 +747,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ServedTopOf => "top {} de um vocabulário desconhecido",
         Text::ServedTopOfShort => "top {} de ?",
         Text::ServedRest => "resto: mais {} do top {} e todos os não mostrados",
-        Text::ServedRestShort => "resto",
+        Text::ServedRestShort => "resto · top {} de ?",
         Text::ServedSampledNote => "amostrado: só entre os {} mostrados",
         Text::ServedAtLeast => "≥ {}",
         Text::ServedInFlight => "consultando o servidor… {} s",

@@ -249,7 +249,8 @@ fn render_single(
         )
     });
     // The kept count goes on the right of the top border when both titles fit.
-    if width(title) + width(&kept) + 8 <= usize::from(area.width) {
+    let kept_fits = width(title) + width(&kept) + 8 <= usize::from(area.width);
+    if kept_fits {
         block =
             block.title(Line::from(Span::styled(format!(" {kept} "), theme.dim)).right_aligned());
     }
@@ -275,7 +276,11 @@ fn render_single(
     // The word view says how its words are made in the bottom border; the bar's legend goes
     // above the bars when it fits there, else into the bottom border too when both fit (the
     // column headers already name the two probabilities).
-    let sampled_note = super::served::sampled_note(state, dist);
+    // A served model's note, with "top 20 of ?" when the top border had no room for it and
+    // the bottom has.
+    let sampled_note = super::served::sampled_note(state, dist, !kept_fits)
+        .filter(|n| width(n) + 4 <= usize::from(area.width))
+        .or_else(|| super::served::sampled_note(state, dist, false));
     let legend = sampled_note.as_deref().unwrap_or(lang.t(Text::BarLegend));
     let mut bottom_used = 0;
     if state.words.on {

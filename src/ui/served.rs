@@ -28,11 +28,18 @@ pub fn kept_title(state: &State, room: usize) -> Option<String> {
     })
 }
 
-/// The bottom note: the sampler's numbers are over the shown only.
-pub fn sampled_note(state: &State, dist: &Distribution) -> Option<String> {
-    top_n(state)?;
+/// The bottom note: the sampler's numbers are over the shown only (and, when the top title
+/// had no room for it, "top 20 of ?" first).
+pub fn sampled_note(state: &State, dist: &Distribution, with_top: bool) -> Option<String> {
+    let n = top_n(state)?;
     let lang = state.lang;
-    Some(lang.f(Text::ServedSampledNote, &[&lang.int(dist.candidates.len())]))
+    let note = lang.f(Text::ServedSampledNote, &[&lang.int(dist.candidates.len())]);
+    Some(if with_top {
+        let top = lang.f(Text::ServedTopOfShort, &[&lang.int(n)]);
+        format!("{top} · {note}")
+    } else {
+        note
+    })
 }
 
 /// The rest row's label (`more`: shown candidates not listed) and its raw mass, a lower bound
@@ -49,7 +56,10 @@ pub fn rest(
     let bounds = Bounds::of(dist);
     let mut label = lang.f(Text::ServedRest, &[&lang.int(more), &lang.int(n)]);
     if width(&label) + 1 > room {
-        label = lang.t(Text::ServedRestShort).to_string();
+        label = lang.f(Text::ServedRestShort, &[&lang.int(n)]);
+        if width(&label) + 1 > room {
+            label = lang.f(Text::ServedTopOfShort, &[&lang.int(n)]);
+        }
     }
     let raw = at_least(lang, &lang.percent(listed_rest + bounds.rest_at_least));
     Some((label, raw))
