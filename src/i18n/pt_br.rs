@@ -736,7 +736,7 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointShortStatus => "uma resposta HTTP {}",
         Text::EndpointServedAt => "modelos servidos em {} (escolha com --model):",
         Text::ServedNoWords => {
-            "a visão de palavras não está disponível com --endpoint (custaria um pedido por passo guloso de cada candidato)"
+            "a visão de palavras não está disponível com --endpoint (custaria um pedido por passo de decodificação gulosa de cada candidato)"
         }
         Text::ServedNoPicker => {
             "o seletor de modelos e o modelo B não estão disponíveis com --endpoint (o servidor serve o próprio modelo)"
@@ -759,7 +759,7 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::ServedPromptUnscored => "prompt: sem notas do servidor",
         Text::ServedPromptScored => "prompt: probabilidades do servidor, sem posições",
-        Text::ServedRankLegend => "posição entre os top {}:",
+        Text::ServedRankLegend => "ranking entre os top {}:",
         Text::ServedDiceNote => "só entre os {} mostrados",
         Text::ServedDevice => "servidor",
     }

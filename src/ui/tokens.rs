@@ -133,7 +133,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
 
-    let legend = legend(state, &seq, body, theme);
+    let legend = legend_and_note(state, &seq, body, theme);
     let chip_rows = chip_rows(body, legend.len());
     let chips = layout_chips(&seq, usize::from(body.width), state.show_ids, state.look);
     let first = first_row(&chips, chip_rows);
@@ -188,15 +188,20 @@ fn chip_rows(body: Rect, legend_rows: usize) -> usize {
 /// Rows of chips in the pane body `body` (for mapping clicks back to chips).
 pub fn chip_rows_in(body: Rect, state: &State) -> usize {
     let seq = state.sequence();
-    chip_rows(body, legend(state, &seq, body, &Theme::mono()).len())
+    chip_rows(
+        body,
+        legend_and_note(state, &seq, body, &Theme::mono()).len(),
+    )
 }
 
-/// "model rank: 1st 5 ≤10 3 ≤100 0 >100 0 special": each bucket in its style with how many
-/// tokens of the sequence fall in it (GLTR's histogram). When one line is too narrow the label
-/// goes on a line of its own above the counts (when the pane has rows to spare), and only then
-/// are the counts dropped, so the bucket names never stand alone looking like missing numbers.
-fn legend(state: &State, seq: &[SeqToken<'_>], body: Rect, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = rank_legend(state, seq, body, theme);
+/// The legend, with a served model's note on the prompt's colours above it.
+fn legend_and_note(
+    state: &State,
+    seq: &[SeqToken<'_>],
+    body: Rect,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = legend(state, seq, body, theme);
     // A served model: what the colours are over (the prompt's are the server's, or none).
     if let Some(note) = super::served::prompt_note(state)
         && usize::from(body.height) > lines.len() + 1
@@ -207,12 +212,11 @@ fn legend(state: &State, seq: &[SeqToken<'_>], body: Rect, theme: &Theme) -> Vec
     lines
 }
 
-fn rank_legend(
-    state: &State,
-    seq: &[SeqToken<'_>],
-    body: Rect,
-    theme: &Theme,
-) -> Vec<Line<'static>> {
+/// "model rank: 1st 5 ≤10 3 ≤100 0 >100 0 special": each bucket in its style with how many
+/// tokens of the sequence fall in it (GLTR's histogram). When one line is too narrow the label
+/// goes on a line of its own above the counts (when the pane has rows to spare), and only then
+/// are the counts dropped, so the bucket names never stand alone looking like missing numbers.
+fn legend(state: &State, seq: &[SeqToken<'_>], body: Rect, theme: &Theme) -> Vec<Line<'static>> {
     let lang = state.lang;
     let w = usize::from(body.width);
     if state.fill.is_some() {
