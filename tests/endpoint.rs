@@ -12,8 +12,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,7 +20,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::llama_server::{LlamaServer, cache, free_port, get};
+use common::llama_server::{LlamaServer, cache, free_port};
 
 const PROMPT: &str = "The capital of France is";
 const PROMPT_IDS: [u64; 5] = [504, 3575, 282, 4649, 314];
