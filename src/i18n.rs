@@ -1247,7 +1247,7 @@ pub enum Text {
     ServedRestShort,
     /// sampled: over the {} shown only
     ServedSampledNote,
-    /// ≥ {}
+    /// ≥{}
     ServedAtLeast,
     /// asking the server… {} s
     ServedInFlight,

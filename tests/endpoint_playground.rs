@@ -164,7 +164,7 @@ fn the_pane_shows_exactly_the_servers_logprobs(server: &LlamaServer, worker: &Se
         screen.contains("top 20 of an unknown vocabulary"),
         "{screen}"
     );
-    let rest = format!("≥ {:.2}%", (1.0 - shown) * 100.0);
+    let rest = format!("≥{:.2}%", (1.0 - shown) * 100.0);
     assert!(screen.contains(&rest), "{rest} in\n{screen}");
     assert!(
         screen.contains("sampled: over the 20 shown only"),

@@ -50,7 +50,7 @@ pub enum ServedNote {
     },
 }
 
-/// The text an empty candidate gets (an end-of-sequence token and other control tokens have
+/// How the empty candidate is shown (an end-of-sequence token and other control tokens have
 /// no text of their own); it always has id 0.
 const EMPTY_PIECE: &str = "∅";
 
@@ -102,10 +102,11 @@ impl EndpointSession {
             }));
         });
         let ep = Endpoint::connect_with(opts, Some(note)).map_err(ModelError::Endpoint)?;
+        // Shown as `∅` (a special token's text is drawn as it is); appended as nothing.
         let empty = TokenView {
             id: 0,
             piece: EMPTY_PIECE.into(),
-            text: String::new(),
+            text: EMPTY_PIECE.into(),
             special: true,
         };
         Ok(Self {
@@ -321,7 +322,7 @@ impl EndpointSession {
         let mut fetched = None;
         for k in 0..=continuation.len() {
             if k > 0 {
-                text.push_str(&self.vocab[continuation[k - 1] as usize].text);
+                text.push_str(appended(&self.vocab[continuation[k - 1] as usize]));
             }
             let (logits, cached) = self
                 .logits_after(&text, k == 0)
@@ -381,6 +382,11 @@ impl EndpointSession {
         }
         out
     }
+}
+
+/// What choosing `token` appends to the text: nothing for the empty candidate.
+fn appended(token: &TokenView) -> &str {
+    if token.special { "" } else { &token.text }
 }
 
 /// The 0-based rank and raw probability of `id` among the shown candidates of `logits`

@@ -727,7 +727,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ServedRest => "rest: {} more of the top {}, and all not shown",
         Text::ServedRestShort => "rest · top {} of ?",
         Text::ServedSampledNote => "sampled: over the {} shown only",
-        Text::ServedAtLeast => "≥ {}",
+        Text::ServedAtLeast => "≥{}",
         Text::ServedInFlight => "asking the server… {} s",
         Text::ServedRetrying => "server: {}; retry {}/{} in {} s",
         Text::ServedAgainIn => "asking again in {} s",

@@ -749,7 +749,7 @@ pub fn text(t: Text) -> &'static str {
         Text::ServedRest => "resto: mais {} do top {} e todos os não mostrados",
         Text::ServedRestShort => "resto · top {} de ?",
         Text::ServedSampledNote => "amostrado: só entre os {} mostrados",
-        Text::ServedAtLeast => "≥ {}",
+        Text::ServedAtLeast => "≥{}",
         Text::ServedInFlight => "consultando o servidor… {} s",
         Text::ServedRetrying => "servidor: {}; nova tentativa {}/{} em {} s",
         Text::ServedAgainIn => "perguntando de novo em {} s",
