@@ -8,7 +8,11 @@ use crate::sampling::Distribution;
 use crate::state::State;
 use crate::state::served::{self, Bounds};
 
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
+
 use super::text::width;
+use super::theme::Theme;
 
 /// How many candidates each request asks for, when the model is served.
 pub fn top_n(state: &State) -> Option<usize> {
@@ -40,6 +44,28 @@ pub fn sampled_note(state: &State, dist: &Distribution, with_top: bool) -> Optio
     } else {
         note
     })
+}
+
+/// The lab's and the roll-many view's block with the note that their columns and draws are
+/// over the shown only ("top 20 of ? · sampled: over the 20 shown only" when it fits).
+pub fn bottom_note<'a>(
+    block: Block<'a>,
+    state: &State,
+    area_width: u16,
+    theme: &Theme,
+) -> Block<'a> {
+    let Some(dist) = state.distribution() else {
+        return block;
+    };
+    let room = usize::from(area_width).saturating_sub(4);
+    let note = sampled_note(state, dist, true)
+        .filter(|n| width(n) <= room)
+        .or_else(|| sampled_note(state, dist, false).filter(|n| width(n) <= room));
+    match note {
+        Some(n) => block
+            .title_bottom(Line::from(Span::styled(format!(" {n} "), theme.dim)).right_aligned()),
+        None => block,
+    }
 }
 
 /// The rest row's label (`more`: shown candidates not listed) and its raw mass, a lower bound
