@@ -280,3 +280,88 @@ impl Render for Harness {
         self.render(w, h).to_string()
     }
 }
+
+/// The status line while a request is out (its age, by the ticks), during a retry, and after
+/// a failure (when it is asked again), in both languages. No server: the replies are the
+/// ones the worker sends.
+#[test]
+fn the_status_line_says_how_long_and_what_failed() {
+    use std::sync::Arc;
+    use tokenscope::endpoint::EndpointError;
+    use tokenscope::engine::endpoint_session::ServedNote;
+    use tokenscope::engine::{ModelInfo, TokenView};
+    use tokenscope::model::ModelError;
+
+    for (lang, age, retry, again) in [
+        (
+            Lang::En,
+            "asking the server… 1.0 s",
+            "server: no connection; retry 2/3 in 0.5 s",
+            "asking again in 3 s",
+        ),
+        (
+            Lang::PtBr,
+            "consultando o servidor… 1,0 s",
+            "servidor: sem conexão; nova tentativa 2/3 em 0,5 s",
+            "perguntando de novo em 3 s",
+        ),
+    ] {
+        let options = Options {
+            prompt: PROMPT.into(),
+            explore: true,
+            served: Some(Served::new("http://127.0.0.1:9/v1", 20)),
+            ..Options::default()
+        };
+        let mut h = Harness::new(State::new(lang, SamplingParams::default(), false, options));
+        let vocab = vec![TokenView {
+            id: 0,
+            piece: "∅".into(),
+            text: "∅".into(),
+            special: true,
+        }];
+        let info = ModelInfo {
+            name: "smollm2".into(),
+            vocab: Arc::new(vocab),
+            stop_ids: vec![0],
+            ..ModelInfo::default()
+        };
+        h.reply(Reply::Loaded(info));
+        let id = match h.last_request() {
+            Some(tokenscope::engine::Request::Evaluate { id, .. }) => *id,
+            other => panic!("a request goes out: {other:?}"),
+        };
+        for _ in 0..20 {
+            h.send(Msg::Tick);
+        }
+        let screen = h.clone_render(160, 48);
+        assert!(screen.contains(age), "{age} in\n{screen}");
+        let error = EndpointError::Unreachable {
+            url: "http://127.0.0.1:9/v1/completions".into(),
+            attempts: 1,
+        };
+        h.reply(Reply::Served(ServedNote::Retrying {
+            error: error.clone(),
+            next: 2,
+            attempts: 3,
+            wait: Duration::from_millis(500),
+        }));
+        let screen = h.clone_render(160, 48);
+        assert!(screen.contains(retry), "{retry} in\n{screen}");
+        h.reply(Reply::Failed {
+            id,
+            error: Arc::new(ModelError::Endpoint(error)),
+        });
+        let screen = h.clone_render(160, 48);
+        assert!(screen.contains(again), "{again} in\n{screen}");
+        assert_eq!(h.state.editor.text(), PROMPT);
+        // After the wait, the state asks again by itself.
+        let before = h.effects.len();
+        for _ in 0..70 {
+            h.send(Msg::Tick);
+        }
+        let asked = h.effects[before..]
+            .iter()
+            .any(|e| matches!(e, Effect::Evaluate(_)));
+        assert!(asked, "asked again");
+    }
+}

@@ -138,8 +138,9 @@ pub fn error_text(state: &State, error: &dyn Describe) -> Option<String> {
         Text::ServedAgainIn,
         &[&lang.int(again.div_ceil(1000) as usize)],
     );
+    // The retry first: the error's advice is long and is what narrow screens cut.
     Some(format!(
-        "{} · {when}",
+        "{when} · {}",
         lang.f(Text::ErrorPrefix, &[&error.describe(lang)])
     ))
 }
