@@ -42,10 +42,10 @@ struct ServedWorker {
     answered: Cell<usize>,
 }
 
-fn options(url: &str) -> EndpointOptions {
+fn options(url: &str, model: &str) -> EndpointOptions {
     EndpointOptions {
         url: url.to_string(),
-        model: Some("smollm2".into()),
+        model: Some(model.into()),
         key: None,
         timeout: Duration::from_secs(20),
         retries: 1,
@@ -55,8 +55,12 @@ fn options(url: &str) -> EndpointOptions {
 
 impl ServedWorker {
     fn connect(url: &str) -> Self {
+        Self::connect_to(url, "smollm2")
+    }
+
+    fn connect_to(url: &str, model: &str) -> Self {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let session = EndpointSession::connect(options(url), tx).expect("connects");
+        let session = EndpointSession::connect(options(url, model), tx).expect("connects");
         ServedWorker {
             session: RefCell::new(session),
             notes: RefCell::new(rx),
@@ -363,5 +367,39 @@ fn the_status_line_says_how_long_and_what_failed() {
             .iter()
             .any(|e| matches!(e, Effect::Evaluate(_)));
         assert!(asked, "asked again");
+    }
+}
+
+/// On a model with a BOS token (Gemma 3) llama-cpp-python echoes the prompt aligned: the
+/// prompt's tokens get the server's probabilities (the echo leaves out `<bos>`, which the
+/// tokenize route gives: the scores are matched to the prompt's last tokens).
+#[test]
+fn prompt_probabilities_from_an_aligned_echo() {
+    let gemma = common::llama_server::cache().join("models/gemma-3-270m-q4_k_m.gguf");
+    assert!(
+        gemma.exists(),
+        "Gemma 3 is not installed at {}: run `scripts/bootstrap --model gemma-3-270m` (or \
+         scripts/test)",
+        gemma.display()
+    );
+    let server = LlamaServer::start_with(&["--model", gemma.to_str().unwrap(), "--alias", "gemma"]);
+    let worker = ServedWorker::connect_to(&server.url, "gemma");
+    let prompt = "O Brasil é um país";
+    let h = playground(&server, &worker, Lang::En, prompt);
+    assert!(h.state.served.as_ref().unwrap().prompt_scored);
+    let reply = server.post(
+        "/v1/completions",
+        serde_json::json!({"model": "gemma", "prompt": prompt, "max_tokens": 1,
+                           "temperature": 1.0, "logprobs": 20, "echo": true}),
+    );
+    let lp = &reply["choices"][0]["logprobs"];
+    let seq = h.state.sequence();
+    let texts: Vec<&str> = seq.iter().skip(1).map(|t| t.token.text.as_str()).collect();
+    assert_eq!(texts, ["O", " Brasil", " é", " um", " país"]);
+    assert_eq!(seq[0].prob, None, "<bos> is not scored");
+    for i in 1..seq.len() {
+        let theirs = lp["token_logprobs"][i - 1].as_f64().map(|l| l.exp() as f32);
+        assert_eq!(seq[i].prob, theirs, "{:?}", seq[i].token.text);
+        assert_eq!(seq[i].rank, None, "ranks are not given");
     }
 }

@@ -232,15 +232,25 @@ impl EndpointSession {
         let Some(prompt) = self.prompt.as_mut() else {
             return;
         };
-        match &answer.prompt {
-            Some(scored) if scored.len() == prompt.ids.len() => {
-                let probs = scored
-                    .iter()
-                    .map(|t| t.logprob.map(|lp| lp.exp() as f32))
-                    .collect();
+        // The echo may leave out leading control tokens the tokenize route gives (Gemma's
+        // `<bos>`): the scored tokens are matched to the prompt's last ones, by text.
+        let aligned = answer.prompt.as_ref().filter(|scored| {
+            let skip = prompt.ids.len().checked_sub(scored.len());
+            skip.is_some_and(|skip| {
+                let tail = &prompt.ids[skip..];
+                tail.iter()
+                    .zip(scored.iter())
+                    .all(|(&id, t)| self.vocab[id as usize].text == t.text)
+            })
+        });
+        match aligned {
+            Some(scored) => {
+                let skip = prompt.ids.len() - scored.len();
+                let mut probs = vec![None; skip];
+                probs.extend(scored.iter().map(|t| t.logprob.map(|lp| lp.exp() as f32)));
                 prompt.probs = Some(probs);
             }
-            _ => self.echo = false,
+            None => self.echo = false,
         }
     }
 }
