@@ -83,7 +83,7 @@ pub struct EndpointSession {
 const NO_LOGPROBS_TRIES: u32 = 5;
 
 /// The most distributions kept before the cache starts over.
-const MAX_CACHED: usize = 4096;
+const MAX_CACHED: usize = 1024;
 
 impl EndpointSession {
     /// Connects (checks the URL and the model against `/v1/models`); retries are reported on
