@@ -90,7 +90,7 @@ fn playground_source(cli: &Cli, model: &std::path::Path) -> Result<Option<String
 /// 128 + the signal's number when a signal ended it.
 fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
     if cli.common.endpoint.url.is_some() {
-        return Err(CliError::Endpoint(error::EndpointFailure::Playground));
+        return run_served_playground(cli, lang);
     }
     let model = cli.common.model_path()?;
     let encoder = encoder::playground_kind(&model)?;
@@ -120,6 +120,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
             device: cli.common.device(),
             precision: cli.common.precision(),
             threads: cli.common.threads.unwrap_or(0),
+            endpoint: None,
         },
         lang,
         params,
@@ -141,6 +142,51 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
         },
         model_b,
     };
+    finish_playground(options)
+}
+
+/// The playground on a served model (`--endpoint URL --model NAME`).
+fn run_served_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
+    let refused = [
+        (cli.chat, "--chat"),
+        (cli.model_b.is_some(), "--model-b"),
+        (cli.source.is_some(), "--source"),
+        (cli.versus.is_some(), "--versus"),
+    ];
+    let endpoint = endpoint::playground(&cli.common, &refused, lang)?;
+    let samplers = cli.sampling.samplers()?;
+    let served = crate::state::served::Served::new(
+        &crate::endpoint::client::parse_url(&endpoint.url)
+            .map(|(base, _)| base)
+            .unwrap_or_else(|_| endpoint.url.clone()),
+        endpoint.top_n,
+    );
+    let options = PlaygroundOptions {
+        engine: EngineOptions {
+            model: std::path::PathBuf::from(&endpoint.url),
+            device: cli.common.device(),
+            precision: cli.common.precision(),
+            threads: 0,
+            endpoint: Some(endpoint),
+        },
+        lang,
+        params: samplers[0],
+        chat: false,
+        state: Options {
+            prompt: cli.prompt.clone().unwrap_or_default(),
+            no_color: crate::ui::theme::no_color_from_env(),
+            samplers,
+            layout: cli.layout.layout(),
+            served: Some(served),
+            ..Options::default()
+        },
+        model_b: None,
+    };
+    finish_playground(options)
+}
+
+/// Runs the playground and turns how it ended into an exit status.
+fn finish_playground(options: PlaygroundOptions) -> Result<ExitCode, CliError> {
     match playground::run(options) {
         Ok(Ending::Quit) => Ok(ExitCode::SUCCESS),
         Ok(Ending::Signal(n)) => Ok(ExitCode::from(128u8.saturating_add(n as u8))),

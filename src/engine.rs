@@ -152,6 +152,9 @@ pub enum Reply {
     },
     /// Request `id` failed (e.g. the sequence is longer than the context window).
     Failed { id: u64, error: Arc<ModelError> },
+    /// From a served model (`--endpoint`): what the numbers of the next reply are over, or a
+    /// retry under way.
+    Served(endpoint_session::ServedNote),
 }
 
 /// The source side of an encoder-decoder's reply.
@@ -189,6 +192,7 @@ pub struct EngineHandle {
 }
 
 pub mod encoder_session;
+pub mod endpoint_session;
 pub mod inside;
 pub mod recover;
 pub mod seq2seq;

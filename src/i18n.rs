@@ -1289,8 +1289,6 @@ pub enum Text {
     EndpointFlagsWithout,
     /// {} is not available with --endpoint (the server gives only the top candidates' text and log-probabilities).
     EndpointUnsupported,
-    /// the playground does not talk to an --endpoint yet: use tokenize, next or generate with --endpoint.
-    EndpointPlaygroundLater,
     /// prompt, as the server scored it: {}
     EndpointPromptScored,
     /// {} steps through {}: each one asked the server for the top {} and chose among those only
@@ -1358,6 +1356,44 @@ pub enum Text {
     InsideAttnHead,
     InsideAttnLegend,
     InsideAttnTop,
+    /// the word view is not available with --endpoint (it would cost one request per greedy step of every candidate)
+    ServedNoWords,
+    /// the model picker and model B are not available with --endpoint (the server serves its own model)
+    ServedNoPicker,
+    /// prompt B is not available with --endpoint (comparing needs whole distributions, the server shows only its top candidates)
+    ServedNoVersus,
+    /// top {} of an unknown vocabulary
+    ServedTopOf,
+    /// top {} of ?
+    ServedTopOfShort,
+    /// rest: {} more of the top {}, and all not shown
+    ServedRest,
+    /// rest · top {} of ?
+    ServedRestShort,
+    /// sampled: over the {} shown only
+    ServedSampledNote,
+    /// ≥{}
+    ServedAtLeast,
+    /// asking the server… {} s
+    ServedInFlight,
+    /// server: {}; retry {}/{} in {} s
+    ServedRetrying,
+    /// asking again in {} s
+    ServedAgainIn,
+    /// outside the top {}
+    ServedOutsideTop,
+    /// the server gave no distribution here: only after the whole prompt and after each chosen token
+    ServedNoDistribution,
+    /// prompt: not scored by the server
+    ServedPromptUnscored,
+    /// prompt: probabilities from the server, ranks not given
+    ServedPromptScored,
+    /// rank among the top {}:
+    ServedRankLegend,
+    /// over the {} shown only
+    ServedDiceNote,
+    /// endpoint
+    ServedDevice,
 }
 
 #[cfg(test)]

@@ -95,6 +95,10 @@ pub enum ModelError {
     /// The computation panicked twice in a row (libtorch threw inside an infallible tch call);
     /// the panic's message. The session survives it (issue 6).
     Crashed(String),
+    /// A served model (`--endpoint`) failed to answer.
+    Endpoint(crate::endpoint::EndpointError),
+    /// The word view was asked of a served model (it would cost a request per greedy step).
+    WordsNotServed,
 }
 
 impl From<GgufError> for ModelError {
@@ -165,6 +169,8 @@ impl Describe for ModelError {
             ModelError::WordsNeedDecoder => lang.t(Text::ErrWordsNeedDecoder).to_string(),
             ModelError::InsideNeedsDecoder => lang.t(Text::ErrInsideNeedsDecoder).to_string(),
             ModelError::Crashed(message) => lang.f(Text::ErrModelCrashed, &[&one_line(message)]),
+            ModelError::Endpoint(e) => e.describe(lang),
+            ModelError::WordsNotServed => lang.t(Text::ServedNoWords).to_string(),
             ModelError::SourceTooLong { tokens, max } => lang.f(
                 Text::ErrSourceTooLong,
                 &[&lang.int(*tokens), &lang.int(*max)],

@@ -61,13 +61,17 @@ pub fn run(options: PlaygroundOptions) -> Result<Ending, PlaygroundError> {
         .enable_all()
         .build()
         .map_err(|e| PlaygroundError::Io(e.into()))?;
-    let mut engines = app::Engines::new(
-        engine::spawn(options.engine.clone()),
-        Some(options.engine.clone()),
-    );
+    // A served model's playground starts no other worker (no picker, no model B).
+    let template = options
+        .engine
+        .endpoint
+        .is_none()
+        .then(|| options.engine.clone());
+    let mut engines = app::Engines::new(engine::spawn(options.engine.clone()), template);
     if let Some(path) = options.model_b {
         let b = EngineOptions {
             model: path,
+            endpoint: None,
             ..options.engine
         };
         engines = engines.with_b(engine::spawn(b));

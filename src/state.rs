@@ -24,6 +24,7 @@ pub mod model_b;
 mod picker;
 mod reply;
 mod samplers;
+pub mod served;
 pub mod session;
 mod settings;
 pub mod source;
@@ -281,6 +282,8 @@ pub struct Options {
     /// The session to start from and save to (`--session FILE`): its path, and its contents
     /// when the file exists.
     pub session: Option<(PathBuf, Option<crate::session_file::SessionFile>)>,
+    /// A served model (`--endpoint`): its distributions are partial.
+    pub served: Option<served::Served>,
 }
 
 impl Default for Options {
@@ -300,6 +303,7 @@ impl Default for Options {
             encoder: None,
             export_dir: PathBuf::from("."),
             session: None,
+            served: None,
         }
     }
 }
@@ -387,6 +391,8 @@ pub struct State {
     pub loaded_session: Option<session::Loaded>,
     /// The inside-the-model view (embedding, logit lens, attention).
     pub inside: Inside,
+    /// A served model (`--endpoint`): what its partial numbers are over, the request in flight.
+    pub served: Option<served::Served>,
 }
 
 impl State {
@@ -475,6 +481,7 @@ impl State {
             },
             loaded_session: None,
             inside: Inside::default(),
+            served: options.served,
         }
     }
 
@@ -502,6 +509,7 @@ impl State {
     /// Whether something moves on screen by itself (the app redraws on ticks only then).
     pub fn animating(&self) -> bool {
         self.awaiting.is_some()
+            || self.served.as_ref().is_some_and(|s| s.again_at.is_some())
             || matches!(self.autoplay, Autoplay::Running { .. })
             || matches!(self.model, ModelStatus::Loading(_))
             || self.models.incoming.is_some()
@@ -663,6 +671,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.notice = None;
             encoder::answer(state, action)
         }
+        Msg::Action(action) if served::refuses(state, &action) => Vec::new(),
         Msg::Action(action) => {
             state.notice = None;
             match action.concern() {
@@ -732,5 +741,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
     model_b::refresh(state);
     effects.extend(model_b::sync_b(state));
+    let again = served::refresh(state, &effects);
+    effects.extend(again);
     effects
 }

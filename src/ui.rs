@@ -17,6 +17,7 @@ pub mod picker;
 pub mod prompt;
 pub mod rolls;
 pub mod sampling;
+pub mod served;
 pub mod source;
 pub mod status;
 pub mod text;

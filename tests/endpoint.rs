@@ -12,12 +12,15 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod common;
+
+use common::llama_server::{LlamaServer, cache, free_port};
 
 const PROMPT: &str = "The capital of France is";
 const PROMPT_IDS: [u64; 5] = [504, 3575, 282, 4649, 314];
@@ -64,100 +67,6 @@ fn fails(out: &Output) -> String {
     last.to_string()
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-// ── the real server ──
-
-/// llama.cpp's server on the default model, stopped when dropped.
-struct LlamaServer {
-    child: Child,
-    url: String,
-}
-
-impl Drop for LlamaServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn cache() -> PathBuf {
-    std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache"))
-        .join("tokenscope")
-}
-
-impl LlamaServer {
-    fn start() -> Self {
-        Self::start_with(&[])
-    }
-
-    /// With more `scripts/llama-server` flags (`--model GGUF --alias NAME`).
-    fn start_with(flags: &[&str]) -> Self {
-        let venv = cache().join("llama-cpp-python-0.3.36");
-        assert!(
-            venv.join(".complete").exists(),
-            "llama.cpp's server (llama-cpp-python 0.3.36) is not installed at {}: run \
-             `scripts/bootstrap --llama-cpp` (about 10 minutes, once) or `scripts/test`, which \
-             installs it",
-            venv.display()
-        );
-        let port = free_port();
-        let log = tempfile::NamedTempFile::new().expect("log file");
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/llama-server");
-        let child = Command::new(script)
-            .args(["--port", &port.to_string()])
-            .args(flags)
-            .stdin(Stdio::null())
-            .stdout(log.reopen().expect("log"))
-            .stderr(log.reopen().expect("log"))
-            .spawn()
-            .expect("scripts/llama-server starts");
-        let mut server = LlamaServer {
-            child,
-            url: format!("http://127.0.0.1:{port}/v1"),
-        };
-        let started = Instant::now();
-        while get(&format!("{}/models", server.url)).is_err() {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                let text = std::fs::read_to_string(log.path()).unwrap_or_default();
-                panic!("the llama.cpp server exited ({status}):\n{text}");
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(180),
-                "the llama.cpp server did not start in 180 s"
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        server
-    }
-
-    /// The server's own reply to a JSON POST.
-    fn post(&self, path: &str, body: Value) -> Value {
-        let root = self.url.trim_end_matches("/v1");
-        let url = format!("{root}{path}");
-        let text = ureq::post(&url)
-            .content_type("application/json")
-            .send(body.to_string())
-            .expect("the server answers")
-            .body_mut()
-            .read_to_string()
-            .expect("a body");
-        serde_json::from_str(&text).expect("JSON")
-    }
-}
-
-fn get(url: &str) -> Result<String, ureq::Error> {
-    ureq::get(url).call()?.body_mut().read_to_string()
-}
-
 fn json_of(out: &Output) -> Value {
     assert!(
         out.status.success(),
@@ -167,25 +76,9 @@ fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("one JSON line")
 }
 
-/// The server's own top 20 after `PROMPT`, most likely first (its `top_logprobs` may add the
-/// sampled token beyond them).
+/// The server's own top 20 after `PROMPT`, most likely first.
 fn servers_top(server: &LlamaServer) -> Vec<(String, f64)> {
-    let reply = server.post(
-        "/v1/completions",
-        serde_json::json!({"model": "smollm2", "prompt": PROMPT, "max_tokens": 1,
-                           "temperature": 1.0, "logprobs": 20}),
-    );
-    let top = reply["choices"][0]["logprobs"]["top_logprobs"][0]
-        .as_object()
-        .expect("top_logprobs")
-        .clone();
-    let mut top: Vec<(String, f64)> = top
-        .into_iter()
-        .map(|(k, v)| (k, v.as_f64().expect("a number")))
-        .collect();
-    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    top.truncate(20);
-    top
+    server.top("smollm2", PROMPT, 20)
 }
 
 #[test]

@@ -24,6 +24,7 @@ const SAME_IN_BOTH: &[&str] = &[
     "Millis",
     "Nats",
     "PromptTitle",
+    "ServedAtLeast",
     "SizeMb",
     "StageMinP",
     "StageTopK",

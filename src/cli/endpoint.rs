@@ -30,6 +30,25 @@ pub fn open(common: &Common, lang: Lang) -> Result<Endpoint, CliError> {
     Ok(Endpoint::connect_with(opts, Some(note))?)
 }
 
+/// The playground's endpoint: connected once here, before the terminal is touched (so a bad
+/// URL, a server that is down or a model it does not serve is one paragraph and exit 1), and
+/// the options with the served model's name for the worker, which connects again. The
+/// flags a served model cannot answer are refused.
+pub fn playground(
+    common: &Common,
+    refused: &[(bool, &'static str)],
+    lang: Lang,
+) -> Result<EndpointOptions, CliError> {
+    for &(given, flag) in refused {
+        refuse(given, flag)?;
+    }
+    let ep = open(common, lang)?;
+    let (mut opts, _) = options(common, lang);
+    opts.model = Some(ep.model.clone());
+    opts.top_n = ep.top_n();
+    Ok(opts)
+}
+
 /// The endpoint's options from the flags and the environment, and the retry note.
 fn options(common: &Common, lang: Lang) -> (EndpointOptions, RetryNote) {
     let args = &common.endpoint;

@@ -130,8 +130,6 @@ pub enum EndpointFailure {
     Unsupported(&'static str),
     /// `tokenize --endpoint` against a server without a tokenize route (its URL).
     NoTokenizer(String),
-    /// The playground with `--endpoint` (not built yet).
-    Playground,
 }
 
 impl Describe for EndpointFailure {
@@ -140,7 +138,6 @@ impl Describe for EndpointFailure {
             EndpointFailure::Server(e) => e.describe(lang),
             EndpointFailure::Unsupported(what) => lang.f(Text::EndpointUnsupported, &[what]),
             EndpointFailure::NoTokenizer(url) => lang.f(Text::EndpointNoTokenizer, &[url]),
-            EndpointFailure::Playground => lang.t(Text::EndpointPlaygroundLater).to_string(),
         }
     }
 }

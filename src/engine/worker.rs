@@ -10,6 +10,7 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::engine::encoder_session::EncoderSession;
+use crate::engine::endpoint_session::EndpointSession;
 use crate::engine::recover;
 use crate::engine::seq2seq::Seq2SeqSession;
 use crate::engine::{Backend, EngineHandle, Reply, Request, Session};
@@ -23,6 +24,8 @@ pub struct EngineOptions {
     pub precision: Precision,
     /// libtorch intra-op threads (0 = leave libtorch's default).
     pub threads: usize,
+    /// A served model to talk to instead of loading `model` (`--endpoint URL`).
+    pub endpoint: Option<crate::endpoint::EndpointOptions>,
 }
 
 /// Starts the worker thread; it begins loading the model at once.
@@ -47,7 +50,12 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
     let mut progress = |p| {
         let _ = replies.send(Reply::Progress(p));
     };
-    let mut backend = match open(&opts, &mut progress) {
+    let opened = match &opts.endpoint {
+        Some(ep) => EndpointSession::connect(ep.clone(), replies.clone())
+            .map(|s| Box::new(s) as Box<dyn Backend>),
+        None => open(&opts, &mut progress),
+    };
+    let mut backend = match opened {
         Ok(b) => b,
         Err(e) => {
             let _ = replies.send(Reply::LoadFailed {

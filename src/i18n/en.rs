@@ -755,9 +755,6 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointUnsupported => {
             "{} is not available with --endpoint (the server gives only the top candidates' text and log-probabilities)."
         }
-        Text::EndpointPlaygroundLater => {
-            "the playground does not talk to an --endpoint yet: use tokenize, next or generate with --endpoint."
-        }
         Text::EndpointPromptScored => "prompt, as the server scored it: {}",
         Text::EndpointStepsNote => {
             "{} steps through {}: each one asked the server for the top {} and chose among those only"
@@ -829,5 +826,32 @@ pub fn text(t: Text) -> &'static str {
             "brighter = more attention · ░ masked: a position cannot see later tokens"
         }
         Text::InsideAttnTop => "most attended, top {} of {} positions:",
+        Text::ServedNoWords => {
+            "the word view is not available with --endpoint (it would cost one request per greedy step of every candidate)"
+        }
+        Text::ServedNoPicker => {
+            "the model picker and model B are not available with --endpoint (the server serves its own model)"
+        }
+        Text::ServedNoVersus => {
+            "prompt B is not available with --endpoint (comparing needs whole distributions, the server shows only its top candidates)"
+        }
+        Text::ServedTopOf => "top {} of an unknown vocabulary",
+        Text::ServedTopOfShort => "top {} of ?",
+        Text::ServedRest => "rest: {} more of the top {}, and all not shown",
+        Text::ServedRestShort => "rest · top {} of ?",
+        Text::ServedSampledNote => "sampled: over the {} shown only",
+        Text::ServedAtLeast => "≥{}",
+        Text::ServedInFlight => "asking the server… {} s",
+        Text::ServedRetrying => "server: {}; retry {}/{} in {} s",
+        Text::ServedAgainIn => "asking again in {} s",
+        Text::ServedOutsideTop => "outside the top {}",
+        Text::ServedNoDistribution => {
+            "the server gave no distribution here: only after the whole prompt and after each chosen token"
+        }
+        Text::ServedPromptUnscored => "prompt: not scored by the server",
+        Text::ServedPromptScored => "prompt: probabilities from the server, ranks not given",
+        Text::ServedRankLegend => "rank among the top {}:",
+        Text::ServedDiceNote => "over the {} shown only",
+        Text::ServedDevice => "server",
     }
 }

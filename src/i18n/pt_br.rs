@@ -777,9 +777,6 @@ pub fn text(t: Text) -> &'static str {
         Text::EndpointUnsupported => {
             "{} não está disponível com --endpoint (o servidor dá só o texto e as log-probabilidades dos primeiros candidatos)."
         }
-        Text::EndpointPlaygroundLater => {
-            "o playground ainda não conversa com um --endpoint: use tokenize, next ou generate com --endpoint."
-        }
         Text::EndpointPromptScored => "prompt, como o servidor o pontuou: {}",
         Text::EndpointStepsNote => {
             "{} passos por {}: cada um pediu ao servidor os {} primeiros e escolheu só entre eles"
@@ -851,5 +848,32 @@ pub fn text(t: Text) -> &'static str {
             "mais claro = mais atenção · ░ mascarado: a posição não vê tokens posteriores"
         }
         Text::InsideAttnTop => "mais atendidos, os {} maiores de {} posições:",
+        Text::ServedNoWords => {
+            "a visão de palavras não está disponível com --endpoint (custaria um pedido por passo de decodificação gulosa de cada candidato)"
+        }
+        Text::ServedNoPicker => {
+            "o seletor de modelos e o modelo B não estão disponíveis com --endpoint (o servidor serve o próprio modelo)"
+        }
+        Text::ServedNoVersus => {
+            "o prompt B não está disponível com --endpoint (comparar exige distribuições inteiras; o servidor mostra só os candidatos do topo)"
+        }
+        Text::ServedTopOf => "top {} de um vocabulário desconhecido",
+        Text::ServedTopOfShort => "top {} de ?",
+        Text::ServedRest => "resto: mais {} do top {} e todos os não mostrados",
+        Text::ServedRestShort => "resto · top {} de ?",
+        Text::ServedSampledNote => "amostrado: só entre os {} mostrados",
+        Text::ServedAtLeast => "≥{}",
+        Text::ServedInFlight => "consultando o servidor… {} s",
+        Text::ServedRetrying => "servidor: {}; nova tentativa {}/{} em {} s",
+        Text::ServedAgainIn => "perguntando de novo em {} s",
+        Text::ServedOutsideTop => "fora do top {}",
+        Text::ServedNoDistribution => {
+            "o servidor não deu distribuição aqui: só após o prompt inteiro e após cada token escolhido"
+        }
+        Text::ServedPromptUnscored => "prompt: sem notas do servidor",
+        Text::ServedPromptScored => "prompt: probabilidades do servidor, sem posições",
+        Text::ServedRankLegend => "ranking entre os top {}:",
+        Text::ServedDiceNote => "só entre os {} mostrados",
+        Text::ServedDevice => "servidor",
     }
 }

@@ -147,6 +147,7 @@ pub(super) fn refresh_view(s: &mut State) -> bool {
             false => Vec::new(),
         },
         rolls: s.lab.rolls_shown.then(|| s.lab.rolls()),
+        partial: false,
     };
     if let Some(v) = s.view.as_mut().filter(|v| v.key == key) {
         v.stale = !fresh;

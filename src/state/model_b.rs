@@ -167,7 +167,7 @@ pub(super) fn on_reply(s: &mut State, reply: Reply) -> Vec<Effect> {
             b.error = None;
         }
         // B is never asked for words, and encoders are not opened as B.
-        Reply::Word { .. } | Reply::Encoded { .. } | Reply::Inside { .. } => {}
+        Reply::Word { .. } | Reply::Encoded { .. } | Reply::Inside { .. } | Reply::Served(_) => {}
         Reply::Failed { id, error } => {
             if let Some((_, prompt, chat)) = b.awaiting.take_if(|(a, _, _)| *a == id) {
                 b.error = Some((prompt, chat, StateError::Request(Arc::clone(&error))));

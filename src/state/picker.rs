@@ -242,7 +242,8 @@ fn on_incoming(s: &mut State, reply: Reply) -> Vec<Effect> {
         | Reply::Failed { .. }
         | Reply::Word { .. }
         | Reply::Inside { .. }
-        | Reply::Encoded { .. } => Vec::new(),
+        | Reply::Encoded { .. }
+        | Reply::Served(_) => Vec::new(),
     }
 }
 

@@ -68,6 +68,10 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             super::versus::sync_b(s)
         }
         Reply::Encoded { id, report } => super::encoder::accept(s, id, report),
+        Reply::Served(note) => {
+            super::served::apply(s, note);
+            Vec::new()
+        }
         Reply::Word { id, guess } => {
             super::words::take_reply(s, id, guess);
             Vec::new()

@@ -8,6 +8,7 @@ use crate::engine::TokenView;
 use crate::sampling::{Distribution, Rolls, SamplingParams, roll_many};
 
 use super::State;
+use super::served;
 use super::tree::Choice;
 
 /// The distribution shown in the "Next token" pane.
@@ -39,6 +40,8 @@ pub(super) struct ViewKey {
     pub columns: Vec<SamplingParams>,
     /// How many draws the roll-many view wants, when shown.
     pub rolls: Option<usize>,
+    /// Over a served model's shown candidates only (`--endpoint`).
+    pub partial: bool,
 }
 
 /// How one generated token was chosen, ready to draw as a dice roll.
@@ -55,6 +58,8 @@ pub struct Roll {
     pub segments: Vec<f64>,
     /// How many candidates the sampler kept.
     pub kept: usize,
+    /// How many candidates the distribution had (a served model's shown ones).
+    pub candidates: usize,
     /// Cumulative range of the chosen token on the final bar (`cum_before..cum_after`).
     pub range: (f64, f64),
     pub(super) key: RollKey,
@@ -67,6 +72,8 @@ pub(super) struct RollKey {
     pub token: u32,
     /// The settings the roll is shown under (those of the draw, or the current ones for a pick).
     pub params: SamplingParams,
+    /// Over a served model's shown candidates only (`--endpoint`).
+    pub partial: bool,
 }
 
 /// How many kept candidates a roll keeps for its cumulative bar.
@@ -80,11 +87,12 @@ impl View {
         stale: bool,
         key: ViewKey,
     ) -> View {
+        let partial = key.partial;
         let logits = logits.filter(|l| !l.is_empty());
-        let dist = logits.map(|l| Distribution::new(l, params));
+        let dist = logits.map(|l| served::distribution(l, params, partial));
         let actual = actual.map(|id| (id, dist.as_ref().and_then(|d| d.rank_of(id))));
         let columns = match logits {
-            Some(l) if key.columns.len() > 1 => Distribution::many(l, &key.columns),
+            Some(l) if key.columns.len() > 1 => served::many(l, &key.columns, partial),
             _ => Vec::new(),
         };
         let rolls = match (&dist, key.rolls) {
@@ -115,7 +123,7 @@ impl Roll {
             Choice::Sampled { params, .. } => params,
             Choice::Picked { .. } => *current,
         };
-        let dist = Distribution::new(logits, &params);
+        let dist = served::distribution(logits, &params, key.partial);
         let rank = match choice {
             Choice::Sampled { draw, .. } => draw.rank,
             Choice::Picked { .. } => dist.rank_of(token.id).unwrap_or(0),
@@ -138,6 +146,7 @@ impl Roll {
             rank,
             segments,
             kept: dist.kept,
+            candidates: dist.candidates.len(),
             range,
             key,
         }
@@ -177,6 +186,7 @@ pub(super) fn refresh(s: &mut State) {
         params: s.params,
         columns,
         rolls: s.lab.rolls_shown.then(|| s.lab.rolls()),
+        partial: s.served.is_some(),
     };
     if s.view.as_ref().is_none_or(|v| v.key != key) {
         let old_index = s.view.as_ref().map(|v| v.index);
@@ -233,6 +243,7 @@ fn refresh_roll(s: &mut State, fresh: bool, covered: usize) {
         index: token_index,
         token: node.token,
         params,
+        partial: s.served.is_some(),
     };
     if s.roll.as_ref().is_none_or(|r| r.key != key) {
         let logits = eval.positions[token_index - 1].logits.clone();

@@ -196,6 +196,8 @@ pub fn title(state: &State) -> String {
             let mut t = lang.f(Text::LookBackTitle, &[&(v.index + 1), &token_text(i)]);
             if v.actual.is_some_and(|(_, r)| r.is_some()) {
                 t = format!("{t} · {}", lang.t(Text::ActualMarker));
+            } else if let Some(outside) = super::served::outside_top(state) {
+                t = format!("{t} · {outside}");
             }
             t
         }
@@ -239,12 +241,16 @@ fn render_single(
     let lang = state.lang;
     let view = state.view.as_ref();
     let body = inner(area);
-    let kept = lang.f(
-        Text::KeptOf,
-        &[&lang.int(dist.kept), &lang.int(dist.candidates.len())],
-    );
+    let room = usize::from(area.width).saturating_sub(width(title) + 8);
+    let kept = super::served::kept_title(state, room).unwrap_or_else(|| {
+        lang.f(
+            Text::KeptOf,
+            &[&lang.int(dist.kept), &lang.int(dist.candidates.len())],
+        )
+    });
     // The kept count goes on the right of the top border when both titles fit.
-    if width(title) + width(&kept) + 8 <= usize::from(area.width) {
+    let kept_fits = width(title) + width(&kept) + 8 <= usize::from(area.width);
+    if kept_fits {
         block =
             block.title(Line::from(Span::styled(format!(" {kept} "), theme.dim)).right_aligned());
     }
@@ -270,14 +276,22 @@ fn render_single(
     // The word view says how its words are made in the bottom border; the bar's legend goes
     // above the bars when it fits there, else into the bottom border too when both fit (the
     // column headers already name the two probabilities).
-    let legend = lang.t(Text::BarLegend);
+    // A served model's note, with "top 20 of ?" when the top border had no room for it and
+    // the bottom has.
+    let sampled_note = super::served::sampled_note(state, dist, !kept_fits)
+        .filter(|n| width(n) + 4 <= usize::from(area.width))
+        .or_else(|| super::served::sampled_note(state, dist, false));
+    let legend = sampled_note.as_deref().unwrap_or(lang.t(Text::BarLegend));
     let mut bottom_used = 0;
     if state.words.on {
         let note = lang.t(Text::WordViewTitle);
         bottom_used = width(note) + 4;
         block = block.title_bottom(Line::from(Span::styled(format!(" {note} "), theme.dim)));
     }
-    if width(legend) > cols.bar && bottom_used + width(legend) + 4 <= usize::from(area.width) {
+    let must_say = sampled_note.is_some();
+    if (must_say || width(legend) > cols.bar)
+        && bottom_used + width(legend) + 4 <= usize::from(area.width)
+    {
         block = block.title_bottom(
             Line::from(Span::styled(format!(" {legend} "), theme.dim)).right_aligned(),
         );
@@ -332,17 +346,18 @@ fn single_lines<'a>(
                 );
                 rule_line(&label, usize::from(body.width), theme)
             }
-            ListRow::Rest => rest_line(dist, rows, cols, lang, theme),
+            ListRow::Rest => served_rest_line(dist, rows, cols, state, theme)
+                .unwrap_or_else(|| rest_line(dist, rows, cols, lang, theme)),
             ListRow::Entropy => stat_line(
                 &format!("{} ({})", lang.t(Text::Entropy), lang.t(Text::Nats)),
-                lang.num(dist.entropy_raw, 2),
+                bound(state, lang.num(dist.entropy_raw, 2)),
                 lang.num(dist.entropy_final, 2),
                 cols,
                 theme,
             ),
             ListRow::Choices => stat_line(
                 lang.t(Text::EffectiveChoices),
-                lang.num(dist.effective_choices_raw(), 1),
+                bound(state, lang.num(dist.effective_choices_raw(), 1)),
                 lang.num(dist.effective_choices_final(), 1),
                 cols,
                 theme,
@@ -357,8 +372,19 @@ fn single_lines<'a>(
     lines
 }
 
+/// A served model's raw entropy and effective choices are lower bounds: "≥ x".
+fn bound(state: &State, number: String) -> String {
+    match super::served::top_n(state) {
+        Some(_) => super::served::at_least(state.lang, &number),
+        None => number,
+    }
+}
+
 fn empty_message(state: &State) -> String {
     if let Some(m) = super::fill::empty_message(state) {
+        return m;
+    }
+    if let Some(m) = super::served::no_distribution(state) {
         return m;
     }
     let lang = state.lang;
@@ -594,6 +620,29 @@ fn rest_line(
     lang: Lang,
     theme: &Theme,
 ) -> Line<'static> {
+    let (raw, fin, count) = rest_mass(dist, rows);
+    let mut label = lang.f(Text::RestOfVocab, &[&lang.int(count)]);
+    if width(&label) + 1 > cols.label_width() {
+        label = lang.f(Text::RestOfVocabShort, &[&lang.int(count)]);
+    }
+    stat_line(&label, lang.percent(raw), lang.percent(fin), cols, theme)
+}
+
+/// A served model's rest row: what the unlisted shown hold plus `1 − Σ shown` (a lower bound).
+fn served_rest_line(
+    dist: &Distribution,
+    rows: &[ListRow],
+    cols: &Columns,
+    state: &State,
+    theme: &Theme,
+) -> Option<Line<'static>> {
+    let (raw, fin, count) = rest_mass(dist, rows);
+    let (label, raw) = super::served::rest(state, dist, count, raw, cols.label_width())?;
+    Some(stat_line(&label, raw, state.lang.percent(fin), cols, theme))
+}
+
+/// The raw and final mass of the candidates not listed in `rows`, and how many they are.
+fn rest_mass(dist: &Distribution, rows: &[ListRow]) -> (f64, f64, usize) {
     let shown: Vec<usize> = rows
         .iter()
         .filter_map(|r| {
@@ -617,12 +666,7 @@ fn rest_line(
             fin += c.final_prob;
         }
     }
-    let count = dist.candidates.len() - shown.len();
-    let mut label = lang.f(Text::RestOfVocab, &[&lang.int(count)]);
-    if width(&label) + 1 > cols.label_width() {
-        label = lang.f(Text::RestOfVocabShort, &[&lang.int(count)]);
-    }
-    stat_line(&label, lang.percent(raw), lang.percent(fin), cols, theme)
+    (raw, fin, dist.candidates.len() - shown.len())
 }
 
 fn stat_line(

@@ -47,6 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         block
     };
+    let block = super::served::bottom_note(block, state, area.width, theme);
     frame.render_widget(block, area);
     let ncols = view.columns.len();
     let inner_w = usize::from(body.width);

@@ -26,6 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     let lang = state.lang;
     let body = inner(area);
+    let block = super::served::bottom_note(block, state, area.width, theme);
     frame.render_widget(block, area);
     let column = format!(
         "{}:{}",

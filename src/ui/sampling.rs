@@ -55,7 +55,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(block, area);
     let w = usize::from(body.width);
     let mut lines = settings_lines(state, w, theme);
-    lines.extend(roll_lines(state, w, theme));
+    let mut roll = roll_lines(state, w, theme);
+    // A served model's dice is over the shown candidates only: said under the roll's summary.
+    if let Some(note) = state
+        .roll
+        .as_ref()
+        .and_then(|r| super::served::dice_note(state, r.candidates))
+    {
+        roll.insert(1, Line::from(Span::styled(truncate(&note, w), theme.dim)));
+    }
+    lines.extend(roll);
     frame.render_widget(Paragraph::new(lines), body);
 }
 

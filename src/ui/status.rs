@@ -128,7 +128,12 @@ fn left_parts(state: &State, theme: &Theme) -> Vec<Part> {
             Part::new(
                 KEEP,
                 vec![Span::styled(
-                    format!(" {} {}", SPINNER[frame_no], lang.t(Text::Computing)),
+                    format!(
+                        " {} {}",
+                        SPINNER[frame_no],
+                        super::served::in_flight(state)
+                            .unwrap_or_else(|| lang.t(Text::Computing).to_string())
+                    ),
                     theme.notice,
                 )],
             )
@@ -167,6 +172,17 @@ fn model_parts(state: &State, theme: &Theme) -> Vec<Part> {
                 KEEP,
                 vec![Span::styled(info.name.clone(), theme.value)],
             ));
+            if let Some(s) = &state.served {
+                // A served model: where, not a device and precision it does not tell.
+                left.push(Part::new(
+                    3,
+                    vec![Span::styled(
+                        format!("{} {}", lang.t(Text::ServedDevice), s.url),
+                        theme.text,
+                    )],
+                ));
+                return left;
+            }
             left.push(Part::new(
                 3,
                 vec![Span::styled(device_label(info.device, lang), theme.text)],
@@ -214,13 +230,9 @@ fn right_parts(state: &State, theme: &Theme) -> Vec<Part> {
     let lang = state.lang;
     let mut right: Vec<Part> = Vec::new();
     if let Some(error) = &state.error {
-        right.push(Part::new(
-            KEEP,
-            vec![Span::styled(
-                lang.f(Text::ErrorPrefix, &[&error.describe(lang)]),
-                theme.error,
-            )],
-        ));
+        let text = super::served::error_text(state, error)
+            .unwrap_or_else(|| lang.f(Text::ErrorPrefix, &[&error.describe(lang)]));
+        right.push(Part::new(KEEP, vec![Span::styled(text, theme.error)]));
     } else if let Some(notice) = &state.notice {
         let text = match &notice.arg {
             Some(arg) => lang.f(notice.text, &[arg]),

@@ -133,7 +133,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
 
-    let legend = legend(state, &seq, body, theme);
+    let legend = legend_and_note(state, &seq, body, theme);
     let chip_rows = chip_rows(body, legend.len());
     let chips = layout_chips(&seq, usize::from(body.width), state.show_ids, state.look);
     let first = first_row(&chips, chip_rows);
@@ -188,7 +188,28 @@ fn chip_rows(body: Rect, legend_rows: usize) -> usize {
 /// Rows of chips in the pane body `body` (for mapping clicks back to chips).
 pub fn chip_rows_in(body: Rect, state: &State) -> usize {
     let seq = state.sequence();
-    chip_rows(body, legend(state, &seq, body, &Theme::mono()).len())
+    chip_rows(
+        body,
+        legend_and_note(state, &seq, body, &Theme::mono()).len(),
+    )
+}
+
+/// The legend, with a served model's note on the prompt's colours above it.
+fn legend_and_note(
+    state: &State,
+    seq: &[SeqToken<'_>],
+    body: Rect,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = legend(state, seq, body, theme);
+    // A served model: what the colours are over (the prompt's are the server's, or none).
+    if let Some(note) = super::served::prompt_note(state)
+        && usize::from(body.height) > lines.len() + 1
+    {
+        let w = usize::from(body.width);
+        lines.insert(0, Line::from(Span::styled(truncate(&note, w), theme.dim)));
+    }
+    lines
 }
 
 /// "model rank: 1st 5 ≤10 3 ≤100 0 >100 0 special": each bucket in its style with how many
