@@ -35,7 +35,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 pub use branches::{BranchRow, BranchesSection};
-pub use distribution::{DistRow, DistributionSection};
+pub use distribution::{DistRow, DistributionSection, Partial};
 pub use inside::{
     AttentionExport, EmbeddingExport, InsideSection, LensExport, LensLayer, ScoredToken,
 };

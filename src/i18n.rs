@@ -1173,6 +1173,8 @@ pub enum Text {
     /// Entropy (nats): model {}, after settings {}.
     ExportEntropy,
     /// Words
+    ExportPartial,
+    ExportKeptShown,
     ExportWords,
     ExportCosine,
     ExportLayer,

@@ -721,6 +721,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     };
+    after_update(state, &mut effects);
+    effects
+}
+
+/// What follows every message: the views recomputed, the branches recorded, and the requests
+/// the views want (the inside view's first, then the word view's, model B's, a served retry).
+fn after_update(state: &mut State, effects: &mut Vec<Effect>) {
     // An encoder's views compute their own (the mask shown, or no distribution at all).
     if !fill::refresh_view(state) {
         view::refresh(state);
@@ -741,7 +748,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
     model_b::refresh(state);
     effects.extend(model_b::sync_b(state));
-    let again = served::refresh(state, &effects);
+    let again = served::refresh(state, effects);
     effects.extend(again);
-    effects
 }

@@ -174,6 +174,22 @@ fn the_pane_shows_exactly_the_servers_logprobs(server: &LlamaServer, worker: &Se
         screen.contains("sampled: over the 20 shown only"),
         "{screen}"
     );
+    // F9's export says the same: top 20 of an unknown vocabulary, the rest as a lower bound.
+    let snap = tokenscope::state::export::snapshot(&h.state);
+    let d = snap.distribution.as_ref().expect("the pane is exported");
+    let partial = d
+        .partial
+        .as_ref()
+        .expect("a served distribution is partial");
+    assert_eq!(partial.top_n, 20);
+    assert!((partial.rest_mass_lower_bound - (1.0 - shown)).abs() < 1e-5);
+    for (row, (t, lp)) in d.rows.iter().zip(&theirs) {
+        assert_eq!(&row.token, t);
+        assert!((row.model_prob - lp.exp()).abs() < 1e-6);
+    }
+    let md = tokenscope::export::markdown::render(&snap, Lang::En);
+    assert!(md.contains("Kept (of the 20 shown)"), "{md}");
+    assert!(md.contains("Only the server's top 20 are known"), "{md}");
 }
 
 /// Greedy on the raw distribution: llama-cpp-python's completions default to a repetition

@@ -39,6 +39,19 @@ pub struct DistributionSection {
     pub entropy_model: f64,
     pub entropy_adjusted: Vec<f64>,
     pub rows: Vec<DistRow>,
+    /// A served model's distribution (`--endpoint`): only its top N are known, `vocab_size` is
+    /// how many were shown, `entropy_model` a lower bound; `None` for a local model.
+    #[serde(default)]
+    pub partial: Option<Partial>,
+}
+
+/// What a served model's distribution leaves unknown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Partial {
+    /// How many candidates the server gave.
+    pub top_n: usize,
+    /// 1 − Σ of the shown probabilities: what the rest of the vocabulary has at least.
+    pub rest_mass_lower_bound: f64,
 }
 
 impl Section for DistributionSection {
@@ -75,13 +88,28 @@ impl Section for DistributionSection {
             .collect();
         table(out, &header, &right, &rows);
         let kept: Vec<String> = self.kept.iter().map(|&k| lang.int(k)).collect();
-        out.push_str(&format!(
-            "\n{}\n",
-            lang.f(
+        let kept_line = match &self.partial {
+            Some(p) => lang.f(Text::ExportKeptShown, &[&p.top_n, &kept.join(" / ")]),
+            None => lang.f(
                 Text::ExportKept,
-                &[&lang.int(self.vocab_size), &kept.join(" / ")]
-            )
-        ));
+                &[&lang.int(self.vocab_size), &kept.join(" / ")],
+            ),
+        };
+        out.push_str(&format!("\n{kept_line}\n"));
+        if let Some(p) = &self.partial {
+            let rest = lang.f(
+                Text::ServedAtLeast,
+                &[&lang.percent(p.rest_mass_lower_bound)],
+            );
+            out.push_str(&format!(
+                "{}\n",
+                lang.f(Text::ExportPartial, &[&p.top_n, &rest])
+            ));
+        }
+        let entropy_model = match self.partial {
+            Some(_) => lang.f(Text::ServedAtLeast, &[&lang.num(self.entropy_model, 2)]),
+            None => lang.num(self.entropy_model, 2),
+        };
         let adjusted: Vec<String> = self
             .entropy_adjusted
             .iter()
@@ -91,7 +119,7 @@ impl Section for DistributionSection {
             "{}\n",
             lang.f(
                 Text::ExportEntropy,
-                &[&lang.num(self.entropy_model, 2), &adjusted.join(" / ")]
+                &[&entropy_model, &adjusted.join(" / ")]
             )
         ));
     }

@@ -659,6 +659,10 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::ExportKept => "Kept (of {} tokens): {}.",
         Text::ExportEntropy => "Entropy (nats): model {}, after settings {}.",
+        Text::ExportPartial => {
+            "Only the server's top {} are known: the rest of the vocabulary has {} of the probability; every column is over the shown only."
+        }
+        Text::ExportKeptShown => "Kept (of the {} shown): {}.",
         Text::ExportWords => "Words",
         Text::ExportCosine => "cosine",
         Text::ExportLayer => "layer",

@@ -671,6 +671,10 @@ pub fn text(t: Text) -> &'static str {
         }
         Text::ExportKept => "Mantidos (de {} tokens): {}.",
         Text::ExportEntropy => "Entropia (nats): modelo {}, após configurações {}.",
+        Text::ExportPartial => {
+            "Só os {} primeiros do servidor são conhecidos: o resto do vocabulário tem {} da probabilidade; todas as colunas são só sobre os mostrados."
+        }
+        Text::ExportKeptShown => "Mantidos (dos {} mostrados): {}.",
         Text::ExportWords => "Palavras",
         Text::ExportCosine => "cosseno",
         Text::ExportLayer => "camada",

@@ -11,8 +11,8 @@ use crate::action::Action;
 use crate::engine::inside::InsideReport;
 use crate::export::{
     AttentionExport, BranchRow, BranchesSection, DistRow, DistributionSection, EXPORT_ROWS,
-    EXPORT_VERSION, EmbeddingExport, FileError, InsideSection, LensExport, LensLayer, RollRow,
-    RollsSection, SamplerSettings, ScoredToken, Snapshot, WordRow, WordsSection, Written,
+    EXPORT_VERSION, EmbeddingExport, FileError, InsideSection, LensExport, LensLayer, Partial,
+    RollRow, RollsSection, SamplerSettings, ScoredToken, Snapshot, WordRow, WordsSection, Written,
 };
 use crate::i18n::{Describe, Text};
 use crate::sampling::Distribution;
@@ -159,6 +159,11 @@ fn distribution(s: &State) -> Option<DistributionSection> {
         entropy_model: dist.entropy_raw,
         entropy_adjusted: columns.iter().map(|d| d.entropy_final).collect(),
         rows,
+        partial: s.served.as_ref().map(|served| Partial {
+            top_n: served.top_n,
+            rest_mass_lower_bound: (1.0 - dist.candidates.iter().map(|c| c.prob).sum::<f64>())
+                .max(0.0),
+        }),
     })
 }
 

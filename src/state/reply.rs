@@ -35,38 +35,7 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             s.error = Some(StateError::Load { path, error });
             Vec::new()
         }
-        Reply::Evaluated {
-            id,
-            prompt_len,
-            positions,
-            reused,
-            elapsed,
-            source,
-        } => {
-            if super::versus::take_reply(s, id, &positions) {
-                return Vec::new();
-            }
-            let Some(awaiting) = s.awaiting.take_if(|a| a.id == id) else {
-                return Vec::new();
-            };
-            super::source::accept(s, source);
-            s.serial += 1;
-            s.eval = Some(Evaluation {
-                prompt: awaiting.prompt,
-                chat: awaiting.chat,
-                prompt_len: prompt_len.min(positions.len()),
-                positions,
-                reused,
-                elapsed,
-                serial: s.serial,
-            });
-            s.error = None;
-            if s.look.is_some_and(|look| look >= s.sequence_len()) {
-                s.look = None;
-            }
-            super::session::on_evaluated(s);
-            super::versus::sync_b(s)
-        }
+        reply @ Reply::Evaluated { .. } => evaluated(s, reply),
         Reply::Encoded { id, report } => super::encoder::accept(s, id, report),
         Reply::Served(note) => {
             super::served::apply(s, note);
@@ -91,4 +60,42 @@ pub(super) fn apply(s: &mut State, reply: Reply) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// An evaluation came back: taken when it answers the newest request.
+fn evaluated(s: &mut State, reply: Reply) -> Vec<Effect> {
+    let Reply::Evaluated {
+        id,
+        prompt_len,
+        positions,
+        reused,
+        elapsed,
+        source,
+    } = reply
+    else {
+        return Vec::new();
+    };
+    if super::versus::take_reply(s, id, &positions) {
+        return Vec::new();
+    }
+    let Some(awaiting) = s.awaiting.take_if(|a| a.id == id) else {
+        return Vec::new();
+    };
+    super::source::accept(s, source);
+    s.serial += 1;
+    s.eval = Some(Evaluation {
+        prompt: awaiting.prompt,
+        chat: awaiting.chat,
+        prompt_len: prompt_len.min(positions.len()),
+        positions,
+        reused,
+        elapsed,
+        serial: s.serial,
+    });
+    s.error = None;
+    if s.look.is_some_and(|look| look >= s.sequence_len()) {
+        s.look = None;
+    }
+    super::session::on_evaluated(s);
+    super::versus::sync_b(s)
 }
