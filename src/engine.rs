@@ -181,6 +181,11 @@ pub trait Backend {
     fn info(&self, load_time: Duration) -> ModelInfo;
     /// Answers one request; `None` for `Shutdown`.
     fn serve(&mut self, request: &Request) -> Option<Reply>;
+    /// A little work done while no request waits (the worker calls it again while it returns
+    /// `true` and nothing is asked; each call should take a few milliseconds at most).
+    fn idle(&mut self) -> bool {
+        false
+    }
 }
 
 /// The two ends of the worker's channels, as seen from the app.

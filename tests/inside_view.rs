@@ -379,6 +379,61 @@ fn fast_neighbours_are_the_full_scan() {
     }
 }
 
+/// The engine computes the row norms while idle, a chunk per call; the neighbours it then gives
+/// are the full float64 scan's (a wrong or partial norm would move them).
+#[test]
+fn norms_computed_while_idle_give_the_full_scan() {
+    use tokenscope::engine::inside::{Inside, InsideReport, Inspect};
+    use tokenscope::engine::{Backend, Request, Session};
+    use tokenscope::model::{self, DeviceChoice, Precision, neighbours};
+    let m = model::load(
+        &common::model_path(),
+        DeviceChoice::Cpu,
+        Precision::Exact,
+        &mut |_| {},
+    )
+    .expect("the default model");
+    let mut s = Session::new(m);
+    let mut calls = 0;
+    while s.idle() {
+        calls += 1;
+        assert!(calls < 100, "idle work ends");
+    }
+    assert_eq!(
+        calls,
+        49_152usize.div_ceil(8192),
+        "one chunk of rows per call"
+    );
+    assert!(!s.idle(), "nothing more to do");
+    let ids = s.model.tokenizer.encode(" cat").expect("tokens");
+    let request = Request::Inspect {
+        id: 7,
+        ids: ids.clone(),
+        what: Inspect::Embedding,
+    };
+    let Some(Reply::Inside {
+        inside: Inside { report, .. },
+        ..
+    }) = s.serve(&request)
+    else {
+        panic!("an inside reply");
+    };
+    let InsideReport::Embedding(e) = report.as_ref() else {
+        panic!("{report:?}");
+    };
+    let decoder = s.model.decoder.as_ref();
+    let last = *ids.last().expect("a token");
+    let full =
+        neighbours::nearest(decoder, &e.vector, e.neighbours.len(), Some(last)).expect("scan");
+    assert_eq!(
+        e.neighbours.iter().map(|n| n.id).collect::<Vec<_>>(),
+        full.iter().map(|n| n.id).collect::<Vec<_>>()
+    );
+    for (a, b) in e.neighbours.iter().zip(&full) {
+        assert!((a.cosine - b.cosine).abs() < 1e-12, "{a:?} vs {b:?}");
+    }
+}
+
 /// An encoder answers the inside view with the typed "needs a decoder" failure, and the pane
 /// says the view is not available for this model (and asks no more).
 #[test]

@@ -29,8 +29,11 @@ pub struct Session {
     tokens: Vec<u32>,
     logits: Vec<Arc<[f32]>>,
     stats: Vec<Option<(u32, f32)>>,
-    /// The embedding table's row norms, once the inside view has needed them.
+    /// The embedding table's row norms, once the inside view has needed them or the engine
+    /// has computed them while idle.
     pub(super) row_norms: Option<Arc<[f64]>>,
+    /// The norms computed so far while idle (moved to `row_norms` when complete).
+    norms_so_far: Vec<f64>,
 }
 
 impl Session {
@@ -43,6 +46,7 @@ impl Session {
             logits: Vec::new(),
             stats: Vec::new(),
             row_norms: None,
+            norms_so_far: Vec::new(),
         }
     }
 
@@ -123,6 +127,29 @@ impl Backend for Session {
             } => Some(super::words::serve(self, *id, base, *candidate)),
             Request::Inspect { id, ids, what } => Some(super::inside::serve(self, *id, ids, what)),
             Request::Shutdown => None,
+        }
+    }
+
+    /// While nothing is asked: the row norms the embedding view's neighbours divide by, one
+    /// chunk (~8 000 rows, a few ms) per call, for a tied model (issue 11: the first
+    /// neighbours then cost what the later ones do).
+    fn idle(&mut self) -> bool {
+        let decoder = self.model.decoder.as_ref();
+        let tied = || decoder.embedding_rows(&[0]).is_some_and(|r| r.tied);
+        if self.row_norms.is_some() || !tied() {
+            return false;
+        }
+        match crate::model::neighbours::row_norms_from(decoder, self.norms_so_far.len()) {
+            Ok(chunk) if !chunk.is_empty() => {
+                self.norms_so_far.extend(chunk);
+                true
+            }
+            Ok(_) => {
+                self.row_norms = Some(std::mem::take(&mut self.norms_so_far).into());
+                false
+            }
+            // The view computes them itself when asked, and says what failed then.
+            Err(_) => false,
         }
     }
 }

@@ -71,7 +71,25 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
     {
         return;
     }
-    while let Ok(mut request) = requests.recv() {
+    serve_all(backend.as_mut(), &requests, &replies);
+}
+
+/// Answers requests until the state hangs up or asks to shut down; between them, while
+/// nothing is asked, the backend's idle work.
+fn serve_all(
+    backend: &mut dyn Backend,
+    requests: &Receiver<Request>,
+    replies: &UnboundedSender<Reply>,
+) {
+    let mut next = None;
+    loop {
+        let mut request = match next.take() {
+            Some(r) => r,
+            None => match requests.recv() {
+                Ok(r) => r,
+                Err(_) => return,
+            },
+        };
         // Latest request wins: skip everything that is already superseded.
         loop {
             match requests.try_recv() {
@@ -80,11 +98,23 @@ fn run(opts: EngineOptions, requests: Receiver<Request>, replies: UnboundedSende
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        let Some(reply) = serve_guarded(backend.as_mut(), &request) else {
+        let Some(reply) = serve_guarded(backend, &request) else {
             return; // Shutdown
         };
         if replies.send(reply).is_err() {
             return;
+        }
+        // Work that can wait, a piece at a time, while nothing is asked.
+        while next.is_none() {
+            match requests.try_recv() {
+                Ok(r) => next = Some(r),
+                Err(TryRecvError::Empty) => {
+                    if !recover::guarded(|| backend.idle()).unwrap_or(false) {
+                        break;
+                    }
+                }
+                Err(TryRecvError::Disconnected) => return,
+            }
         }
     }
 }

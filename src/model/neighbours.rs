@@ -104,23 +104,32 @@ const SHORTLIST: usize = 256;
 /// Every row's Euclidean norm (float64), read in chunks as [`nearest`] reads them: what
 /// [`nearest_tied`] divides by (computed once per model by its caller).
 pub fn row_norms(model: &dyn CausalLm) -> Result<Vec<f64>, ModelError> {
-    let vocab = model.dims().vocab;
-    let mut norms = Vec::with_capacity(vocab);
-    for start in (0..vocab).step_by(CHUNK) {
-        let ids: Vec<u32> = (start..vocab.min(start + CHUNK))
-            .map(|i| i as u32)
-            .collect();
-        let rows = model
-            .embedding_rows(&ids)
-            .ok_or(ModelError::InsideNeedsDecoder)?
-            .rows
-            .to_device(Device::Cpu)
-            .to_kind(Kind::Double);
-        norms.extend(Vec::<f64>::try_from(
-            &rows.square().sum_dim_intlist(1, false, Kind::Double).sqrt(),
-        )?);
+    let mut norms = Vec::with_capacity(model.dims().vocab);
+    while norms.len() < model.dims().vocab {
+        norms.extend(row_norms_from(model, norms.len())?);
     }
     Ok(norms)
+}
+
+/// The norms of the next chunk of rows from `start` (empty past the end): [`row_norms`] a
+/// piece at a time, so the engine can compute them while it waits for requests.
+pub fn row_norms_from(model: &dyn CausalLm, start: usize) -> Result<Vec<f64>, ModelError> {
+    let vocab = model.dims().vocab;
+    let ids: Vec<u32> = (start..vocab.min(start + CHUNK))
+        .map(|i| i as u32)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = model
+        .embedding_rows(&ids)
+        .ok_or(ModelError::InsideNeedsDecoder)?
+        .rows
+        .to_device(Device::Cpu)
+        .to_kind(Kind::Double);
+    Ok(Vec::<f64>::try_from(
+        &rows.square().sum_dim_intlist(1, false, Kind::Double).sqrt(),
+    )?)
 }
 
 /// [`nearest`] for a tied model, without reading the table: the dot products with every row
