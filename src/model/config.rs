@@ -119,7 +119,15 @@ impl Config {
             tied_embeddings: g.tensor("output.weight").is_none(),
             qkv_bias: g.tensor("blk.0.attn_q.bias").is_some(),
         };
-        cfg.validate()
+        cfg.validate(
+            "the GGUF metadata",
+            [
+                "block_count",
+                "attention.head_count",
+                "attention.head_count_kv",
+                "embedding_length",
+            ],
+        )
     }
 
     /// Reads an HF `config.json`.
@@ -156,25 +164,35 @@ impl Config {
         Ok(self)
     }
 
-    fn validate(self) -> Result<Self, ModelError> {
+    /// Checks the sizes fit together; `file` and the names of the `[layers, heads, kv heads,
+    /// hidden]` fields say where a wrong one comes from.
+    fn validate(self, file: &str, fields: [&str; 4]) -> Result<Self, ModelError> {
+        let [layers, heads, kv_heads, hidden] = fields;
         let bad = |detail: String| {
             Err(ModelError::Config {
-                file: "config".into(),
+                file: file.into(),
                 detail,
             })
         };
-        if self.hidden == 0 || self.heads == 0 || self.kv_heads == 0 || self.layers == 0 {
-            return bad(format!("degenerate sizes: {self:?}"));
+        for (field, value) in [
+            (hidden, self.hidden),
+            (heads, self.heads),
+            (kv_heads, self.kv_heads),
+            (layers, self.layers),
+        ] {
+            if value == 0 {
+                return bad(format!("{field} is 0"));
+            }
         }
         if !self.heads.is_multiple_of(self.kv_heads) {
             return bad(format!(
-                "{} attention heads are not a multiple of {} kv heads",
+                "{heads} ({}) is not a multiple of {kv_heads} ({})",
                 self.heads, self.kv_heads
             ));
         }
         if !self.head_dim.is_multiple_of(2) {
             return bad(format!(
-                "head size {} is odd (RoPE needs pairs)",
+                "the head size {} is odd (RoPE needs pairs; {hidden} / {heads} or head_dim)",
                 self.head_dim
             ));
         }
@@ -280,13 +298,22 @@ impl HfConfig {
             tied_embeddings: self.tie_word_embeddings.unwrap_or(false),
             qkv_bias: self.attention_bias.unwrap_or(arch == Architecture::Qwen2),
         }
-        .validate()
+        .validate(
+            "config.json",
+            [
+                "num_hidden_layers",
+                "num_attention_heads",
+                "num_key_value_heads",
+                "hidden_size",
+            ],
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::{Describe, Lang};
 
     #[test]
     fn hf_qwen2_defaults() {
@@ -309,5 +336,32 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("gpt_neox"), "{e}");
+    }
+
+    /// Found by tests/fuzz_readers.rs: sizes that do not fit together name the file and fields.
+    #[test]
+    fn inconsistent_sizes_name_the_file_and_the_fields() {
+        let e = Config::from_hf_json(
+            r#"{"model_type":"llama","hidden_size":60,"num_hidden_layers":2,
+                "num_attention_heads":5,"num_key_value_heads":2,"intermediate_size":128,
+                "vocab_size":300}"#,
+        )
+        .unwrap_err()
+        .describe(Lang::En);
+        assert!(e.contains("config.json"), "{e}");
+        assert!(
+            e.contains("num_attention_heads (5)") && e.contains("num_key_value_heads (2)"),
+            "{e}"
+        );
+        let e = Config::from_hf_json(
+            r#"{"model_type":"llama","hidden_size":64,"num_hidden_layers":0,
+                "num_attention_heads":4,"intermediate_size":128,"vocab_size":300}"#,
+        )
+        .unwrap_err()
+        .describe(Lang::En);
+        assert!(
+            e.contains("config.json") && e.contains("num_hidden_layers is 0"),
+            "{e}"
+        );
     }
 }
