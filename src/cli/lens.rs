@@ -8,6 +8,7 @@ use crate::cli::args::{Common, Input};
 use crate::cli::error::CliError;
 use crate::cli::output::{emit, table};
 use crate::cli::session;
+use crate::engine::inside::top;
 use crate::i18n::{Lang, Text};
 use crate::model::ModelError;
 use crate::pieces::visible;
@@ -81,28 +82,6 @@ pub fn run(
     }
     let name = |id: u32| visible(&views[id as usize].text);
     emit(&text_form(&session.model.name, &tops, &name, lang))
-}
-
-/// The `k` most likely tokens of a softmax over `logits` (float64), ties to the lower id.
-fn top(logits: &[f32], k: usize) -> Top {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let sum: f64 = logits.iter().map(|&l| f64::from(l - max).exp()).sum();
-    let mut order: Vec<u32> = (0..logits.len() as u32).collect();
-    let k = k.min(order.len());
-    let by_logit = |a: &u32, b: &u32| {
-        logits[*b as usize]
-            .total_cmp(&logits[*a as usize])
-            .then(a.cmp(b))
-    };
-    if k > 0 && k < order.len() {
-        order.select_nth_unstable_by(k - 1, by_logit);
-    }
-    order.truncate(k);
-    order.sort_by(by_logit);
-    order
-        .into_iter()
-        .map(|id| (id, f64::from(logits[id as usize] - max).exp() / sum))
-        .collect()
 }
 
 /// A layers × candidates table; the layer from which on the final answer stays first is

@@ -4,7 +4,20 @@
 
 use tch::{Device, Kind, Tensor};
 
+use crate::model::linear::{Linear, LoadOptions};
 use crate::model::{KvCache, ModelError};
+
+/// `x` (an embedding row) times every row of a tied LM head, through the head's own kernel:
+/// the dot products the neighbours' cosines divide, float32 [vocab] on the CPU.
+pub fn tied_dots(lm_head: &Linear, opts: &LoadOptions, x: &[f32]) -> Tensor {
+    let _guard = tch::no_grad_guard();
+    let x = Tensor::from_slice(x)
+        .to_kind(opts.kind)
+        .to_device(opts.device)
+        .view([1, 1, -1]);
+    let dots = lm_head.forward(&x).view([-1]);
+    dots.to_kind(Kind::Float).to_device(Device::Cpu)
+}
 
 /// Runs `ids` through `layers` (which calls its third argument with the residual stream after
 /// each layer), keeps the last position of each, and reads all of them through `head` in one

@@ -399,13 +399,7 @@ impl CausalLm for Llama {
         if !self.tied {
             return None;
         }
-        let _guard = tch::no_grad_guard();
-        let x = Tensor::from_slice(x)
-            .to_kind(self.opts.kind)
-            .to_device(self.opts.device)
-            .view([1, 1, -1]);
-        let dots = self.lm_head.forward(&x).view([-1]);
-        Some(Ok(dots.to_kind(Kind::Float).to_device(Device::Cpu)))
+        Some(Ok(inside::tied_dots(&self.lm_head, &self.opts, x)))
     }
 
     fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
