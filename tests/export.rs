@@ -9,6 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::keys::{ROLL_PROMPT, ch, press, sampling};
 use common::{HarnessExt, RealWorker};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::app::Harness;
@@ -17,28 +18,6 @@ use tokenscope::export::{self, Snapshot};
 use tokenscope::i18n::{Lang, Text};
 use tokenscope::sampling::{Distribution, SamplingParams};
 use tokenscope::state::{Effect, Mode, Options, State};
-
-/// The dice-roll prompt of `tests/screens_real.rs` (its numbers do not sit on a rounding edge).
-const ROLL_PROMPT: &str = "Water boils at a temperature of";
-
-fn ch(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-}
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn sampling() -> SamplingParams {
-    SamplingParams {
-        temperature: 0.8,
-        top_k: 0,
-        top_p: 0.9,
-        min_p: 0.0,
-        seed: 42,
-        order: Default::default(),
-    }
-}
 
 /// The app with the model loaded, exporting into `dir`.
 fn started(worker: &RealWorker, lang: Lang, dir: &Path) -> Harness {

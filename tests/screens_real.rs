@@ -19,37 +19,15 @@
 
 mod common;
 
+use common::keys::{ROLL_PROMPT, ch, press, sampling};
 use common::{HarnessExt, RealWorker};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use tokenscope::app::Harness;
 use tokenscope::i18n::Lang;
 use tokenscope::sampling::SamplingParams;
 use tokenscope::state::{Mode, Options, State};
 
 const PROMPT: &str = "The capital of France is";
-
-/// The prompt of the dice-roll screens (see the module docs).
-const ROLL_PROMPT: &str = "Water boils at a temperature of";
-
-fn ch(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-}
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-/// Seed 42, temperature 0.8, top-p 0.9.
-fn sampling() -> SamplingParams {
-    SamplingParams {
-        temperature: 0.8,
-        top_k: 0,
-        top_p: 0.9,
-        min_p: 0.0,
-        seed: 42,
-        order: Default::default(),
-    }
-}
 
 /// A fresh app with the model loaded, nothing typed yet (Edit mode).
 fn started(worker: &RealWorker, lang: Lang, params: SamplingParams) -> Harness {

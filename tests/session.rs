@@ -10,32 +10,13 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::keys::{ch, press, sampling};
 use common::{HarnessExt, RealWorker};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::app::Harness;
 use tokenscope::i18n::{Describe, Lang, Text};
-use tokenscope::sampling::SamplingParams;
 use tokenscope::session_file::{SessionError, SessionFile};
 use tokenscope::state::{Effect, Options, ScreenLayout, State};
-
-fn ch(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-}
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn sampling() -> SamplingParams {
-    SamplingParams {
-        temperature: 0.8,
-        top_k: 0,
-        top_p: 0.9,
-        min_p: 0.0,
-        seed: 42,
-        order: Default::default(),
-    }
-}
 
 /// A loaded app over `options` (the session in them restored before the model answers).
 fn started(worker: &RealWorker, lang: Lang, options: Options) -> Harness {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod keys;
 pub mod llama_server;
 
 use std::path::PathBuf;
