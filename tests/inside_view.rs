@@ -9,8 +9,9 @@
 
 mod common;
 
+use common::keys::{ch, press};
 use common::{HarnessExt, RealWorker};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use tokenscope::app::Harness;
 use tokenscope::engine::inside::{InsideReport, Inspect};
 use tokenscope::engine::{Reply, Request};
@@ -20,14 +21,6 @@ use tokenscope::state::inside::{self, Outcome};
 use tokenscope::state::{Effect, InsideView, Mode, Options, State};
 
 const PROMPT: &str = "The capital of France is";
-
-fn ch(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-}
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
 
 /// The prompt typed (the model answering), then Esc: Explore mode, live cursor.
 fn explore(worker: &RealWorker, lang: Lang, prompt: &str) -> Harness {

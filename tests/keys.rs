@@ -8,6 +8,7 @@ use std::time::Duration;
 mod common;
 
 use common::HarnessExt;
+use common::keys::{ch, press};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::action::Action;
 use tokenscope::app::{Harness, mouse_action};
@@ -133,14 +134,6 @@ fn worker(request: &Request) -> Option<Reply> {
 }
 
 // ── helpers ───────────────────────────────────────────────────────────────────────────────
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    press(KeyCode::Char(c))
-}
 
 fn ctrl(c: char) -> KeyEvent {
     KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)

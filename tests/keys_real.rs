@@ -6,8 +6,9 @@
 
 mod common;
 
+use common::keys::{ch, press};
 use common::{HarnessExt, RealWorker, fixture, ids};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use tokenscope::app::Harness;
 use tokenscope::engine::Request;
 use tokenscope::i18n::Lang;
@@ -19,14 +20,6 @@ const PROMPT_IDS: [u32; 5] = [504, 3575, 282, 4649, 314];
 const PARIS: u32 = 7042;
 /// Float32 noise between this engine and the reference (and between batch shapes).
 const LOGPROB_TOL: f64 = 1e-3;
-
-fn ch(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-}
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
 
 /// Temperature 1, no filters, seed 42.
 fn params() -> SamplingParams {

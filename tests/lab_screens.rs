@@ -7,16 +7,13 @@ mod common;
 
 use common::HarnessExt;
 use common::fake::FakeModel;
+use common::keys::ch as key;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::app::Harness;
 use tokenscope::engine::Reply;
 use tokenscope::i18n::Lang;
 use tokenscope::sampling::{Distribution, SamplingParams, StageOrder};
 use tokenscope::state::{Options, State};
-
-fn key(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-}
 
 fn loaded(lang: Lang, samplers: Vec<SamplingParams>) -> (Harness, FakeModel) {
     let model = FakeModel::new();

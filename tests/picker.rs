@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use common::HarnessExt;
 use common::fake::FakeModel;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::keys::{ch, press};
+use crossterm::event::KeyCode;
 use tokenscope::app::Harness;
 use tokenscope::engine::{ModelInfo, Reply, Request};
 use tokenscope::i18n::{Describe, Lang, Text};
@@ -25,14 +26,6 @@ use tokenscope::state::{
 };
 
 const PROMPT: &str = "The capital of France is";
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    press(KeyCode::Char(c))
-}
 
 /// Every known model, the first `installed` of them installed (at made-up paths: nothing is
 /// read from them in these tests), with the sizes the registry gives.

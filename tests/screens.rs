@@ -6,6 +6,7 @@ mod common;
 
 use common::HarnessExt;
 use common::fake::FakeModel;
+use common::keys::{ch as key, sampling};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::action::Action;
 use tokenscope::app::Harness;
@@ -15,21 +16,10 @@ use tokenscope::model::{LoadStep, Progress};
 use tokenscope::sampling::SamplingParams;
 use tokenscope::state::{Options, State};
 
-fn key(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-}
-
 /// A loaded fake model, the prompt evaluated, in Explore mode.
 fn loaded(lang: Lang, prompt: &str) -> (Harness, FakeModel) {
     let model = FakeModel::new();
-    let params = SamplingParams {
-        temperature: 0.8,
-        top_k: 0,
-        top_p: 0.9,
-        min_p: 0.0,
-        seed: 42,
-        order: Default::default(),
-    };
+    let params = sampling();
     let options = Options {
         prompt: prompt.to_string(),
         explore: true,

@@ -6,31 +6,16 @@ mod common;
 
 use common::HarnessExt;
 use common::fake::FakeModel;
+use common::keys::{ch as key, press, sampling};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::app::Harness;
 use tokenscope::engine::Reply;
 use tokenscope::i18n::Lang;
-use tokenscope::sampling::SamplingParams;
 use tokenscope::state::{Effect, Mode, Options, Overlay, ScreenLayout, State};
-
-fn key(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-}
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
 
 fn loaded(lang: Lang, prompt: &str, layout: ScreenLayout) -> (Harness, FakeModel) {
     let model = FakeModel::new();
-    let params = SamplingParams {
-        temperature: 0.8,
-        top_k: 0,
-        top_p: 0.9,
-        min_p: 0.0,
-        seed: 42,
-        order: Default::default(),
-    };
+    let params = sampling();
     let options = Options {
         prompt: prompt.to_string(),
         explore: true,

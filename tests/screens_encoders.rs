@@ -15,6 +15,7 @@ mod common;
 use std::time::Duration;
 
 use common::HarnessExt;
+use common::keys::{ch, press};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::app::Harness;
 use tokenscope::engine::encoder_session::EncoderSession;
@@ -72,14 +73,6 @@ impl Worker {
             false => EncoderKind::Embeddings,
         }
     }
-}
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    press(KeyCode::Char(c))
 }
 
 fn typed(h: &mut Harness, text: &str) {

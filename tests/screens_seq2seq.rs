@@ -16,7 +16,8 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use common::HarnessExt;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::keys::{ch, press};
+use crossterm::event::KeyCode;
 use tokenscope::app::Harness;
 use tokenscope::engine::seq2seq::Seq2SeqSession;
 use tokenscope::engine::{Backend, Reply, Request};
@@ -90,14 +91,6 @@ fn greedy() -> SamplingParams {
         seed: 42,
         order: Default::default(),
     }
-}
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    press(KeyCode::Char(c))
 }
 
 /// The app with the model loaded and `source` evaluated (Explore mode unless `source` is

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::keys::ch;
 use common::{HarnessExt, RealWorker, session};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::app::Harness;
@@ -18,10 +19,6 @@ use tokenscope::state::{Effect, Options, State};
 
 /// The course's sentence: on SmolLM2 its top candidates include word pieces (" n", " est").
 const PROMPT: &str = "Eu pedi para minha mãe comprar uma camisa para mim, ela disse que";
-
-fn ch(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-}
 
 #[test]
 fn words_are_greedy_completions_with_the_product_of_their_tokens_probabilities() {

@@ -1,4 +1,5 @@
-//! What the real-model playground tests type and the settings they type it with.
+//! What the playground tests type (keys with no modifier) and the sampling settings most of
+//! their screens use.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokenscope::sampling::SamplingParams;
