@@ -15,6 +15,7 @@ pub mod qgemv;
 pub mod qpanel;
 pub mod rope;
 pub mod seq2seq;
+pub mod step;
 pub mod weights;
 
 use std::path::{Path, PathBuf};

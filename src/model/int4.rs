@@ -123,6 +123,28 @@ impl Int4Linear {
         Self::new(q, sz, out, inp, bias)
     }
 
+    /// `y = W x + b` for one input row: the input rounded to bfloat16 as in [`Self::forward`],
+    /// one libtorch call.
+    pub fn matvec(&self, x: &[f32], y: &mut [f32]) {
+        // tch's `Element` for `half::bf16` says `Half`, so the bits travel as i16.
+        let bits: Vec<i16> = x
+            .iter()
+            .map(|&v| half::bf16::from_f32(v).to_bits() as i16)
+            .collect();
+        let out = Tensor::from_slice(&bits)
+            .view_dtype(Kind::BFloat16)
+            .view([1, -1])
+            .internal_weight_int4pack_mm_for_cpu(&self.packed, GROUP as i64, &self.scales_zeros);
+        let mut yb = vec![0i16; y.len()];
+        out.view_dtype(Kind::Int16).copy_data(&mut yb, y.len());
+        for (o, b) in y.iter_mut().zip(yb) {
+            *o = half::bf16::from_bits(b as u16).to_f32();
+        }
+        if let Some(b) = &self.bias {
+            crate::model::step::add(y, crate::model::step::f32s(b).expect("a float32 CPU bias"));
+        }
+    }
+
     pub fn forward(&self, x: &Tensor) -> Tensor {
         let size = x.size();
         let inp = *size.last().expect("non-scalar");

@@ -129,6 +129,24 @@ impl KvCache {
         copy
     }
 
+    /// Layer `layer`'s keys and values as slices for a CPU decode step (see
+    /// [`crate::model::step`]); `None` for a cache on a GPU or in another kind than float32.
+    pub fn layer_f32(&mut self, layer: usize) -> Option<crate::model::step::LayerCache<'_>> {
+        let (capacity, head_dim) = (self.capacity, self.head_dim as usize);
+        let (k, v) = &mut self.layers[layer];
+        Some(crate::model::step::LayerCache {
+            k: crate::model::step::f32s_mut(k)?,
+            v: crate::model::step::f32s_mut(v)?,
+            capacity,
+            head_dim,
+        })
+    }
+
+    /// Whether [`Self::layer_f32`] gives slices: float32 on the CPU.
+    pub fn is_cpu_f32(&self) -> bool {
+        self.kind == Kind::Float && self.device == Device::Cpu
+    }
+
     /// Marks positions `0..len` valid after every layer has written them.
     pub fn set_len(&mut self, len: usize) {
         self.len = len;

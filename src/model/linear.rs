@@ -169,6 +169,28 @@ impl Linear {
         }
     }
 
+    /// `y = W x + b` for one input row on the CPU (a decode step, see
+    /// [`crate::model::step`]): the block-quant kernel straight on the slices, one libtorch
+    /// product for the other layouts.
+    pub fn matvec(&self, x: &[f32], y: &mut [f32]) {
+        let bias = match self {
+            Linear::Quant(q) => {
+                q.q.matvec(x, y);
+                q.bias.as_ref()
+            }
+            Linear::Int4(l) => return l.matvec(x, y),
+            Linear::Dense(_) | Linear::Bf16(_) => {
+                let out = self.forward(&Tensor::from_slice(x).view([1, -1]));
+                out.to_kind(Kind::Float).copy_data(y, y.len());
+                return;
+            }
+        };
+        if let Some(b) = bias {
+            let b = crate::model::step::f32s(b).expect("a float32 CPU bias");
+            crate::model::step::add(y, b);
+        }
+    }
+
     pub fn forward(&self, x: &Tensor) -> Tensor {
         match self {
             Linear::Dense(d) => d.forward(x),

@@ -10,7 +10,7 @@ use crate::model::config::Config;
 use crate::model::inside;
 use crate::model::int4::Int4Linear;
 use crate::model::kv_cache::KvCache;
-use crate::model::linear::{Bf16, Dense, Linear, LoadOptions, LongInputs, Quant};
+use crate::model::linear::{Bf16, Dense, Linear, LoadOptions, LongInputs, QUANT_MAX_ROWS, Quant};
 use crate::model::qgemv::QuantMatrix;
 use crate::model::qpanel;
 use crate::model::rope::Rope;
@@ -233,6 +233,17 @@ impl Embedding {
             Embedding::Quant(q) => qpanel::gather_rows(q, &ids),
         }
     }
+
+    /// The row of `id` into `out` (float32, CPU).
+    pub(crate) fn row_into(&self, id: u32, out: &mut [f32]) {
+        match self {
+            Embedding::Quant(q) => qpanel::dequantize_rows(q, id as usize, out),
+            _ => self
+                .forward(&[id], Device::Cpu)
+                .to_kind(Kind::Float)
+                .copy_data(out, out.len()),
+        }
+    }
 }
 
 /// The output layer and the embedding table it may share its weights with.
@@ -404,9 +415,10 @@ impl CausalLm for Llama {
 
     fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
         let _guard = tch::no_grad_guard();
-        let x = self.residual(ids, cache, &mut |_| ())?;
-        let logits = self.lm_head.forward(&self.norm.forward(&x)).squeeze_dim(0);
-        Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
+        match self.steps(ids, cache) {
+            Some(logits) => logits,
+            None => self.forward_tensors(ids, cache),
+        }
     }
 
     fn attention_cached(
@@ -440,6 +452,93 @@ impl CausalLm for Llama {
 }
 
 impl Llama {
+    /// One token at position `cache.len()` in plain Rust on float32 slices (see
+    /// [`crate::model::step`]): the same computation as [`Self::residual`] and the head, without
+    /// a tensor op between the products. `None` where its inputs are not float32 on the CPU
+    /// (a GPU, bfloat16): the tensor path runs instead.
+    /// A few tokens (typing, a decode step: at most [`QUANT_MAX_ROWS`]) one [`Self::step`]
+    /// after another, their logits [n, vocab]; `None` for longer inputs or where a step does not
+    /// run, with the cache as it was.
+    fn steps(&self, ids: &[u32], cache: &mut KvCache) -> Option<Result<Tensor, ModelError>> {
+        if ids.is_empty() || ids.len() as i64 > QUANT_MAX_ROWS {
+            return None;
+        }
+        let start = cache.len();
+        let mut rows = Vec::with_capacity(ids.len() * self.cfg.vocab);
+        for &id in ids {
+            match self.step(id, cache) {
+                Some(Ok(logits)) => rows.extend(logits),
+                Some(Err(e)) => {
+                    cache.truncate(start);
+                    return Some(Err(e));
+                }
+                None => {
+                    cache.truncate(start);
+                    return None;
+                }
+            }
+        }
+        Some(Ok(
+            Tensor::from_slice(&rows).view([ids.len() as i64, self.cfg.vocab as i64])
+        ))
+    }
+
+    /// The forward pass through libtorch's tensor ops (long inputs, a GPU, bfloat16).
+    fn forward_tensors(&self, ids: &[u32], cache: &mut KvCache) -> Result<Tensor, ModelError> {
+        let x = self.residual(ids, cache, &mut |_| ())?;
+        let logits = self.lm_head.forward(&self.norm.forward(&x)).squeeze_dim(0);
+        Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
+    }
+
+    fn step(&self, id: u32, cache: &mut KvCache) -> Option<Result<Vec<f32>, ModelError>> {
+        use crate::model::step::{add, f32s, rms_norm, rope, silu_mul};
+        if self.opts.device != Device::Cpu || self.opts.kind != Kind::Float || !cache.is_cpu_f32() {
+            return None;
+        }
+        let pos = cache.len();
+        if pos + 1 > self.cfg.context_length {
+            return Some(Err(ModelError::ContextFull {
+                needed: pos + 1,
+                context: self.cfg.context_length,
+            }));
+        }
+        let (cos, sin, style) = self.rope.tables_at(pos)?;
+        let c = &self.cfg;
+        let (h, kv, d) = (c.heads, c.kv_heads, c.head_dim);
+        let mut x = vec![0f32; c.hidden];
+        let mut xn = vec![0f32; c.hidden];
+        let mut out = vec![0f32; c.hidden];
+        let mut qkv = vec![0f32; (h + 2 * kv) * d];
+        let mut att = vec![0f32; h * d];
+        let mut gu = vec![0f32; 2 * c.intermediate];
+        let mut act = vec![0f32; c.intermediate];
+        self.embedding.row_into(id, &mut x);
+        cache.reserve(pos + 1);
+        let scale = 1.0 / (d as f32).sqrt();
+        for (i, b) in self.blocks.iter().enumerate() {
+            rms_norm(&x, f32s(&b.attn_norm.weight)?, b.attn_norm.eps, &mut xn);
+            b.attn.qkv.matvec(&xn, &mut qkv);
+            let (qk, v) = qkv.split_at_mut((h + kv) * d);
+            rope(qk, cos, sin, style);
+            let (q, k) = qk.split_at(h * d);
+            let mut layer = cache.layer_f32(i)?;
+            layer.write(pos, k, v);
+            layer.attend(q, 0, pos, scale, None, &mut att);
+            b.attn.o.matvec(&att, &mut out);
+            add(&mut x, &out);
+            rms_norm(&x, f32s(&b.ffn_norm.weight)?, b.ffn_norm.eps, &mut xn);
+            b.mlp.gate_up.matvec(&xn, &mut gu);
+            silu_mul(&gu, &mut act);
+            b.mlp.down.matvec(&act, &mut out);
+            add(&mut x, &out);
+        }
+        cache.set_len(pos + 1);
+        rms_norm(&x, f32s(&self.norm.weight)?, self.norm.eps, &mut xn);
+        let mut logits = vec![0f32; c.vocab];
+        self.lm_head.matvec(&xn, &mut logits);
+        Some(Ok(logits))
+    }
+
     fn attention_rows(&self, ids: &[u32]) -> Result<Tensor, ModelError> {
         let mut cache = self.new_cache();
         self.attention_from(ids, &mut cache)
@@ -487,5 +586,117 @@ impl Llama {
         }
         cache.set_len(end);
         Ok(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Precision, Resolved, Source};
+
+    /// The default model's decoder and the ids of `text`.
+    fn default_model(precision: Precision, text: &str) -> (Llama, Vec<u32>) {
+        let path = crate::registry::default_model_path();
+        assert!(
+            path.exists(),
+            "run scripts/bootstrap first: {} is missing",
+            path.display()
+        );
+        let source = Source::open(&path).unwrap();
+        let ids = source.tokenizer().unwrap().encode(text).unwrap();
+        let (ck, cfg) = source.config().unwrap();
+        let Resolved::Llama(cfg) = cfg else {
+            panic!("the default model is a llama")
+        };
+        let opts = LoadOptions::new(Device::Cpu, precision);
+        (Llama::load(&ck, cfg, &opts, &mut |_| ()).unwrap(), ids)
+    }
+
+    /// A decode step in plain Rust computes what the tensor path computes for the same tokens
+    /// (the same products, the vector ops in float32 in another order), so typing and decoding
+    /// show the numbers a full pass would: to 2e-4 in exact mode. In fast mode each int4
+    /// product rounds its input to bfloat16, and a last-bit difference in float32 sometimes
+    /// rounds the other way; over 30 layers that is noise of the size of fast mode's own error
+    /// (0.14 nats measured, the same as its distance to float32), so there the bound is fast
+    /// mode's 0.5 and the same most likely token.
+    /// Fast mode's int4 product for one row in a step (bfloat16 bits in and out through
+    /// `Linear::matvec`) is the tensor path's product to the bit, for one row or among several.
+    #[test]
+    fn int4_matvec_is_the_tensor_product() {
+        let _guard = tch::no_grad_guard();
+        let (m, _) = default_model(Precision::Fast, "x");
+        let l = &m.blocks[0].mlp.gate_up;
+        assert!(matches!(l, Linear::Int4(_)));
+        tch::manual_seed(7);
+        let x = Tensor::randn([1, m.cfg.hidden as i64], (Kind::Float, Device::Cpu));
+        let xs: Vec<f32> = Vec::try_from(x.view([-1])).unwrap();
+        let mut y = vec![0f32; 2 * m.cfg.intermediate];
+        l.matvec(&xs, &mut y);
+        let one = l.forward(&x).view([-1]);
+        let among = l.forward(&x.repeat([3, 1])).get(1);
+        assert_eq!(Vec::<f32>::try_from(&one).unwrap(), y);
+        assert_eq!(Vec::<f32>::try_from(&among).unwrap(), y);
+    }
+
+    /// A decode step in plain Rust computes what the tensor path computes for the same tokens
+    /// (the same products, the vector ops in float32 in another order), so typing and decoding
+    /// show the numbers a full pass would: to 2e-4 in exact mode. In fast mode each int4
+    /// product rounds its input to bfloat16, and a last-bit difference in float32 sometimes
+    /// rounds the other way; over 30 layers that is noise of the size of fast mode's own error
+    /// (0.14 nats measured, the same as its distance to float32), so there the bound is fast
+    /// mode's 0.5 and the same most likely token.
+    #[test]
+    fn int4_probe() {
+        let _guard = tch::no_grad_guard();
+        let (m, _) = default_model(Precision::Fast, "x");
+        let l = &m.blocks[0].mlp.gate_up;
+        let x = Tensor::randn([1, 576], (Kind::Float, Device::Cpu));
+        let xs: Vec<f32> = Vec::try_from(x.view([-1])).unwrap();
+        let mut y = vec![0f32; 2 * m.cfg.intermediate];
+        l.matvec(&xs, &mut y);
+        let t = l.forward(&x).view([-1]);
+        let t2 = l.forward(&x.repeat([3, 1])).get(1);
+        let yt = Tensor::from_slice(&y);
+        eprintln!(
+            "matvec vs forward {}",
+            f32::try_from((&t - &yt).abs().max()).unwrap()
+        );
+        eprintln!(
+            "forward M=1 vs M=3 {}",
+            f32::try_from((&t - &t2).abs().max()).unwrap()
+        );
+        eprintln!("scale {}", f32::try_from(t.abs().max()).unwrap());
+    }
+
+    #[test]
+    fn steps_equal_the_tensor_path() {
+        let _guard = tch::no_grad_guard();
+        let text = "The lighthouse keeper walked along the shore every morning, watching the";
+        for (precision, bound) in [(Precision::Exact, 2e-4), (Precision::Fast, 0.5)] {
+            let (m, ids) = default_model(precision, text);
+            let (prefix, rest) = ids.split_at(ids.len() - 4);
+            let mut a = m.new_cache();
+            let mut b = m.new_cache();
+            let _ = m.forward_tensors(prefix, &mut a).unwrap();
+            let _ = m.forward_tensors(prefix, &mut b).unwrap();
+            let mut worst = 0f32;
+            // Four tokens at once, then one more step: each logit row, and the cache it leaves.
+            for chunk in [&rest[..3], &rest[3..]] {
+                let want = m.forward_tensors(chunk, &mut a).unwrap();
+                let got = m
+                    .steps(chunk, &mut b)
+                    .expect("a step runs on the CPU")
+                    .unwrap();
+                assert_eq!(a.len(), b.len());
+                let (w, g) = (
+                    want.log_softmax(-1, Kind::Float),
+                    got.log_softmax(-1, Kind::Float),
+                );
+                assert_eq!(w.argmax(-1, false), g.argmax(-1, false), "{precision:?}");
+                worst = worst.max(f32::try_from((w - g).abs().max()).unwrap());
+            }
+            assert!(worst < bound, "{precision:?}: max |Δ log-prob| {worst}");
+            eprintln!("{precision:?}: steps vs tensor path, max |Δ log-prob| {worst:.2e}");
+        }
     }
 }

@@ -57,6 +57,18 @@ impl Rope {
         }
     }
 
+    /// The tables of position `pos` (head_dim values each) when they are float32 on the CPU,
+    /// and the pairing, for a decode step in [`crate::model::step`].
+    pub fn tables_at(&self, pos: usize) -> Option<(&[f32], &[f32], RopeStyle)> {
+        let (cos, sin) = (
+            crate::model::step::f32s(&self.cos)?,
+            crate::model::step::f32s(&self.sin)?,
+        );
+        let d = *self.cos.size().last()? as usize;
+        let at = pos.checked_mul(d)?;
+        Some((cos.get(at..at + d)?, sin.get(at..at + d)?, self.style))
+    }
+
     /// Rotates `x` [batch, n, heads, head_dim] whose first row sits at position `start`.
     pub fn apply(&self, x: &Tensor, start: usize) -> Tensor {
         let size = x.size();
