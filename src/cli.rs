@@ -252,10 +252,10 @@ fn run_command(common: &Common, command: &Command, lang: Lang) -> Result<(), Cli
             run_inside(common, command, lang)
         }
         Command::Translate { input, shortlist } => seq2seq::translate(common, input, *shortlist),
-        Command::Bench { reps } if seq2seq::is_seq2seq(common)? => {
+        Command::Bench { reps, .. } if seq2seq::is_seq2seq(common)? => {
             bench_seq2seq::run(common, *reps)
         }
-        Command::Bench { reps } => bench::run(common, *reps),
+        Command::Bench { reps, ids_out } => bench::run(common, *reps, ids_out.as_deref()),
     }
 }
 

@@ -320,6 +320,11 @@ pub enum Command {
         /// Repetitions per measurement.
         #[arg(long, default_value_t = 20)]
         reps: usize,
+        /// Also write the 256 token ids the prefill and decode rows use to this file (a JSON
+        /// array), so another engine can be measured on the same ids (scripts/bench
+        /// --versus-llama-cpp).
+        #[arg(long, value_name = "PATH")]
+        ids_out: Option<std::path::PathBuf>,
     },
 }
 

@@ -37,7 +37,11 @@ fn status_mib(key: &str) -> Option<f64> {
 /// One line of the report: what, p50 ms, p95 ms (NaN when measured once).
 type Row = (String, f64, f64);
 
-pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
+pub fn run(
+    common: &Common,
+    reps: usize,
+    ids_out: Option<&std::path::Path>,
+) -> Result<(), CliError> {
     let reps = reps.max(1);
     let t0 = Instant::now();
     let model = common.load()?;
@@ -51,6 +55,13 @@ pub fn run(common: &Common, reps: usize) -> Result<(), CliError> {
     }
     ids.truncate(256);
 
+    if let Some(path) = ids_out {
+        let json = serde_json::to_string(&ids).expect("ids serialise");
+        std::fs::write(path, json).map_err(|e| CliError::WriteFile {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+    }
     let mut rows = vec![("load model".to_string(), ms(load), f64::NAN)];
     rows.push(first_distribution(&mut session, &ids)?);
     rows.extend(prefill(&mut session, &ids, reps)?);

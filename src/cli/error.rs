@@ -79,6 +79,11 @@ pub enum CliError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A file the command writes (`bench --ids-out PATH`) could not be written.
+    WriteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// Standard input could not be read.
     Stdin(std::io::Error),
     /// The text is not UTF-8: where, and the byte.
@@ -204,6 +209,10 @@ impl Describe for CliError {
             }
             CliError::ReadFile { path, source } => lang.f(
                 Text::ErrReadInputFile,
+                &[&path.display(), &io_error(lang, source)],
+            ),
+            CliError::WriteFile { path, source } => lang.f(
+                Text::ErrExportWrite,
                 &[&path.display(), &io_error(lang, source)],
             ),
             CliError::Stdin(e) => lang.f(Text::ErrStdin, &[&io_error(lang, e)]),
