@@ -34,8 +34,6 @@ mod seq2seq;
 mod session;
 mod tokenize;
 
-use std::process::ExitCode;
-
 use clap::Parser;
 
 pub use args::{
@@ -50,24 +48,36 @@ use crate::playground::{self, Ending, PlaygroundOptions};
 use crate::state::Options;
 
 /// Entry point of the binary.
-pub fn main() -> ExitCode {
+pub fn main() -> u8 {
     let cli = Cli::parse();
     // A panic the engine catches and survives (issue 6) stays off standard error.
     crate::engine::recover::install_hook(playground::panic_log());
     let lang = Lang::detect(cli.lang.as_deref());
     let result = match &cli.command {
         None => run_playground(&cli, lang),
-        Some(command) => run_command(&cli.common, command, lang).map(|()| ExitCode::SUCCESS),
+        Some(command) => run_command(&cli.common, command, lang).map(|()| 0),
     };
     match result {
         Ok(code) => code,
-        Err(_) if output::stdout_closed() => ExitCode::SUCCESS,
+        Err(_) if output::stdout_closed() => 0,
         Err(e) => {
             let message = output::one_paragraph(&e.describe(lang));
             eprintln!("{}", lang.f(Text::ErrorLine, &[&message]));
-            ExitCode::FAILURE
+            1
         }
     }
+}
+
+/// Ends the process with `code` once standard output and error are flushed, without running
+/// the C library's exit handlers: those are libtorch's static destructors, which unregister
+/// its thousands of operators one by one (~0.1 s after the answer is printed). Nothing of
+/// tokenscope's runs at exit: files are written and the terminal restored before this.
+pub fn exit(code: u8) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` only ends the process; every buffer that matters is flushed above.
+    unsafe { libc::_exit(i32::from(code)) }
 }
 
 /// The source text an encoder-decoder's playground starts with (empty without `--source`);
@@ -88,7 +98,7 @@ fn playground_source(cli: &Cli, model: &std::path::Path) -> Result<Option<String
 
 /// The playground: options checked before the terminal is touched; exit status 0 on quit,
 /// 128 + the signal's number when a signal ended it.
-fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
+fn run_playground(cli: &Cli, lang: Lang) -> Result<u8, CliError> {
     if cli.common.endpoint.url.is_some() {
         return run_served_playground(cli, lang);
     }
@@ -146,7 +156,7 @@ fn run_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
 }
 
 /// The playground on a served model (`--endpoint URL --model NAME`).
-fn run_served_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
+fn run_served_playground(cli: &Cli, lang: Lang) -> Result<u8, CliError> {
     let refused = [
         (cli.chat, "--chat"),
         (cli.model_b.is_some(), "--model-b"),
@@ -186,10 +196,10 @@ fn run_served_playground(cli: &Cli, lang: Lang) -> Result<ExitCode, CliError> {
 }
 
 /// Runs the playground and turns how it ended into an exit status.
-fn finish_playground(options: PlaygroundOptions) -> Result<ExitCode, CliError> {
+fn finish_playground(options: PlaygroundOptions) -> Result<u8, CliError> {
     match playground::run(options) {
-        Ok(Ending::Quit) => Ok(ExitCode::SUCCESS),
-        Ok(Ending::Signal(n)) => Ok(ExitCode::from(128u8.saturating_add(n as u8))),
+        Ok(Ending::Quit) => Ok(0),
+        Ok(Ending::Signal(n)) => Ok(128u8.saturating_add(n as u8)),
         Err(playground::PlaygroundError::NoTerminal) => Err(CliError::NoTerminal),
         Err(playground::PlaygroundError::Io(report)) => {
             Err(CliError::Playground(format!("{report:#}")))

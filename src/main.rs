@@ -1,3 +1,3 @@
-fn main() -> std::process::ExitCode {
-    tokenscope::cli::main()
+fn main() {
+    tokenscope::cli::exit(tokenscope::cli::main())
 }
