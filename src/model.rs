@@ -234,6 +234,12 @@ pub trait CausalLm: Send {
     /// Runs `ids` at positions `cache.len()..`, appending them to the cache; returns the
     /// next-token logits after each of them as float32 [n, vocab] on the CPU.
     fn forward(&self, ids: &[u32], cache: &mut KvCache) -> Result<tch::Tensor, ModelError>;
+    /// A few milliseconds of the work the load left for later (fast mode's bfloat16 LM head),
+    /// done while the engine is idle; `true` while some remains. Results never depend on it:
+    /// what is not ready yet is made when first needed.
+    fn prepare(&self) -> bool {
+        false
+    }
     /// The token-embedding rows of `ids` as stored in the checkpoint (de-quantised), or `None`
     /// where the model does not expose its table.
     fn embedding_rows(&self, _ids: &[u32]) -> Option<TokenRows> {

@@ -130,11 +130,15 @@ impl Backend for Session {
         }
     }
 
-    /// While nothing is asked: the row norms the embedding view's neighbours divide by, one
+    /// While nothing is asked: what the load left for later (fast mode's bfloat16 head), then
+    /// the row norms the embedding view's neighbours divide by, one
     /// chunk (~8 000 rows, a few ms) per call, for a tied model (issue 11: the first
     /// neighbours then cost what the later ones do).
     fn idle(&mut self) -> bool {
         let decoder = self.model.decoder.as_ref();
+        if decoder.prepare() {
+            return true;
+        }
         let tied = || decoder.embedding_rows(&[0]).is_some_and(|r| r.tied);
         if self.row_norms.is_some() || !tied() {
             return false;

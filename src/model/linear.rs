@@ -1,7 +1,7 @@
 //! Linear layers `y = x Wᵀ + b` in the layouts the decoders use, and the one function that
 //! picks a layout for a checkpoint's matrix ([`Linear::load`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tch::{Device, Kind, Tensor};
 
@@ -94,8 +94,61 @@ pub enum LongInputs {
     /// Panels de-quantized on the fly from the same blocks (exact mode: no float copy, see
     /// [`crate::model::qpanel`]).
     Panels,
-    /// A bfloat16 copy (fast mode's tied LM head).
-    Bf16(Bf16),
+    /// A bfloat16 copy for inputs of more than [`BF16_MIN_ROWS`] rows, panels below (fast
+    /// mode's tied LM head). The copy is made after load, not during it (see [`LazyBf16`]).
+    Bf16(LazyBf16),
+}
+
+/// Inputs from this many rows on use [`LongInputs::Bf16`]'s copy; shorter ones (a first short
+/// prompt) the panels, which need no copy. Chosen by the row count alone, never by whether
+/// the copy exists yet, so the same input always gets the same numbers.
+pub const BF16_MIN_ROWS: i64 = 9;
+
+/// Rows of the bfloat16 copy written per [`LazyBf16::advance`] call (~2 ms).
+pub const BF16_ROWS_PER_STEP: usize = 2048;
+
+/// A bfloat16 copy of a block-quant matrix, made from its blocks a slice at a time while the
+/// engine is idle ([`LazyBf16::advance`]), or all at once when a long input needs it first.
+/// For SmolLM2's tied head that is 49 152 × 576 weights, ~70 ms that are no longer part of
+/// the load before the first distribution.
+#[derive(Default)]
+pub struct LazyBf16 {
+    ready: OnceLock<Bf16>,
+    /// The copy being written and how many rows are done.
+    partial: Mutex<Option<(Tensor, usize)>>,
+}
+
+impl LazyBf16 {
+    /// Writes the next rows of the copy; `true` once it is complete.
+    pub fn advance(&self, q: &QuantMatrix, rows: usize) -> bool {
+        if self.ready.get().is_some() {
+            return true;
+        }
+        let mut partial = self.partial.lock().unwrap_or_else(|e| e.into_inner());
+        let (w, done) = partial.get_or_insert_with(|| {
+            let size = [q.rows() as i64, q.cols() as i64];
+            (Tensor::empty(size, (Kind::BFloat16, Device::Cpu)), 0)
+        });
+        let n = rows.min(q.rows() - *done);
+        let mut f32s = vec![0f32; n * q.cols()];
+        qpanel::dequantize_rows(q, *done, &mut f32s);
+        let chunk = Tensor::from_slice(&f32s).view([n as i64, q.cols() as i64]);
+        w.narrow(0, *done as i64, n as i64)
+            .copy_(&chunk.to_kind(Kind::BFloat16));
+        *done += n;
+        if *done == q.rows() {
+            let (w, _) = partial.take().expect("the copy being written");
+            let _ = self.ready.set(Bf16 { w });
+            return true;
+        }
+        false
+    }
+
+    /// The copy, finishing it first if needed.
+    pub(crate) fn get(&self, q: &QuantMatrix) -> &Bf16 {
+        while !self.advance(q, usize::MAX) {}
+        self.ready.get().expect("complete")
+    }
 }
 
 /// GGUF block quants read directly: through the SIMD kernel for inputs of at most
@@ -202,8 +255,10 @@ impl Linear {
                     q.q.forward(x)
                 } else {
                     match &q.long {
-                        LongInputs::Panels => qpanel::matmul(&q.q, x),
-                        LongInputs::Bf16(b) => b.forward(x),
+                        LongInputs::Bf16(b) if x.numel() as i64 >= BF16_MIN_ROWS * cols => {
+                            b.get(&q.q).forward(x)
+                        }
+                        _ => qpanel::matmul(&q.q, x),
                     }
                 };
                 match &q.bias {
