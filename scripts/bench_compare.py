@@ -32,8 +32,6 @@ ROWS = [
     ("prefill 64 tokens", "prefill 64 tokens", "llama.cpp prefill 64 tokens"),
     ("prefill 256 tokens (all logits / last only)", "prefill 256 tokens",
      "llama.cpp prefill 256 tokens"),
-    ("prefill 256 → first distribution", "prefill 256 tokens → first distribution",
-     "llama.cpp prefill 256 tokens"),
     ("decode, per token", "decode (per token)", "llama.cpp decode (per token)"),
     ("RSS after load (MiB)", "RSS right after load (MiB)", "llama.cpp RSS right after load (MiB)"),
     ("peak RSS (MiB)", "peak RSS (MiB)", "llama.cpp peak RSS (MiB)"),
