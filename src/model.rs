@@ -7,6 +7,7 @@ pub mod config;
 pub mod gemma3;
 pub mod inside;
 pub mod int4;
+pub mod int4_pack;
 pub mod kv_cache;
 pub mod linear;
 pub mod llama;

@@ -12,6 +12,7 @@ use tch::{Kind, Tensor};
 
 use crate::gguf::GgmlType;
 use crate::model::ModelError;
+use crate::model::int4_pack::{Blocks, Layout, aten_pack};
 use crate::model::weights::{Checkpoint, Weight};
 
 /// Inputs per scale/zero group (GGUF's 4-bit block size).
@@ -38,6 +39,16 @@ impl Int4Linear {
     ) -> Self {
         let q = Tensor::from_slice(&q).view([out as i64, inp as i64]);
         let packed = q.internal_convert_weight_to_int4pack_for_cpu(1);
+        Self::with_packed(packed, scales_zeros, out, inp, bias)
+    }
+
+    fn with_packed(
+        packed: Tensor,
+        scales_zeros: Vec<f32>,
+        out: usize,
+        inp: usize,
+        bias: Option<&Tensor>,
+    ) -> Self {
         // scales_zeros arrives as [out, in/GROUP, 2]; ATen wants [in/GROUP, out, 2].
         let sz = Tensor::from_slice(&scales_zeros)
             .view([out as i64, (inp / GROUP) as i64, 2])
@@ -62,9 +73,9 @@ impl Int4Linear {
         let Checkpoint::Gguf(g) = ck else {
             return Ok(None);
         };
-        let mut q = Vec::new();
-        let mut sz = Vec::new();
-        let (mut out, mut inp) = (0, 0);
+        let mut mats = Vec::with_capacity(ws.len());
+        let mut min = Vec::with_capacity(ws.len());
+        let mut inp = 0;
         for &w in ws {
             let name = w.gguf_name();
             let info = g
@@ -76,29 +87,42 @@ impl Int4Linear {
             if cols % GROUP != 0 || (inp != 0 && inp != cols) {
                 return Ok(None);
             }
-            let data = g.tensor_data(info);
             let (block_bytes, has_min) = match info.ggml_type {
                 GgmlType::Q4_1 => (Q4_1_BLOCK_BYTES, true),
                 GgmlType::Q4_0 => (Q4_0_BLOCK_BYTES, false),
                 _ => return Ok(None),
             };
-            for block in data.chunks_exact(block_bytes) {
-                let d = f16::from_le_bytes([block[0], block[1]]).to_f32();
-                let (zero, qs) = if has_min {
-                    let m = f16::from_le_bytes([block[2], block[3]]).to_f32();
-                    (m + 8.0 * d, &block[4..])
-                } else {
-                    (0.0, &block[2..])
-                };
-                // Element j is the low nibble of qs[j], element j + 16 the high nibble.
-                q.extend(qs.iter().map(|b| i32::from(b & 0x0F)));
-                q.extend(qs.iter().map(|b| i32::from(b >> 4)));
-                sz.extend([d, zero]);
-            }
-            out += rows;
+            mats.push(Blocks {
+                data: g.tensor_data(info),
+                rows,
+                block_bytes,
+            });
+            min.push(has_min);
             inp = cols;
         }
-        Ok(Some(Self::new(q, sz, out, inp, bias)))
+        let out: usize = mats.iter().map(|m| m.rows).sum();
+        if !out.is_multiple_of(16) {
+            return Ok(None); // ATen's kernel takes rows in sixteens
+        }
+        let mut sz = Vec::with_capacity(out * inp / GROUP * 2);
+        for (m, &has_min) in mats.iter().zip(&min) {
+            for block in m.data.chunks_exact(m.block_bytes) {
+                let d = f16::from_le_bytes([block[0], block[1]]).to_f32();
+                let zero = if has_min {
+                    f16::from_le_bytes([block[2], block[3]]).to_f32() + 8.0 * d
+                } else {
+                    0.0
+                };
+                sz.extend([d, zero]);
+            }
+        }
+        // ATen's packed bytes written here where this libtorch's layout is known (the same
+        // bytes, see `int4_pack`), otherwise ATen packs the int32 values itself.
+        let packed = match Layout::detect() {
+            Some(layout) => layout.pack(&mats, inp),
+            None => aten_pack(&mats, inp),
+        };
+        Ok(Some(Self::with_packed(packed, sz, out, inp, bias)))
     }
 
     /// Quantizes a float matrix [out, in] with min/max per group of 32 (lossy).
