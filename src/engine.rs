@@ -202,6 +202,7 @@ pub mod inside;
 pub mod recover;
 pub mod seq2seq;
 mod session;
+pub mod threads;
 pub mod words;
 mod worker;
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::chat;
 use crate::engine::recover;
+use crate::engine::threads::{STEP_TOKENS, StepThreads};
 use crate::engine::{Backend, Device, ModelInfo, Position, Reply, Request};
 use crate::model::{KvCache, LoadedModel, ModelError};
 use crate::sampling::rank_and_prob;
@@ -34,6 +35,8 @@ pub struct Session {
     pub(super) row_norms: Option<Arc<[f64]>>,
     /// The norms computed so far while idle (moved to `row_norms` when complete).
     norms_so_far: Vec<f64>,
+    /// libtorch's thread count for decode steps (one while the machine is busy).
+    step_threads: StepThreads,
 }
 
 impl Session {
@@ -47,6 +50,7 @@ impl Session {
             stats: Vec::new(),
             row_norms: None,
             norms_so_far: Vec::new(),
+            step_threads: StepThreads::new(tch::get_num_threads()),
         }
     }
 
@@ -298,6 +302,25 @@ impl Session {
     /// advances once every layer has written), so the pass is simply run again, once. A second
     /// panic in a row is reported as [`ModelError::Crashed`] and the session goes on.
     fn forward_guarded(&mut self, new: &[u32], common: usize) -> Result<tch::Tensor, ModelError> {
+        if new.len() > STEP_TOKENS {
+            return self.forward_retried(new, common);
+        }
+        // A decode step or a keystroke: on one thread while the machine is busy.
+        let (threads, all) = (self.step_threads.next(), tch::get_num_threads());
+        if threads != all {
+            tch::set_num_threads(threads);
+        }
+        let started = Instant::now();
+        let result = self.forward_retried(new, common);
+        self.step_threads
+            .observe(threads, started.elapsed(), new.len());
+        if threads != all {
+            tch::set_num_threads(all);
+        }
+        result
+    }
+
+    fn forward_retried(&mut self, new: &[u32], common: usize) -> Result<tch::Tensor, ModelError> {
         let mut first = None;
         for _ in 0..2 {
             self.cache.truncate(common);
