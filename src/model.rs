@@ -16,6 +16,7 @@ pub mod qgemv;
 pub mod qpanel;
 pub mod rope;
 pub mod seq2seq;
+pub mod slices;
 pub mod step;
 pub mod weights;
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::chat;
 use crate::engine::recover;
-use crate::engine::threads::{STEP_TOKENS, StepThreads};
+use crate::engine::threads::StepThreads;
 use crate::engine::{Backend, Device, ModelInfo, Position, Reply, Request};
 use crate::model::{KvCache, LoadedModel, ModelError};
 use crate::sampling::rank_and_prob;
@@ -277,12 +277,9 @@ impl Session {
                 return Err(e);
             }
         };
+        // Rows are copied straight into their shared buffers (no intermediate Vec).
         let logits = logits.contiguous();
-        assert!(logits.kind() == tch::Kind::Float && logits.device() == tch::Device::Cpu);
-        // SAFETY: `logits` is a contiguous f32 CPU tensor that outlives this borrow; rows
-        // are copied straight into their shared buffers (no intermediate Vec).
-        let flat =
-            unsafe { std::slice::from_raw_parts(logits.data_ptr() as *const f32, logits.numel()) };
+        let flat = crate::model::slices::f32s(&logits).expect("float32 logits on the CPU");
         for (i, row) in flat.chunks_exact(vocab).enumerate() {
             let pos = common + i;
             let stat = pos
@@ -302,7 +299,7 @@ impl Session {
     /// advances once every layer has written), so the pass is simply run again, once. A second
     /// panic in a row is reported as [`ModelError::Crashed`] and the session goes on.
     fn forward_guarded(&mut self, new: &[u32], common: usize) -> Result<tch::Tensor, ModelError> {
-        if new.len() > STEP_TOKENS {
+        if new.len() > crate::model::step::MAX_TOKENS {
             return self.forward_retried(new, common);
         }
         // A decode step or a keystroke: on one thread while the machine is busy.

@@ -5,13 +5,10 @@
 //! with one core kept busy by another process, fast mode's 5 ms step took 11.7 ms at the median
 //! and 137 ms at the 95th percentile (with a compiler running: 19 ms and a second), against
 //! 7.0 ms (p95 7.2) with one thread, which has no barrier.
-//! [`StepThreads`] watches step times and moves steps to one thread while they are slow.
+//! [`StepThreads`] watches step times (inputs of at most [`crate::model::step::MAX_TOKENS`]
+//! tokens) and moves steps to one thread while they are slow; longer inputs keep every thread.
 
 use std::time::Duration;
-
-/// Inputs of at most this many tokens are steps (a decode step, a keystroke); longer ones
-/// keep every thread (their products are large enough to be worth the barrier).
-pub const STEP_TOKENS: usize = 4;
 
 /// A step this many times slower per token than the fastest seen with every thread counts as
 /// contended.
@@ -51,8 +48,11 @@ impl StepThreads {
 
     /// What a step of `tokens` tokens run with `threads` took.
     pub fn observe(&mut self, threads: i32, elapsed: Duration, tokens: usize) {
+        if self.all == 1 {
+            return; // nothing to move to
+        }
         let per_token = elapsed / tokens.max(1) as u32;
-        if threads == 1 && self.all > 1 {
+        if threads == 1 {
             self.single_left = self.single_left.saturating_sub(1);
             return;
         }
@@ -65,9 +65,6 @@ impl StepThreads {
                 self.best = Some(self.best.map_or(per_token, |b| b.min(per_token)));
                 self.backoff = SINGLE_STEPS;
             }
-        }
-        if self.all == 1 {
-            self.single_left = 0;
         }
     }
 }

@@ -73,8 +73,8 @@ impl Int4Linear {
         let Checkpoint::Gguf(g) = ck else {
             return Ok(None);
         };
-        let mut mats = Vec::with_capacity(ws.len());
-        let mut min = Vec::with_capacity(ws.len());
+        // Each matrix's blocks, and whether its blocks carry a minimum (Q4_1) or not (Q4_0).
+        let mut mats: Vec<(Blocks, bool)> = Vec::with_capacity(ws.len());
         let mut inp = 0;
         for &w in ws {
             let name = w.gguf_name();
@@ -92,23 +92,23 @@ impl Int4Linear {
                 GgmlType::Q4_0 => (Q4_0_BLOCK_BYTES, false),
                 _ => return Ok(None),
             };
-            mats.push(Blocks {
+            let blocks = Blocks {
                 data: g.tensor_data(info),
                 rows,
                 block_bytes,
-            });
-            min.push(has_min);
+            };
+            mats.push((blocks, has_min));
             inp = cols;
         }
-        let out: usize = mats.iter().map(|m| m.rows).sum();
+        let out: usize = mats.iter().map(|(m, _)| m.rows).sum();
         if !out.is_multiple_of(16) {
             return Ok(None); // ATen's kernel takes rows in sixteens
         }
         let mut sz = Vec::with_capacity(out * inp / GROUP * 2);
-        for (m, &has_min) in mats.iter().zip(&min) {
+        for (m, has_min) in &mats {
             for block in m.data.chunks_exact(m.block_bytes) {
                 let d = f16::from_le_bytes([block[0], block[1]]).to_f32();
-                let zero = if has_min {
+                let zero = if *has_min {
                     f16::from_le_bytes([block[2], block[3]]).to_f32() + 8.0 * d
                 } else {
                     0.0
@@ -118,6 +118,7 @@ impl Int4Linear {
         }
         // ATen's packed bytes written here where this libtorch's layout is known (the same
         // bytes, see `int4_pack`), otherwise ATen packs the int32 values itself.
+        let mats: Vec<Blocks> = mats.into_iter().map(|(m, _)| m).collect();
         let packed = match Layout::detect() {
             Some(layout) => layout.pack(&mats, inp),
             None => aten_pack(&mats, inp),
@@ -165,7 +166,10 @@ impl Int4Linear {
             *o = half::bf16::from_bits(b as u16).to_f32();
         }
         if let Some(b) = &self.bias {
-            crate::model::step::add(y, crate::model::step::f32s(b).expect("a float32 CPU bias"));
+            crate::model::step::add(
+                y,
+                crate::model::slices::f32s(b).expect("a float32 CPU bias"),
+            );
         }
     }
 

@@ -135,8 +135,8 @@ impl KvCache {
         let (capacity, head_dim) = (self.capacity, self.head_dim as usize);
         let (k, v) = &mut self.layers[layer];
         Some(crate::model::step::LayerCache {
-            k: crate::model::step::f32s_mut(k)?,
-            v: crate::model::step::f32s_mut(v)?,
+            k: crate::model::slices::f32s_mut(k)?,
+            v: crate::model::slices::f32s_mut(v)?,
             capacity,
             head_dim,
         })

@@ -144,9 +144,10 @@ impl LazyBf16 {
         false
     }
 
-    /// The copy, finishing it first if needed.
+    /// The copy, finishing it first if needed (in the same slices: one float32 slice at a time
+    /// in memory, not the whole matrix).
     pub(crate) fn get(&self, q: &QuantMatrix) -> &Bf16 {
-        while !self.advance(q, usize::MAX) {}
+        while !self.advance(q, BF16_ROWS_PER_STEP) {}
         self.ready.get().expect("complete")
     }
 }
@@ -239,7 +240,7 @@ impl Linear {
             }
         };
         if let Some(b) = bias {
-            let b = crate::model::step::f32s(b).expect("a float32 CPU bias");
+            let b = crate::model::slices::f32s(b).expect("a float32 CPU bias");
             crate::model::step::add(y, b);
         }
     }

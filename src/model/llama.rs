@@ -11,12 +11,13 @@ use crate::model::inside;
 use crate::model::int4::Int4Linear;
 use crate::model::kv_cache::KvCache;
 use crate::model::linear::{
-    BF16_ROWS_PER_STEP, Bf16, Dense, LazyBf16, Linear, LoadOptions, LongInputs, QUANT_MAX_ROWS,
-    Quant,
+    BF16_ROWS_PER_STEP, Bf16, Dense, LazyBf16, Linear, LoadOptions, LongInputs, Quant,
 };
 use crate::model::qgemv::QuantMatrix;
 use crate::model::qpanel;
 use crate::model::rope::Rope;
+use crate::model::slices::{f32s, f32s_mut};
+use crate::model::step;
 use crate::model::weights::{Checkpoint, Weight};
 use crate::model::{CausalLm, Dims, LoadStep, ModelError, Precision, Progress, TokenRows};
 
@@ -462,22 +463,21 @@ impl CausalLm for Llama {
 }
 
 impl Llama {
-    /// One token at position `cache.len()` in plain Rust on float32 slices (see
-    /// [`crate::model::step`]): the same computation as [`Self::residual`] and the head, without
-    /// a tensor op between the products. `None` where its inputs are not float32 on the CPU
-    /// (a GPU, bfloat16): the tensor path runs instead.
-    /// A few tokens (typing, a decode step: at most [`QUANT_MAX_ROWS`]) one [`Self::step`]
-    /// after another, their logits [n, vocab]; `None` for longer inputs or where a step does not
-    /// run, with the cache as it was.
+    /// A few tokens (typing, a decode step: at most [`step::MAX_TOKENS`]) one [`Self::step`]
+    /// after another, their logits [n, vocab]; `None` for longer inputs or where a step does
+    /// not run, with the cache as it was.
     fn steps(&self, ids: &[u32], cache: &mut KvCache) -> Option<Result<Tensor, ModelError>> {
-        if ids.is_empty() || ids.len() as i64 > QUANT_MAX_ROWS {
+        if ids.is_empty() || ids.len() > step::MAX_TOKENS {
             return None;
         }
         let start = cache.len();
-        let mut rows = Vec::with_capacity(ids.len() * self.cfg.vocab);
-        for &id in ids {
-            match self.step(id, cache) {
-                Some(Ok(logits)) => rows.extend(logits),
+        let vocab = self.cfg.vocab;
+        let mut logits =
+            Tensor::empty([ids.len() as i64, vocab as i64], (Kind::Float, Device::Cpu));
+        let rows = f32s_mut(&mut logits).expect("a fresh float32 CPU tensor");
+        for (&id, row) in ids.iter().zip(rows.chunks_exact_mut(vocab)) {
+            match self.step(id, cache, row) {
+                Some(Ok(())) => {}
                 Some(Err(e)) => {
                     cache.truncate(start);
                     return Some(Err(e));
@@ -488,9 +488,7 @@ impl Llama {
                 }
             }
         }
-        Some(Ok(
-            Tensor::from_slice(&rows).view([ids.len() as i64, self.cfg.vocab as i64])
-        ))
+        Some(Ok(logits))
     }
 
     /// The forward pass through libtorch's tensor ops (long inputs, a GPU, bfloat16).
@@ -500,8 +498,17 @@ impl Llama {
         Ok(logits.to_kind(Kind::Float).to_device(Device::Cpu))
     }
 
-    fn step(&self, id: u32, cache: &mut KvCache) -> Option<Result<Vec<f32>, ModelError>> {
-        use crate::model::step::{add, f32s, rms_norm, rope, silu_mul};
+    /// One token at position `cache.len()` in plain Rust on float32 slices (see
+    /// [`crate::model::step`]): the computation of [`Self::residual`] and the head, without a
+    /// tensor op between the products; its logits into `logits`. `None` where the inputs are
+    /// not float32 on the CPU (a GPU, bfloat16): the tensor path runs instead.
+    fn step(
+        &self,
+        id: u32,
+        cache: &mut KvCache,
+        logits: &mut [f32],
+    ) -> Option<Result<(), ModelError>> {
+        use crate::model::step::{add, rms_norm, rope, silu_mul};
         if self.opts.device != Device::Cpu || self.opts.kind != Kind::Float || !cache.is_cpu_f32() {
             return None;
         }
@@ -533,7 +540,7 @@ impl Llama {
             let (q, k) = qk.split_at(h * d);
             let mut layer = cache.layer_f32(i)?;
             layer.write(pos, k, v);
-            layer.attend(q, 0, pos, scale, None, &mut att);
+            layer.attend(q, 0, pos, scale, &mut att);
             b.attn.o.matvec(&att, &mut out);
             add(&mut x, &out);
             rms_norm(&x, f32s(&b.ffn_norm.weight)?, b.ffn_norm.eps, &mut xn);
@@ -544,9 +551,8 @@ impl Llama {
         }
         cache.set_len(pos + 1);
         rms_norm(&x, f32s(&self.norm.weight)?, self.norm.eps, &mut xn);
-        let mut logits = vec![0f32; c.vocab];
-        self.lm_head.matvec(&xn, &mut logits);
-        Some(Ok(logits))
+        self.lm_head.matvec(&xn, logits);
+        Some(Ok(()))
     }
 
     fn attention_rows(&self, ids: &[u32]) -> Result<Tensor, ModelError> {

@@ -32,6 +32,7 @@ use tch::{Kind, Tensor};
 
 use crate::gguf::GgmlType;
 use crate::model::ModelError;
+use crate::model::slices::{f32s, f32s_mut};
 use crate::model::weights::{Checkpoint, Weight};
 
 /// Weights per block.
@@ -281,13 +282,8 @@ impl QuantMatrix {
             (Kind::Float, tch::Device::Cpu),
         );
         {
-            // SAFETY: `x2` is a contiguous f32 CPU tensor of n · cols elements that lives to the
-            // end of this block; `y` is a fresh contiguous f32 CPU tensor of n · rows elements
-            // owned here and not aliased.
-            let xs =
-                unsafe { std::slice::from_raw_parts(x2.data_ptr() as *const f32, n * self.cols) };
-            let ys =
-                unsafe { std::slice::from_raw_parts_mut(y.data_ptr() as *mut f32, n * self.rows) };
+            let xs = f32s(&x2).expect("a contiguous float32 CPU input");
+            let ys = f32s_mut(&mut y).expect("a fresh float32 CPU output");
             for (xr, yr) in xs
                 .chunks_exact(self.cols)
                 .zip(ys.chunks_exact_mut(self.rows))

@@ -61,8 +61,8 @@ impl Rope {
     /// and the pairing, for a decode step in [`crate::model::step`].
     pub fn tables_at(&self, pos: usize) -> Option<(&[f32], &[f32], RopeStyle)> {
         let (cos, sin) = (
-            crate::model::step::f32s(&self.cos)?,
-            crate::model::step::f32s(&self.sin)?,
+            crate::model::slices::f32s(&self.cos)?,
+            crate::model::slices::f32s(&self.sin)?,
         );
         let d = *self.cos.size().last()? as usize;
         let at = pos.checked_mul(d)?;

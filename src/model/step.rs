@@ -9,39 +9,12 @@
 //! float32 with the same formulas as the tensor path, so the two agree to rounding (tested
 //! against it in the decoders' files).
 
-use tch::{Device, Kind, Tensor};
-
 use crate::model::config::RopeStyle;
 
-/// The elements of a contiguous float32 CPU tensor, borrowed for as long as the tensor; `None`
-/// for any other tensor (another kind or device, or a non-contiguous view).
-pub fn f32s(t: &Tensor) -> Option<&[f32]> {
-    if t.kind() != Kind::Float || t.device() != Device::Cpu || !t.is_contiguous() {
-        return None;
-    }
-    let n = t.numel();
-    if n == 0 {
-        return Some(&[]);
-    }
-    // SAFETY: the tensor is a contiguous f32 CPU tensor of `n` elements; its storage lives at
-    // least as long as the borrow of `t`, and the weights and tables read this way are never
-    // written after load.
-    Some(unsafe { std::slice::from_raw_parts(t.data_ptr() as *const f32, n) })
-}
-
-/// The same, writable (the key/value cache).
-pub fn f32s_mut(t: &mut Tensor) -> Option<&mut [f32]> {
-    if t.kind() != Kind::Float || t.device() != Device::Cpu || !t.is_contiguous() {
-        return None;
-    }
-    let n = t.numel();
-    if n == 0 {
-        return Some(&mut []);
-    }
-    // SAFETY: as in `f32s`; the exclusive borrow of `t` is the only handle written through
-    // while the slice lives (the cache hands out no other view during a step).
-    Some(unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, n) })
-}
+/// A step runs inputs of at most this many tokens (a decode step, a keystroke), one token
+/// after another; longer ones go through libtorch's tensor ops, whose products are worth
+/// their dispatch there. The block kernel's row limit, so each product is one kernel call.
+pub const MAX_TOKENS: usize = crate::model::linear::QUANT_MAX_ROWS as usize;
 
 /// `a · b` with eight partial sums (vectorised by the compiler).
 #[inline]
@@ -132,17 +105,9 @@ impl LayerCache<'_> {
     }
 
     /// Grouped-query attention of one query (`q`: heads × head_dim) over positions `from..=pos`
-    /// (`from` > 0 for a sliding window), into `out` (heads × head_dim). `scale` multiplies
-    /// the scores; `softcap`, when given, caps them as `c · tanh(s / c)`.
-    pub fn attend(
-        &self,
-        q: &[f32],
-        from: usize,
-        pos: usize,
-        scale: f32,
-        softcap: Option<f32>,
-        out: &mut [f32],
-    ) {
+    /// (`from` > 0 for a sliding window), into `out` (heads × head_dim); `scale` multiplies
+    /// the scores.
+    pub fn attend(&self, q: &[f32], from: usize, pos: usize, scale: f32, out: &mut [f32]) {
         let d = self.head_dim;
         let heads = q.len() / d;
         let kv_heads = self.k.len() / (self.capacity * d);
@@ -153,10 +118,7 @@ impl LayerCache<'_> {
             let mut max = f32::NEG_INFINITY;
             for (t, s) in scores.iter_mut().enumerate() {
                 let at = base + (from + t) * d;
-                let mut v = dot(qh, &self.k[at..at + d]) * scale;
-                if let Some(c) = softcap {
-                    v = c * (v / c).tanh();
-                }
+                let v = dot(qh, &self.k[at..at + d]) * scale;
                 *s = v;
                 max = max.max(v);
             }
@@ -180,6 +142,7 @@ impl LayerCache<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tch::Tensor;
 
     fn close(a: &[f32], b: &[f32], tol: f32) {
         assert_eq!(a.len(), b.len());
@@ -231,7 +194,7 @@ mod tests {
         };
         let mut out = vec![0f32; heads * d];
         let scale = 1.0 / (d as f32).sqrt();
-        cache.attend(&q, 0, pos, scale, None, &mut out);
+        cache.attend(&q, 0, pos, scale, &mut out);
         let kt = Tensor::from_slice(&keys)
             .view([1, kv as i64, cap as i64, d as i64])
             .narrow(2, 0, pos as i64 + 1);
@@ -257,7 +220,7 @@ mod tests {
         };
         close(&out, &sdpa(0), 1e-5);
         // A window that starts later sees only its keys: the same as the tensors cut there.
-        cache.attend(&q, 4, pos, scale, None, &mut out);
+        cache.attend(&q, 4, pos, scale, &mut out);
         close(&out, &sdpa(4), 1e-5);
     }
 

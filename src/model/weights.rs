@@ -239,11 +239,7 @@ impl Checkpoint {
 /// The elements of a freshly allocated, contiguous f32 CPU tensor, to fill in place (no
 /// intermediate `Vec` and copy).
 fn f32_slice_mut(t: &mut Tensor) -> &mut [f32] {
-    assert!(t.kind() == Kind::Float && t.device() == tch::Device::Cpu && t.is_contiguous());
-    let n = t.numel();
-    // SAFETY: `t` is a contiguous f32 CPU tensor of `n` elements that we own exclusively (the
-    // `&mut` borrow keeps it alive and unaliased while the slice lives).
-    unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, n) }
+    crate::model::slices::f32s_mut(t).expect("a fresh contiguous float32 CPU tensor")
 }
 
 /// `dequantize_into` does not know which tensor it converts: put the name into its error.
