@@ -159,3 +159,30 @@ fn no_color_uses_no_colours() {
             .all(|c| c.bg == Color::Reset)
     );
 }
+
+/// Fast mode's numbers are approximate: the status line names the precision at every size, in
+/// both languages, where the device, the token count and the time give way first.
+#[test]
+fn the_status_line_says_fast_mode_at_80x24_and_160x48() {
+    for (lang, w, h, label) in [
+        (Lang::PtBr, 80, 24, "rápido int4"),
+        (Lang::En, 160, 48, "fast int4"),
+        (Lang::En, 80, 24, "fast int4"),
+    ] {
+        let model = FakeModel::new();
+        let options = Options {
+            prompt: "The capital of France is".to_string(),
+            explore: true,
+            ..Options::default()
+        };
+        let mut harness = Harness::new(State::new(lang, sampling(), false, options));
+        let mut info = model.info();
+        info.precision = tokenscope::model::Precision::Fast;
+        info.name = "SmolLM2-135M-Instruct.Q4_1".into(); // the default model's name, as long
+        harness.reply(Reply::Loaded(info));
+        harness.answer(&model);
+        let screen = harness.render(w, h).to_string();
+        let status = screen.lines().nth(h as usize - 2).expect("the status line");
+        assert!(status.contains(label), "{w}×{h}: {status}");
+    }
+}

@@ -187,8 +187,14 @@ fn model_parts(state: &State, theme: &Theme) -> Vec<Part> {
                 3,
                 vec![Span::styled(device_label(info.device, lang), theme.text)],
             ));
+            // Fast mode's numbers are approximate, and the line says so as long as anything
+            // beside the name fits; exact (the default) gives way early.
+            let order = match info.precision {
+                Precision::Exact => 2,
+                Precision::Fast => 6,
+            };
             left.push(Part::new(
-                2,
+                order,
                 vec![Span::styled(
                     lang.t(precision_label(info.precision)),
                     theme.text,
