@@ -162,7 +162,7 @@ pub struct Quant {
 }
 
 /// Inputs with at most this many rows use [`Quant`]'s block-quant kernel.
-pub const QUANT_MAX_ROWS: i64 = 4;
+pub const QUANT_MAX_ROWS: i64 = crate::model::step::MAX_TOKENS as i64;
 
 /// A linear layer `y = x Wᵀ + b`.
 pub enum Linear {

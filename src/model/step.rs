@@ -13,8 +13,9 @@ use crate::model::config::RopeStyle;
 
 /// A step runs inputs of at most this many tokens (a decode step, a keystroke), one token
 /// after another; longer ones go through libtorch's tensor ops, whose products are worth
-/// their dispatch there. The block kernel's row limit, so each product is one kernel call.
-pub const MAX_TOKENS: usize = crate::model::linear::QUANT_MAX_ROWS as usize;
+/// their dispatch there. The block kernel takes as many rows
+/// ([`crate::model::linear::QUANT_MAX_ROWS`]), so each product is one kernel call.
+pub const MAX_TOKENS: usize = 4;
 
 /// `a · b` with eight partial sums (vectorised by the compiler).
 #[inline]
