@@ -4,6 +4,7 @@
 
 pub mod bert;
 pub mod config;
+pub mod gemm;
 pub mod gemma3;
 pub mod inside;
 pub mod int4;
@@ -12,6 +13,7 @@ pub mod kv_cache;
 pub mod linear;
 pub mod llama;
 pub mod neighbours;
+pub mod omp;
 pub mod qgemv;
 pub mod qpanel;
 pub mod rope;

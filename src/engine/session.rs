@@ -280,12 +280,9 @@ impl Session {
         // Rows are copied straight into their shared buffers (no intermediate Vec).
         let logits = logits.contiguous();
         let flat = crate::model::slices::f32s(&logits).expect("float32 logits on the CPU");
-        for (i, row) in flat.chunks_exact(vocab).enumerate() {
-            let pos = common + i;
-            let stat = pos
-                .checked_sub(1)
-                .map(|prev| rank_and_prob(&self.logits[prev], ids[pos]));
-            self.tokens.push(ids[pos]);
+        let stats = self.prompt_stats(ids, common, flat, vocab);
+        for ((i, row), stat) in flat.chunks_exact(vocab).enumerate().zip(stats) {
+            self.tokens.push(ids[common + i]);
             self.logits.push(Arc::from(row));
             self.stats.push(stat);
         }
@@ -294,6 +291,45 @@ impl Session {
 }
 
 impl Session {
+    /// Rank and probability of each of `ids[common..]` under the logits before it (`flat` holds
+    /// the new positions' rows), positions split over libtorch's threads: a 256-token prompt is
+    /// 255 scans of the whole vocabulary.
+    fn prompt_stats(
+        &self,
+        ids: &[u32],
+        common: usize,
+        flat: &[f32],
+        vocab: usize,
+    ) -> Vec<Option<(u32, f32)>> {
+        let n = flat.len() / vocab;
+        let cached = &self.logits;
+        let stats: Vec<std::sync::OnceLock<Option<(u32, f32)>>> =
+            (0..n).map(|_| std::sync::OnceLock::new()).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let threads = crate::model::omp::threads().min(n);
+        crate::model::omp::parallel(threads, &|_, _| {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let pos = common + i;
+                let stat = pos.checked_sub(1).map(|prev| {
+                    let before = match prev.checked_sub(common) {
+                        Some(j) => &flat[j * vocab..(j + 1) * vocab],
+                        None => &cached[prev][..],
+                    };
+                    rank_and_prob(before, ids[pos])
+                });
+                let _ = stats[i].set(stat);
+            }
+        });
+        stats
+            .into_iter()
+            .map(|s| s.into_inner().expect("every position scanned"))
+            .collect()
+    }
+
     /// The forward pass over `new` (the cache holds `common` positions), surviving a panic in
     /// libtorch (issue 6): the cache still holds exactly `common` positions after one (it only
     /// advances once every layer has written), so the pass is simply run again, once. A second

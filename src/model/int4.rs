@@ -12,6 +12,7 @@ use tch::{Kind, Tensor};
 
 use crate::gguf::GgmlType;
 use crate::model::ModelError;
+use crate::model::gemm;
 use crate::model::int4_pack::{Blocks, Layout, aten_pack};
 use crate::model::weights::{Checkpoint, Weight};
 
@@ -26,7 +27,11 @@ pub struct Int4Linear {
     /// [in / GROUP, out, 2] (scale, zero) in bfloat16.
     scales_zeros: Tensor,
     out: i64,
+    inp: usize,
     bias: Option<Tensor>,
+    /// The packed bytes are in ATen's AVX-512 layout, whole 64-row blocks, so long inputs
+    /// go through [`gemm`] (see [`Int4Linear::forward`]).
+    strips: bool,
 }
 
 impl Int4Linear {
@@ -55,11 +60,18 @@ impl Int4Linear {
             .transpose(0, 1)
             .contiguous()
             .to_kind(Kind::BFloat16);
+        let strips = Layout::detect() == Some(Layout::Avx512)
+            && out.is_multiple_of(64)
+            && gemm::fits(out, inp)
+            && packed.kind() == Kind::Uint8
+            && packed.is_contiguous();
         Self {
             packed,
             scales_zeros: sz,
             out: out as i64,
+            inp,
             bias: bias.map(|b| b.to_kind(Kind::Float)),
+            strips,
         }
     }
 
@@ -148,9 +160,19 @@ impl Int4Linear {
         Self::new(q, sz, out, inp, bias)
     }
 
-    /// `y = W x + b` for one input row: the input rounded to bfloat16 as in [`Self::forward`],
-    /// one libtorch call.
+    /// `y = W x + b` for one input row with ATen's numbers (the input rounded to bfloat16, each
+    /// weight `fma(q − 8, scale, zero)`, float32 sums, the output rounded to bfloat16): straight
+    /// from the packed bytes on libtorch's threads where the layout allows, else one libtorch
+    /// call.
     pub fn matvec(&self, x: &[f32], y: &mut [f32]) {
+        if self.strips {
+            self.packed_int4().matvec(x, y);
+            if let Some(b) = &self.bias {
+                let b = crate::model::slices::f32s(b).expect("a float32 CPU bias");
+                crate::model::step::add(y, b);
+            }
+            return;
+        }
         // tch's `Element` for `half::bf16` says `Half`, so the bits travel as i16.
         let bits: Vec<i16> = x
             .iter()
@@ -173,19 +195,288 @@ impl Int4Linear {
         }
     }
 
+    /// `y = x Wᵀ + b`. Inputs of more than [`crate::model::step::MAX_TOKENS`] rows go through
+    /// [`gemm`] where the layout allows (~2× ATen's int4 kernel for a prompt) with ATen's
+    /// numbers: the input rounded to bfloat16, each weight `fma(q − 8, scale, zero)`, float32
+    /// sums, the output rounded to bfloat16.
     pub fn forward(&self, x: &Tensor) -> Tensor {
         let size = x.size();
         let inp = *size.last().expect("non-scalar");
         let x2 = x.reshape([-1, inp]).to_kind(Kind::BFloat16);
-        let y = x2
-            .internal_weight_int4pack_mm_for_cpu(&self.packed, GROUP as i64, &self.scales_zeros)
-            .to_kind(Kind::Float);
+        let long = x2.size()[0] > crate::model::step::MAX_TOKENS as i64;
+        let y = if self.strips && long && x.device() == tch::Device::Cpu {
+            gemm::forward(&self.packed_int4(), &x2)
+                .to_kind(Kind::BFloat16)
+                .to_kind(Kind::Float)
+        } else {
+            x2.internal_weight_int4pack_mm_for_cpu(&self.packed, GROUP as i64, &self.scales_zeros)
+                .to_kind(Kind::Float)
+        };
         let mut out_size = size.clone();
         *out_size.last_mut().expect("non-scalar") = self.out;
         let y = y.view(out_size.as_slice());
         match &self.bias {
             Some(b) => y + b,
             None => y,
+        }
+    }
+}
+
+/// An [`Int4Linear`]'s packed bytes and (scale, zero) pairs, borrowed for one product.
+struct PackedInt4<'a> {
+    bytes: &'a [u8],
+    /// One `(scale, zero)` bfloat16 pair per group and row, as a u32 (scale in the low half).
+    sz: &'a [u32],
+    n: usize,
+    k: usize,
+}
+
+impl Int4Linear {
+    fn packed_int4(&self) -> PackedInt4<'_> {
+        assert!(self.strips, "strips of a layout gemm does not read");
+        let (n, k) = (self.out as usize, self.inp);
+        // SAFETY: `packed` is a contiguous uint8 tensor of n · k / 2 bytes and `scales_zeros` a
+        // contiguous bfloat16 one of k / GROUP · n · 2 values, never written after load; the
+        // slices borrow `self`.
+        unsafe {
+            PackedInt4 {
+                bytes: std::slice::from_raw_parts(self.packed.data_ptr() as *const u8, n * k / 2),
+                sz: std::slice::from_raw_parts(
+                    self.scales_zeros.data_ptr() as *const u32,
+                    k / GROUP * n,
+                ),
+                n,
+                k,
+            }
+        }
+    }
+}
+
+impl PackedInt4<'_> {
+    /// `y = W x` as [`Int4Linear::matvec`] says, 64-row blocks shared out over the OpenMP team.
+    fn matvec(&self, x: &[f32], y: &mut [f32]) {
+        assert!(x.len() == self.k && y.len() == self.n, "matvec sizes");
+        let xb: Vec<f32> = x
+            .iter()
+            .map(|&v| half::bf16::from_f32(v).to_f32())
+            .collect();
+        let blocks = self.n / 64;
+        let threads = crate::model::omp::threads().min(blocks);
+        let share = blocks.div_ceil(threads);
+        let out = OutPtr(y.as_mut_ptr());
+        crate::model::omp::parallel(threads, &|t, _| {
+            let out = &out;
+            for b in (t * share).min(blocks)..((t + 1) * share).min(blocks) {
+                // SAFETY: AVX-512 (a `PackedInt4` needs it); block b is rows 64b..64b + 64 of
+                // `y`, written by this thread alone.
+                unsafe { int4_block_dot(self, &xb, b, out.0.add(64 * b)) };
+            }
+        });
+        for v in y.iter_mut() {
+            *v = half::bf16::from_f32(*v).to_f32();
+        }
+    }
+}
+
+struct OutPtr(*mut f32);
+// SAFETY: the threads write disjoint blocks of rows (see `PackedInt4::matvec`).
+unsafe impl Sync for OutPtr {}
+
+/// Rows 64b..64b + 64 of `W x` into `out`: per column, 32 bytes give the 64 rows' values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn int4_block_dot(m: &PackedInt4, x: &[f32], b: usize, out: *mut f32) {
+    use std::arch::x86_64::*;
+    let (n, k) = (m.n, m.k);
+    let base = b * 64 * k / 2;
+    let mask = _mm256_set1_epi8(0x0F);
+    let eight = _mm512_set1_epi32(8);
+    let high = _mm512_set1_epi32(0xFFFF_0000u32 as i32);
+    let mut acc = [_mm512_setzero_ps(); 4];
+    for g in 0..k / GROUP {
+        // SAFETY: rows 64b..64b + 64 ≤ n of group g; columns 32g..32g + 32 of the block's bytes.
+        unsafe {
+            let pairs = m.sz.as_ptr().add(g * n + 64 * b);
+            let mut sc = [_mm512_setzero_ps(); 4];
+            let mut zr = [_mm512_setzero_ps(); 4];
+            for i in 0..4 {
+                let p = _mm512_loadu_si512(pairs.add(16 * i).cast());
+                sc[i] = _mm512_castsi512_ps(_mm512_slli_epi32::<16>(p));
+                zr[i] = _mm512_castsi512_ps(_mm512_and_si512(p, high));
+            }
+            for kk in 32 * g..32 * g + 32 {
+                let bytes = _mm256_loadu_si256(m.bytes.as_ptr().add(base + 32 * kk).cast());
+                let lo = _mm256_and_si256(bytes, mask);
+                let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(bytes), mask);
+                let parts = [
+                    _mm256_castsi256_si128(lo),
+                    _mm256_extracti128_si256::<1>(lo),
+                    _mm256_castsi256_si128(hi),
+                    _mm256_extracti128_si256::<1>(hi),
+                ];
+                let xk = _mm512_set1_ps(*x.get_unchecked(kk));
+                for i in 0..4 {
+                    let q = _mm512_sub_epi32(_mm512_cvtepu8_epi32(parts[i]), eight);
+                    let w = _mm512_fmadd_ps(_mm512_cvtepi32_ps(q), sc[i], zr[i]);
+                    acc[i] = _mm512_fmadd_ps(xk, w, acc[i]);
+                }
+            }
+        }
+    }
+    for (i, a) in acc.into_iter().enumerate() {
+        // SAFETY: `out` has the block's 64 rows.
+        unsafe { _mm512_storeu_ps(out.add(16 * i), a) };
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+unsafe fn int4_block_dot(_: &PackedInt4, _: &[f32], _: usize, _: *mut f32) {
+    unreachable!("no strips off x86_64")
+}
+
+impl gemm::Strips for PackedInt4<'_> {
+    fn rows(&self) -> usize {
+        self.n
+    }
+
+    fn cols(&self) -> usize {
+        self.k
+    }
+
+    /// Straight from the packed bytes, which are `k`-major already: in ATen's AVX-512 layout
+    /// the 32 bytes of column `k` of a 64-row block hold rows 0..32 in their low nibbles and
+    /// rows 32..64 in their high ones (see [`crate::model::int4_pack`]).
+    fn strip(&self, s: usize, _scratch: &mut [f32], packed: &mut [f32]) {
+        assert!(packed.len() == gemm::NR * self.k && (s + 1) * gemm::NR <= self.n);
+        // SAFETY: `PackedInt4` exists only where AVX-512 runs (`strips` needs `gemm::fits`).
+        unsafe { int4_strip(self.bytes, self.sz, self.n, self.k, s, packed) }
+    }
+}
+
+/// Strip `s` of an AVX-512-packed int4 matrix [n, k] as [k][32] floats (`sz` as in
+/// [`PackedInt4`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn int4_strip(bytes: &[u8], sz: &[u32], n: usize, k: usize, s: usize, out: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let r0 = s * gemm::NR;
+    let base = r0 / 64 * 64 * k / 2;
+    let shift = _mm_set_epi64x(0, if r0 % 64 == 32 { 4 } else { 0 });
+    let (mask, eight) = (_mm_set1_epi8(0x0F), _mm512_set1_ps(8.0));
+    let high = _mm512_set1_epi32(0xFFFF_0000u32 as i32);
+    for g in 0..k / GROUP {
+        // SAFETY: rows r0..r0 + 32 < n of group g < k / GROUP; bytes of columns
+        // 32g..32g + 32 of the row block; `out` has k · 32 floats.
+        unsafe {
+            let pairs = sz.as_ptr().add(g * n + r0);
+            let (p0, p1) = (
+                _mm512_loadu_si512(pairs.cast()),
+                _mm512_loadu_si512(pairs.add(16).cast()),
+            );
+            let scale = |p| _mm512_castsi512_ps(_mm512_slli_epi32::<16>(p));
+            let zero = |p| _mm512_castsi512_ps(_mm512_and_si512(p, high));
+            let (s0, s1, z0, z1) = (scale(p0), scale(p1), zero(p0), zero(p1));
+            for kk in 32 * g..32 * g + 32 {
+                let src = bytes.as_ptr().add(base + 32 * kk);
+                let q = |at: usize| {
+                    let b = _mm_srl_epi16(_mm_loadu_si128(src.add(at).cast()), shift);
+                    let v = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_and_si128(b, mask)));
+                    _mm512_sub_ps(v, eight)
+                };
+                let dst = out.as_mut_ptr().add(kk * gemm::NR);
+                _mm512_storeu_ps(dst, _mm512_fmadd_ps(q(0), s0, z0));
+                _mm512_storeu_ps(dst.add(16), _mm512_fmadd_ps(q(16), s1, z1));
+            }
+        }
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+unsafe fn int4_strip(_: &[u8], _: &[u32], _: usize, _: usize, _: usize, _: &mut [f32]) {
+    unreachable!("no strips off x86_64")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Long inputs through `gemm` give ATen's int4 product (the same weights and roundings, up
+    /// to summation order: within a bfloat16 step of the output).
+    #[test]
+    fn strips_equal_atens_int4_product() {
+        let _guard = tch::no_grad_guard();
+        tch::manual_seed(5);
+        let opts = (Kind::Float, tch::Device::Cpu);
+        let (out, inp) = (192, 96);
+        let l = Int4Linear::quantize(&Tensor::randn([out, inp], opts), None);
+        if !l.strips {
+            eprintln!("no AVX-512 int4 layout here: ATen's kernel serves every input");
+            return;
+        }
+        let x = Tensor::randn([2, 7, inp], opts);
+        let got = l.forward(&x);
+        let want = x
+            .reshape([-1, inp])
+            .to_kind(Kind::BFloat16)
+            .internal_weight_int4pack_mm_for_cpu(&l.packed, GROUP as i64, &l.scales_zeros)
+            .to_kind(Kind::Float)
+            .view([2, 7, out]);
+        let err = (&got - &want).abs().max().double_value(&[]);
+        let scale = want.abs().max().double_value(&[]);
+        assert!(err <= scale / 128.0, "{err} vs scale {scale}");
+        let close = (&got - &want)
+            .abs()
+            .le(1e-6)
+            .to_kind(Kind::Float)
+            .mean(Kind::Float);
+        assert!(close.double_value(&[]) > 0.9, "most outputs equal");
+        // One row through the block kernel, against the same product.
+        let x1 = Vec::<f32>::try_from(x.get(1).get(3)).unwrap();
+        let mut y1 = vec![0f32; out as usize];
+        l.matvec(&x1, &mut y1);
+        let want1 = Vec::<f32>::try_from(want.get(1).get(3)).unwrap();
+        let scale1 = want1.iter().fold(0f32, |a, v| a.max(v.abs()));
+        for (g, w) in y1.iter().zip(&want1) {
+            assert!((g - w).abs() <= scale1 / 128.0, "{g} vs {w}");
+        }
+        let same = y1.iter().zip(&want1).filter(|(g, w)| g == w).count();
+        assert!(
+            same * 10 > 9 * y1.len(),
+            "most outputs equal: {same} of {}",
+            y1.len()
+        );
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    use super::*;
+
+    #[test]
+    #[ignore = "a measurement: cargo test --release int4_matvec_rate -- --ignored --nocapture"]
+    fn int4_matvec_rate() {
+        let _guard = tch::no_grad_guard();
+        let opts = (Kind::Float, tch::Device::Cpu);
+        for (out, inp) in [(3072i64, 576i64), (576, 1536), (960, 576)] {
+            let l = Int4Linear::quantize(&Tensor::randn([out, inp], opts), None);
+            let x = vec![0.3f32; inp as usize];
+            let mut y = vec![0f32; out as usize];
+            for threads in [1, 2] {
+                tch::set_num_threads(threads);
+                let reps = 2000;
+                let t = std::time::Instant::now();
+                for _ in 0..reps {
+                    l.matvec(&x, &mut y);
+                }
+                let ours = t.elapsed().as_secs_f64() / reps as f64 * 1e6;
+                let xt = Tensor::from_slice(&x).view([1, -1]).to_kind(Kind::BFloat16);
+                let t = std::time::Instant::now();
+                for _ in 0..reps {
+                    let _ = xt.internal_weight_int4pack_mm_for_cpu(&l.packed, 32, &l.scales_zeros);
+                }
+                let aten = t.elapsed().as_secs_f64() / reps as f64 * 1e6;
+                eprintln!("{out}×{inp}, {threads} threads: ours {ours:.1} µs, ATen {aten:.1} µs");
+            }
         }
     }
 }

@@ -82,10 +82,29 @@ impl Layout {
         })
     }
 
-    /// `mats` stacked by rows, `cols` columns each, packed: a uint8 tensor [N, cols / 2].
+    /// `mats` stacked by rows, `cols` columns each, packed: a uint8 tensor [N, cols / 2],
+    /// written in place, its row blocks split over libtorch's threads (this is most of fast mode's
+    /// load).
     pub fn pack(self, mats: &[Blocks], cols: usize) -> Tensor {
         let n: usize = mats.iter().map(|m| m.rows).sum();
-        let mut out = vec![0u8; n * cols / 2];
+        let t = Tensor::empty([n as i64, (cols / 2) as i64], (Kind::Uint8, Device::Cpu));
+        if n == 0 {
+            return t;
+        }
+        // SAFETY: a fresh contiguous uint8 tensor of n · cols / 2 bytes, written through this
+        // slice only while it lives.
+        let out = unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut u8, n * cols / 2) };
+        let block_n = self.block_n();
+        let blocks = n.div_ceil(block_n);
+        let (a, b) = out.split_at_mut((blocks / 2) * block_n * cols / 2);
+        let halves = vec![(0, a), ((blocks / 2) * block_n, b)];
+        crate::model::omp::for_each(halves, &|(r0, out)| self.pack_rows(mats, cols, r0, out));
+        t
+    }
+
+    /// The packed bytes of rows `r_start..` (whole row blocks) into `out`.
+    fn pack_rows(self, mats: &[Blocks], cols: usize, r_start: usize, out: &mut [u8]) {
+        let n = r_start + out.len() / (cols / 2);
         // Global row → (matrix, row in it).
         let locate = |mut r: usize| {
             for m in mats {
@@ -100,9 +119,9 @@ impl Layout {
         // The values of one block of rows and one column block, column by column: tile[j][i]
         // is row r0 + i, column 32b + j (so each output byte range reads contiguous rows).
         let mut tile = [[0u8; 64]; GROUP];
-        for r0 in (0..n).step_by(block_n) {
+        for r0 in (r_start..n).step_by(block_n) {
             let nb = block_n.min(n - r0);
-            let dst = &mut out[r0 * cols / 2..(r0 + nb) * cols / 2];
+            let dst = &mut out[(r0 - r_start) * cols / 2..(r0 - r_start + nb) * cols / 2];
             for b in 0..cols / GROUP {
                 for (i, row) in (r0..r0 + nb).enumerate() {
                     let (m, r) = locate(row);
@@ -136,7 +155,6 @@ impl Layout {
                 }
             }
         }
-        Tensor::from_slice(&out).view([n as i64, (cols / 2) as i64])
     }
 }
 

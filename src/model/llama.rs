@@ -99,12 +99,18 @@ impl Attention {
     ) -> Tensor {
         let (b, n, _) = x.size3().expect("[batch, n, hidden]");
         let (h, kv, d) = (self.heads, self.kv_heads, self.head_dim);
-        let qkv = self.qkv.forward(x);
-        // q and k are adjacent in the fused output: rotate them in one go, [b, n, h + kv, d].
-        let qk = rope.apply(
-            &qkv.narrow(-1, 0, (h + kv) * d).view([b, n, h + kv, d]),
-            start,
-        );
+        let mut qkv = self.qkv.forward(x);
+        // q and k are adjacent in the fused output: rotate them in one go, [b, n, h + kv, d]:
+        // in place with the decode step's loop where the product is float32 on the CPU (one
+        // pass instead of five tensor ops), through tensor ops elsewhere.
+        let qk = if rotate_in_place(&mut qkv, ((h + kv) * d) as usize, start, rope) {
+            qkv.narrow(-1, 0, (h + kv) * d).view([b, n, h + kv, d])
+        } else {
+            rope.apply(
+                &qkv.narrow(-1, 0, (h + kv) * d).view([b, n, h + kv, d]),
+                start,
+            )
+        };
         let q = qk.narrow(2, 0, h).transpose(1, 2);
         let k = qk.narrow(2, h, kv).transpose(1, 2);
         let v = qkv
@@ -116,12 +122,34 @@ impl Attention {
         // decode step and every chunk after a cached prefix): SDPA's causal mask is aligned
         // top-left, so query 0 would see only key 0. Build the bottom-right-aligned mask
         // ourselves (`tril(start)`: query i sees keys 0..=start+i); a single query sees all.
-        let mask = (n > 1).then(|| {
+        // From position 0 the two alignments agree, and SDPA's own causal mode skips the key
+        // blocks above the diagonal without reading a mask.
+        let causal = start == 0 && n > 1;
+        let mask = (n > 1 && !causal).then(|| {
             Tensor::ones([n, start as i64 + n], (Kind::Bool, x.device())).tril(start as i64)
         });
-        let y = Tensor::scaled_dot_product_attention(&q, &k, &v, mask, 0.0, false, None, true);
+        let y = Tensor::scaled_dot_product_attention(&q, &k, &v, mask, 0.0, causal, None, true);
         self.o.forward(&y.transpose(1, 2).reshape([b, n, h * d]))
     }
+}
+
+/// Rotates the first `rotated` values of each row of `qkv` (a fresh contiguous float32 CPU
+/// product, rows at positions `start..`) with [`step::rope`]; `false`, untouched, for any
+/// other tensor or a position past the tables.
+fn rotate_in_place(qkv: &mut Tensor, rotated: usize, start: usize, rope: &Rope) -> bool {
+    let width = *qkv.size().last().expect("non-scalar") as usize;
+    let rows = qkv.numel() / width.max(1);
+    if rope.tables_at(start + rows.saturating_sub(1)).is_none() {
+        return false;
+    }
+    let Some(values) = f32s_mut(qkv) else {
+        return false;
+    };
+    for (i, row) in values.chunks_exact_mut(width).enumerate() {
+        let (cos, sin, style) = rope.tables_at(start + i).expect("checked above");
+        step::rope(&mut row[..rotated], cos, sin, style);
+    }
+    true
 }
 
 impl Attention {

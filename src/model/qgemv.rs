@@ -123,33 +123,90 @@ impl QuantMatrix {
         if !data.len().is_multiple_of(row_bytes) {
             return false;
         }
-        let blocks = data.len() / block * (elems / QK);
-        self.qs.reserve(blocks * self.kind.qs_bytes());
-        self.d.reserve(blocks * self.kind.scales());
-        for b in data.chunks_exact(block) {
-            match ty {
-                GgmlType::Q4_0 => {
-                    let d = f16_at(b, 0);
-                    self.push_block(&[d], Some(-8.0 * d), &b[2..]);
-                }
-                GgmlType::Q4_1 => self.push_block(&[f16_at(b, 0)], Some(f16_at(b, 2)), &b[4..]),
-                GgmlType::Q8_0 => self.push_block(&[f16_at(b, 0)], None, &b[2..]),
-                GgmlType::Q5_0 => self.push_q5_0(b),
-                GgmlType::Q4_K => self.push_q4_k(b),
-                _ => self.push_q6_k(b),
+        // Every GGUF block becomes `elems / 32` blocks of ours: the vectors are sized first and
+        // filled in two halves on libtorch's threads (the re-layout is most of a model's load).
+        let per = elems / QK;
+        let (nq, nd, nm) = (
+            per * self.kind.qs_bytes(),
+            per * self.kind.scales(),
+            if self.kind == QuantKind::Q4 { per } else { 0 },
+        );
+        let blocks = data.len() / block;
+        let (q0, d0, m0) = (self.qs.len(), self.d.len(), self.m.len());
+        self.qs.resize(q0 + blocks * nq, 0);
+        self.d.resize(d0 + blocks * nd, 0.0);
+        self.m.resize(m0 + blocks * nm, 0.0);
+        let half = blocks / 2;
+        let (qa, qb) = self.qs[q0..].split_at_mut(half * nq);
+        let (da, db) = self.d[d0..].split_at_mut(half * nd);
+        let (ma, mb) = self.m[m0..].split_at_mut(half * nm);
+        let (src_a, src_b) = data.split_at(half * block);
+        let parts = vec![
+            (
+                src_a,
+                Fill {
+                    qs: qa,
+                    d: da,
+                    m: ma,
+                },
+            ),
+            (
+                src_b,
+                Fill {
+                    qs: qb,
+                    d: db,
+                    m: mb,
+                },
+            ),
+        ];
+        crate::model::omp::for_each(parts, &|(src, mut out)| {
+            for b in src.chunks_exact(block) {
+                out.ggml_block(ty, b);
             }
-        }
+        });
         self.rows += data.len() / row_bytes;
         true
+    }
+}
+
+/// The rest of a matrix's vectors, written one of our blocks after another.
+struct Fill<'a> {
+    qs: &'a mut [u8],
+    d: &'a mut [f32],
+    m: &'a mut [f32],
+}
+
+impl Fill<'_> {
+    /// One GGUF block of type `ty` in our form.
+    fn ggml_block(&mut self, ty: GgmlType, b: &[u8]) {
+        match ty {
+            GgmlType::Q4_0 => {
+                let d = f16_at(b, 0);
+                self.push_block(&[d], Some(-8.0 * d), &b[2..]);
+            }
+            GgmlType::Q4_1 => self.push_block(&[f16_at(b, 0)], Some(f16_at(b, 2)), &b[4..]),
+            GgmlType::Q8_0 => self.push_block(&[f16_at(b, 0)], None, &b[2..]),
+            GgmlType::Q5_0 => self.push_q5_0(b),
+            GgmlType::Q4_K => self.push_q4_k(b),
+            _ => self.push_q6_k(b),
+        }
     }
 
     /// One 32-element block in this matrix's form.
     fn push_block(&mut self, d: &[f32], m: Option<f32>, qs: &[u8]) {
-        self.d.extend_from_slice(d);
-        self.m.extend(m);
-        self.qs.extend_from_slice(qs);
+        let take = |v: &mut &mut [f32], src: &[f32]| {
+            let (head, tail) = std::mem::take(v).split_at_mut(src.len());
+            head.copy_from_slice(src);
+            *v = tail;
+        };
+        take(&mut self.d, d);
+        if let Some(m) = m {
+            take(&mut self.m, &[m]);
+        }
+        let (head, tail) = std::mem::take(&mut self.qs).split_at_mut(qs.len());
+        head.copy_from_slice(qs);
+        self.qs = tail;
     }
-
     /// `block_q5_0 { d; qh[4]; qs[16] }`: `x = (q − 16) · d`, kept as the 8-bit `q − 16`.
     fn push_q5_0(&mut self, b: &[u8]) {
         let qh = u32::from_le_bytes([b[2], b[3], b[4], b[5]]);
@@ -203,7 +260,9 @@ impl QuantMatrix {
             self.push_block(&s, None, &bytes);
         }
     }
+}
 
+impl QuantMatrix {
     /// Builds a matrix from raw GGUF blocks of type `ty` (Q4_0, Q4_1 or Q8_0) holding
     /// `rows` × `cols` weights; `None` for other types or sizes.
     pub fn from_ggml(ty: GgmlType, data: &[u8], cols: usize) -> Option<Self> {
@@ -263,7 +322,24 @@ impl QuantMatrix {
     pub fn matvec(&self, x: &[f32], y: &mut [f32]) {
         assert_eq!(x.len(), self.cols, "input length");
         assert_eq!(y.len(), self.rows, "output length");
-        self.rows_into(Path::detect(), x, 0, y);
+        let path = Path::detect();
+        let threads = crate::model::omp::threads();
+        if threads < 2 || self.rows * self.cols < PARALLEL_MIN_WEIGHTS {
+            return self.rows_into(path, x, 0, y);
+        }
+        // Rows in contiguous shares, one per thread of libtorch's team: each row is computed
+        // the same way whichever thread takes it.
+        let share = self.rows.div_ceil(threads).next_multiple_of(8);
+        let out = SendPtr(y.as_mut_ptr());
+        crate::model::omp::parallel(threads, &|t, _| {
+            let out = &out;
+            let row0 = (t * share).min(self.rows);
+            let n = share.min(self.rows - row0);
+            // SAFETY: thread t writes rows row0..row0 + n of `y` alone (the shares do not
+            // overlap and stay in bounds).
+            let y = unsafe { std::slice::from_raw_parts_mut(out.0.add(row0), n) };
+            self.rows_into(path, x, row0, y);
+        });
     }
 
     /// `y = x Wᵀ` for `x` [..., cols] (float32, CPU): one product per row of `x`.
@@ -330,6 +406,14 @@ impl QuantMatrix {
         )
     }
 }
+
+/// Matrices from this many weights split their rows over the OpenMP team (a region costs a
+/// few microseconds; a 576 × 576 product ~40).
+const PARALLEL_MIN_WEIGHTS: usize = 1 << 17;
+
+struct SendPtr(*mut f32);
+// SAFETY: the threads write disjoint rows (see `QuantMatrix::matvec`).
+unsafe impl Sync for SendPtr {}
 
 /// Whether a SIMD kernel runs here (the portable one is slower than a float32 matmul).
 pub fn accelerated() -> bool {

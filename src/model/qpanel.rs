@@ -10,6 +10,7 @@
 
 use tch::{Kind, Tensor};
 
+use crate::model::gemm;
 use crate::model::qgemv::{QuantKind, QuantMatrix};
 
 /// Weights per de-quantized panel (4 MiB of float32).
@@ -125,9 +126,26 @@ pub fn gather_rows(mat: &QuantMatrix, ids: &[i64]) -> Tensor {
     Tensor::from_slice(&out).view([ids.len() as i64, cols as i64])
 }
 
-/// `x Wᵀ` for `x` [..., cols] (float32, CPU), one panel of rows of `W` at a time.
+impl gemm::Strips for QuantMatrix {
+    fn rows(&self) -> usize {
+        QuantMatrix::rows(self)
+    }
+    fn cols(&self) -> usize {
+        QuantMatrix::cols(self)
+    }
+    fn strip(&self, s: usize, scratch: &mut [f32], packed: &mut [f32]) {
+        let rows = |r0: usize, out: &mut [f32]| dequantize_rows(self, r0, out);
+        gemm::strip_from_rows(rows, s, scratch, packed);
+    }
+}
+
+/// `x Wᵀ` for `x` [..., cols] (float32, CPU): through [`gemm`] where it runs, otherwise one
+/// panel of rows of `W` at a time through libtorch's GEMM.
 pub fn matmul(mat: &QuantMatrix, x: &Tensor) -> Tensor {
     let (rows, cols) = (mat.rows(), mat.cols());
+    if gemm::fits(rows, cols) {
+        return gemm::forward(mat, x);
+    }
     let panel_rows = (PANEL_FLOATS / cols).clamp(1, rows);
     let x = x.to_kind(Kind::Float);
     SCRATCH.with_borrow_mut(|scratch| {
