@@ -196,6 +196,7 @@ pub struct EngineHandle {
     pub replies: tokio::sync::mpsc::UnboundedReceiver<Reply>,
 }
 
+pub mod busy;
 pub mod encoder_session;
 pub mod endpoint_session;
 pub mod inside;

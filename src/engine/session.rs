@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::chat;
+use crate::engine::busy::CpuWatch;
 use crate::engine::recover;
 use crate::engine::threads::StepThreads;
 use crate::engine::{Backend, Device, ModelInfo, Position, Reply, Request};
@@ -35,8 +36,12 @@ pub struct Session {
     pub(super) row_norms: Option<Arc<[f64]>>,
     /// The norms computed so far while idle (moved to `row_norms` when complete).
     norms_so_far: Vec<f64>,
-    /// libtorch's thread count for decode steps (one while the machine is busy).
+    /// libtorch's thread count for decode steps and for prompts (one while the machine is
+    /// busy).
     step_threads: StepThreads,
+    prompt_threads: StepThreads,
+    /// Whether other processes hold a core (then every run gets one thread).
+    cpu: CpuWatch,
 }
 
 impl Session {
@@ -51,6 +56,8 @@ impl Session {
             row_norms: None,
             norms_so_far: Vec::new(),
             step_threads: StepThreads::new(tch::get_num_threads()),
+            prompt_threads: StepThreads::prompts(tch::get_num_threads()),
+            cpu: CpuWatch::default(),
         }
     }
 
@@ -335,18 +342,28 @@ impl Session {
     /// advances once every layer has written), so the pass is simply run again, once. A second
     /// panic in a row is reported as [`ModelError::Crashed`] and the session goes on.
     fn forward_guarded(&mut self, new: &[u32], common: usize) -> Result<tch::Tensor, ModelError> {
-        if new.len() > crate::model::step::MAX_TOKENS {
-            return self.forward_retried(new, common);
-        }
-        // A decode step or a keystroke: on one thread while the machine is busy.
-        let (threads, all) = (self.step_threads.next(), tch::get_num_threads());
+        // A decode step, a keystroke or a prompt: on one thread while the machine is busy (seen
+        // in the kernel's accounting, or in our own times).
+        let step = new.len() <= crate::model::step::MAX_TOKENS;
+        let governor = match step {
+            true => &self.step_threads,
+            false => &self.prompt_threads,
+        };
+        let all = tch::get_num_threads();
+        let threads = match self.cpu.others_busy() {
+            true => 1,
+            false => governor.next(),
+        };
         if threads != all {
             tch::set_num_threads(threads);
         }
         let started = Instant::now();
         let result = self.forward_retried(new, common);
-        self.step_threads
-            .observe(threads, started.elapsed(), new.len());
+        let governor = match step {
+            true => &mut self.step_threads,
+            false => &mut self.prompt_threads,
+        };
+        governor.observe(threads, started.elapsed(), new.len());
         if threads != all {
             tch::set_num_threads(all);
         }

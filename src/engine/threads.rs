@@ -6,7 +6,10 @@
 //! and 137 ms at the 95th percentile (with a compiler running: 19 ms and a second), against
 //! 7.0 ms (p95 7.2) with one thread, which has no barrier.
 //! [`StepThreads`] watches step times (inputs of at most [`crate::model::step::MAX_TOKENS`]
-//! tokens) and moves steps to one thread while they are slow; longer inputs keep every thread.
+//! tokens) and moves steps to one thread while they are slow. Prompts get a governor of their
+//! own ([`StepThreads::prompts`]): a 256-token prefill took 275 ms on a quiet machine, 920 ms with
+//! both threads beside a busy core and 570 ms on one thread. Their times are compared within a
+//! length class (a power of two), as the cost per token grows with the length.
 
 use std::time::Duration;
 
@@ -18,26 +21,57 @@ const SLOW: u32 = 3;
 const SINGLE_STEPS: u32 = 32;
 const MAX_SINGLE_STEPS: u32 = 1024;
 
-/// The thread count of decode steps: every configured thread, or one while the machine is busy.
+/// A prompt this many times slower per token than the fastest of its length class counts as
+/// contended (prompts vary more with the machine's state than steps; contention made them 3×).
+const SLOW_PROMPT: u32 = 2;
+/// Prompts on one thread after a contended one (doubling up to [`MAX_SINGLE_PROMPTS`]).
+const SINGLE_PROMPTS: u32 = 4;
+const MAX_SINGLE_PROMPTS: u32 = 64;
+/// Length classes: ⌊log₂ tokens⌋, the last one for everything longer.
+const CLASSES: usize = 12;
+
+/// The thread count of decode steps (or of prompts): every configured thread, or one while the
+/// machine is busy.
 #[derive(Debug)]
 pub struct StepThreads {
     /// The configured thread count (libtorch's, when the session started).
     all: i32,
-    /// The fastest step seen with every thread, per token.
-    best: Option<Duration>,
-    /// Steps still to run on one thread.
+    /// The fastest run seen with every thread, per token, per length class (steps: one class).
+    best: [Option<Duration>; CLASSES],
+    /// Runs still to make on one thread.
     single_left: u32,
-    /// How many one-thread steps the next contended step earns.
+    /// How many one-thread runs the next contended one earns.
     backoff: u32,
+    slow: u32,
+    single: u32,
+    max_single: u32,
+    by_length: bool,
 }
 
 impl StepThreads {
+    /// The governor of decode steps.
     pub fn new(all: i32) -> Self {
         Self {
             all: all.max(1),
-            best: None,
+            best: [None; CLASSES],
             single_left: 0,
             backoff: SINGLE_STEPS,
+            slow: SLOW,
+            single: SINGLE_STEPS,
+            max_single: MAX_SINGLE_STEPS,
+            by_length: false,
+        }
+    }
+
+    /// The governor of prompts (inputs longer than a step).
+    pub fn prompts(all: i32) -> Self {
+        Self {
+            backoff: SINGLE_PROMPTS,
+            slow: SLOW_PROMPT,
+            single: SINGLE_PROMPTS,
+            max_single: MAX_SINGLE_PROMPTS,
+            by_length: true,
+            ..Self::new(all)
         }
     }
 
@@ -56,14 +90,19 @@ impl StepThreads {
             self.single_left = self.single_left.saturating_sub(1);
             return;
         }
-        match self.best {
-            Some(best) if per_token > best * SLOW => {
+        let class = match self.by_length {
+            true => (tokens.max(1).ilog2() as usize).min(CLASSES - 1),
+            false => 0,
+        };
+        let best = &mut self.best[class];
+        match *best {
+            Some(b) if per_token > b * self.slow => {
                 self.single_left = self.backoff;
-                self.backoff = (self.backoff * 2).min(MAX_SINGLE_STEPS);
+                self.backoff = (self.backoff * 2).min(self.max_single);
             }
             _ => {
-                self.best = Some(self.best.map_or(per_token, |b| b.min(per_token)));
-                self.backoff = SINGLE_STEPS;
+                *best = Some(best.map_or(per_token, |b| b.min(per_token)));
+                self.backoff = self.single;
             }
         }
     }
@@ -118,6 +157,23 @@ mod tests {
         let mut g = StepThreads::new(2);
         run(&mut g, [5]);
         g.observe(2, ms(4 * 6), 4);
+        assert_eq!(g.next(), 2);
+    }
+
+    #[test]
+    fn prompts_are_judged_within_their_length_class() {
+        let mut g = StepThreads::prompts(2);
+        g.observe(2, ms(256), 256); // 1 ms per token
+        // A 16-token prompt at 2 ms per token is its class's first: not contended.
+        g.observe(2, ms(32), 16);
+        assert_eq!(g.next(), 2);
+        // A 256-token prompt 3× slower is.
+        g.observe(2, ms(768), 256);
+        assert_eq!(g.next(), 1);
+        for _ in 0..SINGLE_PROMPTS {
+            assert_eq!(g.next(), 1);
+            g.observe(1, ms(500), 256);
+        }
         assert_eq!(g.next(), 2);
     }
 
