@@ -25,6 +25,7 @@
 //! block) and the block scales (and offsets) as f32 in arrays of their own, which keeps the
 //! SIMD loop free of half-precision conversions at the cost of a few bytes per block.
 
+use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
 use half::f16;
@@ -133,47 +134,51 @@ impl QuantMatrix {
         );
         let blocks = data.len() / block;
         let (q0, d0, m0) = (self.qs.len(), self.d.len(), self.m.len());
-        self.qs.resize(q0 + blocks * nq, 0);
-        self.d.resize(d0 + blocks * nd, 0.0);
-        self.m.resize(m0 + blocks * nm, 0.0);
+        self.qs.reserve_exact(blocks * nq);
+        self.d.reserve_exact(blocks * nd);
+        self.m.reserve_exact(blocks * nm);
+        // Written in place, uninitialised until then: zero-filling first would fault every page
+        // in on this thread alone.
         let half = blocks / 2;
-        let (qa, qb) = self.qs[q0..].split_at_mut(half * nq);
-        let (da, db) = self.d[d0..].split_at_mut(half * nd);
-        let (ma, mb) = self.m[m0..].split_at_mut(half * nm);
+        let (qa, qb) = self.qs.spare_capacity_mut()[..blocks * nq].split_at_mut(half * nq);
+        let (da, db) = self.d.spare_capacity_mut()[..blocks * nd].split_at_mut(half * nd);
+        let (ma, mb) = self.m.spare_capacity_mut()[..blocks * nm].split_at_mut(half * nm);
         let (src_a, src_b) = data.split_at(half * block);
-        let parts = vec![
-            (
-                src_a,
-                Fill {
-                    qs: qa,
-                    d: da,
-                    m: ma,
-                },
-            ),
-            (
-                src_b,
-                Fill {
-                    qs: qb,
-                    d: db,
-                    m: mb,
-                },
-            ),
-        ];
+        let fill = |qs, d, m| Fill { qs, d, m };
+        let parts = vec![(src_a, fill(qa, da, ma)), (src_b, fill(qb, db, mb))];
         crate::model::omp::for_each(parts, &|(src, mut out)| {
             for b in src.chunks_exact(block) {
                 out.ggml_block(ty, b);
             }
+            // Every GGUF block wrote exactly its share: the whole part is initialised.
+            assert!(out.qs.is_empty() && out.d.is_empty() && out.m.is_empty());
         });
+        // SAFETY: both parts wrote every element of their slices (asserted above), which are
+        // the next blocks · (nq, nd, nm) elements of the spare capacity.
+        unsafe {
+            self.qs.set_len(q0 + blocks * nq);
+            self.d.set_len(d0 + blocks * nd);
+            self.m.set_len(m0 + blocks * nm);
+        }
         self.rows += data.len() / row_bytes;
         true
     }
 }
 
-/// The rest of a matrix's vectors, written one of our blocks after another.
+/// The rest of a matrix's vectors (not yet written), filled one of our blocks after another.
 struct Fill<'a> {
-    qs: &'a mut [u8],
-    d: &'a mut [f32],
-    m: &'a mut [f32],
+    qs: &'a mut [MaybeUninit<u8>],
+    d: &'a mut [MaybeUninit<f32>],
+    m: &'a mut [MaybeUninit<f32>],
+}
+
+/// Writes `src` into the front of `dst` and moves `dst` past it.
+fn put<T: Copy>(dst: &mut &mut [MaybeUninit<T>], src: &[T]) {
+    let (head, tail) = std::mem::take(dst).split_at_mut(src.len());
+    for (h, &v) in head.iter_mut().zip(src) {
+        h.write(v);
+    }
+    *dst = tail;
 }
 
 impl Fill<'_> {
@@ -194,19 +199,13 @@ impl Fill<'_> {
 
     /// One 32-element block in this matrix's form.
     fn push_block(&mut self, d: &[f32], m: Option<f32>, qs: &[u8]) {
-        let take = |v: &mut &mut [f32], src: &[f32]| {
-            let (head, tail) = std::mem::take(v).split_at_mut(src.len());
-            head.copy_from_slice(src);
-            *v = tail;
-        };
-        take(&mut self.d, d);
+        put(&mut self.d, d);
         if let Some(m) = m {
-            take(&mut self.m, &[m]);
+            put(&mut self.m, &[m]);
         }
-        let (head, tail) = std::mem::take(&mut self.qs).split_at_mut(qs.len());
-        head.copy_from_slice(qs);
-        self.qs = tail;
+        put(&mut self.qs, qs);
     }
+
     /// `block_q5_0 { d; qh[4]; qs[16] }`: `x = (q − 16) · d`, kept as the 8-bit `q − 16`.
     fn push_q5_0(&mut self, b: &[u8]) {
         let qh = u32::from_le_bytes([b[2], b[3], b[4], b[5]]);
