@@ -274,8 +274,10 @@ impl Session {
         Ok(common)
     }
 
-    /// Runs `ids[common..]` through the model and stores each position's logits and stats.
+    /// Runs `ids[common..]` through the model and stores each position's logits and stats, on
+    /// one thread while the machine is busy (forward pass and stats alike).
     fn run_suffix(&mut self, ids: &[u32], common: usize, vocab: usize) -> Result<(), ModelError> {
+        let _threads = RunThreads::set(self.threads_for(ids.len() - common));
         let logits = match self.forward_guarded(&ids[common..], common) {
             Ok(l) => l,
             Err(e) => {
@@ -295,6 +297,47 @@ impl Session {
         }
         Ok(())
     }
+
+    /// The governor of runs of `tokens` new tokens: decode steps and keystrokes, or prompts.
+    fn governor(&mut self, tokens: usize) -> &mut StepThreads {
+        match tokens <= crate::model::step::MAX_TOKENS {
+            true => &mut self.step_threads,
+            false => &mut self.prompt_threads,
+        }
+    }
+
+    /// libtorch's thread count for a run of `tokens` new tokens: one while other processes
+    /// hold a core (the kernel's accounting) or while such runs are slow (our own times).
+    fn threads_for(&mut self, tokens: usize) -> i32 {
+        match self.cpu.others_busy() {
+            true => 1,
+            false => self.governor(tokens).next(),
+        }
+    }
+}
+
+/// libtorch's thread count for one run, the configured one again when dropped.
+struct RunThreads {
+    all: i32,
+    used: i32,
+}
+
+impl RunThreads {
+    fn set(used: i32) -> Self {
+        let all = tch::get_num_threads();
+        if used != all {
+            tch::set_num_threads(used);
+        }
+        Self { all, used }
+    }
+}
+
+impl Drop for RunThreads {
+    fn drop(&mut self) {
+        if self.used != self.all {
+            tch::set_num_threads(self.all);
+        }
+    }
 }
 
 impl Session {
@@ -308,33 +351,20 @@ impl Session {
         flat: &[f32],
         vocab: usize,
     ) -> Vec<Option<(u32, f32)>> {
-        let n = flat.len() / vocab;
+        let mut stats = vec![None; flat.len() / vocab];
         let cached = &self.logits;
-        let stats: Vec<std::sync::OnceLock<Option<(u32, f32)>>> =
-            (0..n).map(|_| std::sync::OnceLock::new()).collect();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let threads = crate::model::omp::threads().min(n);
-        crate::model::omp::parallel(threads, &|_, _| {
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= n {
-                    break;
-                }
-                let pos = common + i;
-                let stat = pos.checked_sub(1).map(|prev| {
-                    let before = match prev.checked_sub(common) {
-                        Some(j) => &flat[j * vocab..(j + 1) * vocab],
-                        None => &cached[prev][..],
-                    };
-                    rank_and_prob(before, ids[pos])
-                });
-                let _ = stats[i].set(stat);
-            }
+        let slots: Vec<(usize, &mut Option<(u32, f32)>)> = stats.iter_mut().enumerate().collect();
+        crate::model::omp::for_each(slots, &|(i, slot)| {
+            let pos = common + i;
+            *slot = pos.checked_sub(1).map(|prev| {
+                let before = match prev.checked_sub(common) {
+                    Some(j) => &flat[j * vocab..(j + 1) * vocab],
+                    None => &cached[prev][..],
+                };
+                rank_and_prob(before, ids[pos])
+            });
         });
         stats
-            .into_iter()
-            .map(|s| s.into_inner().expect("every position scanned"))
-            .collect()
     }
 
     /// The forward pass over `new` (the cache holds `common` positions), surviving a panic in
@@ -342,31 +372,12 @@ impl Session {
     /// advances once every layer has written), so the pass is simply run again, once. A second
     /// panic in a row is reported as [`ModelError::Crashed`] and the session goes on.
     fn forward_guarded(&mut self, new: &[u32], common: usize) -> Result<tch::Tensor, ModelError> {
-        // A decode step, a keystroke or a prompt: on one thread while the machine is busy (seen
-        // in the kernel's accounting, or in our own times).
-        let step = new.len() <= crate::model::step::MAX_TOKENS;
-        let governor = match step {
-            true => &self.step_threads,
-            false => &self.prompt_threads,
-        };
-        let all = tch::get_num_threads();
-        let threads = match self.cpu.others_busy() {
-            true => 1,
-            false => governor.next(),
-        };
-        if threads != all {
-            tch::set_num_threads(threads);
-        }
+        // Timed for the governor, with the thread count `run_suffix` set.
+        let threads = tch::get_num_threads();
         let started = Instant::now();
         let result = self.forward_retried(new, common);
-        let governor = match step {
-            true => &mut self.step_threads,
-            false => &mut self.prompt_threads,
-        };
-        governor.observe(threads, started.elapsed(), new.len());
-        if threads != all {
-            tch::set_num_threads(all);
-        }
+        self.governor(new.len())
+            .observe(threads, started.elapsed(), new.len());
         result
     }
 

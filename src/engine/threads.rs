@@ -13,20 +13,35 @@
 
 use std::time::Duration;
 
-/// A step this many times slower per token than the fastest seen with every thread counts as
-/// contended.
-const SLOW: u32 = 3;
-/// Steps on one thread after a contended one, before every thread is tried again; doubled
-/// each time the retry is contended too, up to [`MAX_SINGLE_STEPS`].
-const SINGLE_STEPS: u32 = 32;
-const MAX_SINGLE_STEPS: u32 = 1024;
+/// When runs count as contended and how long they then stay on one thread.
+#[derive(Clone, Copy, Debug)]
+struct Policy {
+    /// A run this many times slower per token than the fastest seen with every thread.
+    slow: u32,
+    /// Runs on one thread after a contended one, before every thread is tried again; doubled
+    /// each time the retry is contended too, up to `max_single`.
+    single: u32,
+    max_single: u32,
+    /// Times compared within a length class (⌊log₂ tokens⌋) rather than all together.
+    by_length: bool,
+}
 
-/// A prompt this many times slower per token than the fastest of its length class counts as
-/// contended (prompts vary more with the machine's state than steps; contention made them 3×).
-const SLOW_PROMPT: u32 = 2;
-/// Prompts on one thread after a contended one (doubling up to [`MAX_SINGLE_PROMPTS`]).
-const SINGLE_PROMPTS: u32 = 4;
-const MAX_SINGLE_PROMPTS: u32 = 64;
+/// Decode steps and keystrokes.
+const STEPS: Policy = Policy {
+    slow: 3,
+    single: 32,
+    max_single: 1024,
+    by_length: false,
+};
+
+/// Prompts: they vary more with the machine's state than steps (contention made them 3×).
+const PROMPTS: Policy = Policy {
+    slow: 2,
+    single: 4,
+    max_single: 64,
+    by_length: true,
+};
+
 /// Length classes: ⌊log₂ tokens⌋, the last one for everything longer.
 const CLASSES: usize = 12;
 
@@ -36,42 +51,33 @@ const CLASSES: usize = 12;
 pub struct StepThreads {
     /// The configured thread count (libtorch's, when the session started).
     all: i32,
+    policy: Policy,
     /// The fastest run seen with every thread, per token, per length class (steps: one class).
     best: [Option<Duration>; CLASSES],
     /// Runs still to make on one thread.
     single_left: u32,
     /// How many one-thread runs the next contended one earns.
     backoff: u32,
-    slow: u32,
-    single: u32,
-    max_single: u32,
-    by_length: bool,
 }
 
 impl StepThreads {
     /// The governor of decode steps.
     pub fn new(all: i32) -> Self {
-        Self {
-            all: all.max(1),
-            best: [None; CLASSES],
-            single_left: 0,
-            backoff: SINGLE_STEPS,
-            slow: SLOW,
-            single: SINGLE_STEPS,
-            max_single: MAX_SINGLE_STEPS,
-            by_length: false,
-        }
+        Self::with(all, STEPS)
     }
 
     /// The governor of prompts (inputs longer than a step).
     pub fn prompts(all: i32) -> Self {
+        Self::with(all, PROMPTS)
+    }
+
+    fn with(all: i32, policy: Policy) -> Self {
         Self {
-            backoff: SINGLE_PROMPTS,
-            slow: SLOW_PROMPT,
-            single: SINGLE_PROMPTS,
-            max_single: MAX_SINGLE_PROMPTS,
-            by_length: true,
-            ..Self::new(all)
+            all: all.max(1),
+            policy,
+            best: [None; CLASSES],
+            single_left: 0,
+            backoff: policy.single,
         }
     }
 
@@ -90,19 +96,19 @@ impl StepThreads {
             self.single_left = self.single_left.saturating_sub(1);
             return;
         }
-        let class = match self.by_length {
+        let class = match self.policy.by_length {
             true => (tokens.max(1).ilog2() as usize).min(CLASSES - 1),
             false => 0,
         };
         let best = &mut self.best[class];
         match *best {
-            Some(b) if per_token > b * self.slow => {
+            Some(b) if per_token > b * self.policy.slow => {
                 self.single_left = self.backoff;
-                self.backoff = (self.backoff * 2).min(self.max_single);
+                self.backoff = (self.backoff * 2).min(self.policy.max_single);
             }
             _ => {
                 *best = Some(best.map_or(per_token, |b| b.min(per_token)));
-                self.backoff = self.single;
+                self.backoff = self.policy.single;
             }
         }
     }
@@ -140,16 +146,16 @@ mod tests {
         let mut g = StepThreads::new(2);
         let used = run(&mut g, [5, 5, 40]);
         assert_eq!(used, [2, 2, 2]);
-        let used = run(&mut g, [7; SINGLE_STEPS as usize]);
+        let used = run(&mut g, [7; STEPS.single as usize]);
         assert!(used.iter().all(|&n| n == 1));
         // The retry is still slow: twice as long on one thread this time.
         assert_eq!(run(&mut g, [30]), [2]);
-        let used = run(&mut g, [7; 2 * SINGLE_STEPS as usize]);
+        let used = run(&mut g, [7; 2 * STEPS.single as usize]);
         assert!(used.iter().all(|&n| n == 1));
         // The machine is quiet again: every thread, and the back-off starts over.
         assert_eq!(run(&mut g, [5, 5]), [2, 2]);
         run(&mut g, [40]);
-        assert_eq!(g.single_left, SINGLE_STEPS);
+        assert_eq!(g.single_left, STEPS.single);
     }
 
     #[test]
@@ -170,7 +176,7 @@ mod tests {
         // A 256-token prompt 3× slower is.
         g.observe(2, ms(768), 256);
         assert_eq!(g.next(), 1);
-        for _ in 0..SINGLE_PROMPTS {
+        for _ in 0..PROMPTS.single {
             assert_eq!(g.next(), 1);
             g.observe(1, ms(500), 256);
         }

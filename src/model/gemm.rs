@@ -127,21 +127,13 @@ pub fn forward<W: Strips + ?Sized>(w: &W, x: &Tensor) -> Tensor {
 /// tall), so that a kernel reads its broadcasts one after another.
 fn pack_inputs(x: &[f32], m: usize, k: usize) -> Vec<f32> {
     let mut a = vec![0f32; m * k];
-    // Blocks of MR rows, half of them per thread (a 256 × 1536 input is 1.5 MB to reorder).
+    // Blocks of MR rows handed out over the team (a 256 × 1536 input is 1.5 MB to reorder).
     let blocks: Vec<(&[f32], &mut [f32])> = x.chunks(MR * k).zip(a.chunks_mut(MR * k)).collect();
-    let half = blocks.len().div_ceil(2);
-    let mut halves = vec![];
-    let mut blocks = blocks;
-    let second = blocks.split_off(half);
-    halves.push(blocks);
-    halves.push(second);
-    omp::for_each(halves, &|blocks| {
-        for (rows, dst) in blocks {
-            let r = rows.len() / k;
-            for (i, row) in rows.chunks_exact(k).enumerate() {
-                for (p, &v) in row.iter().enumerate() {
-                    dst[p * r + i] = v;
-                }
+    omp::for_each(blocks, &|(rows, dst)| {
+        let r = rows.len() / k;
+        for (i, row) in rows.chunks_exact(k).enumerate() {
+            for (p, &v) in row.iter().enumerate() {
+                dst[p * r + i] = v;
             }
         }
     });
@@ -306,15 +298,16 @@ unsafe fn kernel<const R: usize>(_: usize, _: *const f32, _: *const f32, _: *mut
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    struct Plain {
-        w: Vec<f32>,
-        rows: usize,
-        cols: usize,
+    /// A float32 matrix as a strip source.
+    pub(in crate::model::gemm) struct Plain {
+        pub w: Vec<f32>,
+        pub rows: usize,
+        pub cols: usize,
     }
 
     impl Strips for Plain {
@@ -391,24 +384,8 @@ mod tests {
 
 #[cfg(test)]
 mod speed {
+    use super::tests::Plain;
     use super::*;
-
-    struct Plain(Vec<f32>, usize, usize);
-    impl Strips for Plain {
-        fn rows(&self) -> usize {
-            self.1
-        }
-        fn cols(&self) -> usize {
-            self.2
-        }
-        fn strip(&self, s: usize, scratch: &mut [f32], packed: &mut [f32]) {
-            let k = self.2;
-            let rows = |r0: usize, out: &mut [f32]| {
-                out.copy_from_slice(&self.0[r0 * k..r0 * k + out.len()])
-            };
-            strip_from_rows(rows, s, scratch, packed);
-        }
-    }
 
     #[test]
     #[ignore = "a measurement: cargo test --release gemm_rate -- --ignored --nocapture"]
@@ -418,7 +395,11 @@ mod speed {
             (576, 1536, 256),
             (49152, 576, 256),
         ] {
-            let w = Plain(vec![0.5; n * k], n, k);
+            let w = Plain {
+                w: vec![0.5; n * k],
+                rows: n,
+                cols: k,
+            };
             let x = vec![0.25f32; m * k];
             let mut y = vec![0f32; m * n];
             for threads in [1, 2] {
@@ -431,7 +412,7 @@ mod speed {
                 }
                 let s = t.elapsed().as_secs_f64() / reps as f64;
                 let xt = tch::Tensor::from_slice(&x).view([m as i64, k as i64]);
-                let wt = tch::Tensor::from_slice(&w.0).view([n as i64, k as i64]);
+                let wt = tch::Tensor::from_slice(&w.w).view([n as i64, k as i64]);
                 let _ = xt.linear::<tch::Tensor>(&wt, None);
                 let t = std::time::Instant::now();
                 for _ in 0..reps {

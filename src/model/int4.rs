@@ -260,16 +260,15 @@ impl PackedInt4<'_> {
             .iter()
             .map(|&v| half::bf16::from_f32(v).to_f32())
             .collect();
+        // 64-row blocks in contiguous shares, one per thread of libtorch's team.
         let blocks = self.n / 64;
-        let threads = crate::model::omp::threads().min(blocks);
-        let share = blocks.div_ceil(threads);
-        let out = OutPtr(y.as_mut_ptr());
-        crate::model::omp::parallel(threads, &|t, _| {
-            let out = &out;
-            for b in (t * share).min(blocks)..((t + 1) * share).min(blocks) {
-                // SAFETY: AVX-512 (a `PackedInt4` needs it); block b is rows 64b..64b + 64 of
-                // `y`, written by this thread alone.
-                unsafe { int4_block_dot(self, &xb, b, out.0.add(64 * b)) };
+        let share = blocks.div_ceil(crate::model::omp::threads().min(blocks));
+        let shares: Vec<(usize, &mut [f32])> = y.chunks_mut(64 * share).enumerate().collect();
+        crate::model::omp::for_each(shares, &|(t, y)| {
+            for (i, rows) in y.chunks_exact_mut(64).enumerate() {
+                // SAFETY: AVX-512 (a `PackedInt4` needs it); `rows` are the 64 rows of block
+                // t · share + i.
+                unsafe { int4_block_dot(self, &xb, t * share + i, rows) };
             }
         });
         for v in y.iter_mut() {
@@ -278,32 +277,42 @@ impl PackedInt4<'_> {
     }
 }
 
-struct OutPtr(*mut f32);
-// SAFETY: the threads write disjoint blocks of rows (see `PackedInt4::matvec`).
-unsafe impl Sync for OutPtr {}
+/// The scales and zeros of 16 rows from their bfloat16 pairs at `pairs` (scale in the low half
+/// of each u32), as float32.
+///
+/// # Safety
+/// AVX-512; `pairs` points at 16 readable u32.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn scale_zero(pairs: *const u32) -> (std::arch::x86_64::__m512, std::arch::x86_64::__m512) {
+    use std::arch::x86_64::*;
+    // SAFETY: the caller's.
+    let p = unsafe { _mm512_loadu_si512(pairs.cast()) };
+    let high = _mm512_set1_epi32(0xFFFF_0000u32 as i32);
+    (
+        _mm512_castsi512_ps(_mm512_slli_epi32::<16>(p)),
+        _mm512_castsi512_ps(_mm512_and_si512(p, high)),
+    )
+}
 
 /// Rows 64b..64b + 64 of `W x` into `out`: per column, 32 bytes give the 64 rows' values.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn int4_block_dot(m: &PackedInt4, x: &[f32], b: usize, out: *mut f32) {
+unsafe fn int4_block_dot(m: &PackedInt4, x: &[f32], b: usize, out: &mut [f32]) {
     use std::arch::x86_64::*;
     let (n, k) = (m.n, m.k);
     let base = b * 64 * k / 2;
     let mask = _mm256_set1_epi8(0x0F);
     let eight = _mm512_set1_epi32(8);
-    let high = _mm512_set1_epi32(0xFFFF_0000u32 as i32);
     let mut acc = [_mm512_setzero_ps(); 4];
     for g in 0..k / GROUP {
         // SAFETY: rows 64b..64b + 64 ≤ n of group g; columns 32g..32g + 32 of the block's bytes.
         unsafe {
             let pairs = m.sz.as_ptr().add(g * n + 64 * b);
-            let mut sc = [_mm512_setzero_ps(); 4];
-            let mut zr = [_mm512_setzero_ps(); 4];
-            for i in 0..4 {
-                let p = _mm512_loadu_si512(pairs.add(16 * i).cast());
-                sc[i] = _mm512_castsi512_ps(_mm512_slli_epi32::<16>(p));
-                zr[i] = _mm512_castsi512_ps(_mm512_and_si512(p, high));
-            }
+            let [(s0, z0), (s1, z1), (s2, z2), (s3, z3)] =
+                [0, 16, 32, 48].map(|i| scale_zero(pairs.add(i)));
+            let (sc, zr) = ([s0, s1, s2, s3], [z0, z1, z2, z3]);
             for kk in 32 * g..32 * g + 32 {
                 let bytes = _mm256_loadu_si256(m.bytes.as_ptr().add(base + 32 * kk).cast());
                 let lo = _mm256_and_si256(bytes, mask);
@@ -323,14 +332,14 @@ unsafe fn int4_block_dot(m: &PackedInt4, x: &[f32], b: usize, out: *mut f32) {
             }
         }
     }
-    for (i, a) in acc.into_iter().enumerate() {
-        // SAFETY: `out` has the block's 64 rows.
-        unsafe { _mm512_storeu_ps(out.add(16 * i), a) };
+    for (o, a) in out.chunks_exact_mut(16).zip(acc) {
+        // SAFETY: `o` is 16 floats.
+        unsafe { _mm512_storeu_ps(o.as_mut_ptr(), a) };
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-unsafe fn int4_block_dot(_: &PackedInt4, _: &[f32], _: usize, _: *mut f32) {
+unsafe fn int4_block_dot(_: &PackedInt4, _: &[f32], _: usize, _: &mut [f32]) {
     unreachable!("no strips off x86_64")
 }
 
@@ -363,19 +372,12 @@ unsafe fn int4_strip(bytes: &[u8], sz: &[u32], n: usize, k: usize, s: usize, out
     let base = r0 / 64 * 64 * k / 2;
     let shift = _mm_set_epi64x(0, if r0 % 64 == 32 { 4 } else { 0 });
     let (mask, eight) = (_mm_set1_epi8(0x0F), _mm512_set1_ps(8.0));
-    let high = _mm512_set1_epi32(0xFFFF_0000u32 as i32);
     for g in 0..k / GROUP {
         // SAFETY: rows r0..r0 + 32 < n of group g < k / GROUP; bytes of columns
         // 32g..32g + 32 of the row block; `out` has k · 32 floats.
         unsafe {
             let pairs = sz.as_ptr().add(g * n + r0);
-            let (p0, p1) = (
-                _mm512_loadu_si512(pairs.cast()),
-                _mm512_loadu_si512(pairs.add(16).cast()),
-            );
-            let scale = |p| _mm512_castsi512_ps(_mm512_slli_epi32::<16>(p));
-            let zero = |p| _mm512_castsi512_ps(_mm512_and_si512(p, high));
-            let (s0, s1, z0, z1) = (scale(p0), scale(p1), zero(p0), zero(p1));
+            let ((s0, z0), (s1, z1)) = (scale_zero(pairs), scale_zero(pairs.add(16)));
             for kk in 32 * g..32 * g + 32 {
                 let src = bytes.as_ptr().add(base + 32 * kk);
                 let q = |at: usize| {

@@ -94,15 +94,17 @@ impl Layout {
         // SAFETY: a fresh contiguous uint8 tensor of n · cols / 2 bytes, written through this
         // slice only while it lives.
         let out = unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut u8, n * cols / 2) };
+        // Row blocks handed out over the team.
         let block_n = self.block_n();
-        let blocks = n.div_ceil(block_n);
-        let (a, b) = out.split_at_mut((blocks / 2) * block_n * cols / 2);
-        let halves = vec![(0, a), ((blocks / 2) * block_n, b)];
-        crate::model::omp::for_each(halves, &|(r0, out)| self.pack_rows(mats, cols, r0, out));
+        let blocks: Vec<(usize, &mut [u8])> =
+            out.chunks_mut(block_n * cols / 2).enumerate().collect();
+        crate::model::omp::for_each(blocks, &|(i, out)| {
+            self.pack_rows(mats, cols, i * block_n, out)
+        });
         t
     }
 
-    /// The packed bytes of rows `r_start..` (whole row blocks) into `out`.
+    /// The packed bytes of rows `r_start..` (one or more whole row blocks) into `out`.
     fn pack_rows(self, mats: &[Blocks], cols: usize, r_start: usize, out: &mut [u8]) {
         let n = r_start + out.len() / (cols / 2);
         // Global row → (matrix, row in it).

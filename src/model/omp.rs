@@ -47,28 +47,37 @@ fn gomp() -> Option<&'static Gomp> {
 
 /// Runs `f(thread, threads)` on each of `threads` threads of the OpenMP team (the calling
 /// thread is thread 0) and returns when all are done. One thread, or no libgomp: `f(0, 1)` here.
+/// A panic on any thread is raised again on the calling thread once the team has finished, so
+/// the engine's recovery (`engine/recover.rs`) sees it as it sees any other.
 pub fn parallel(threads: usize, f: &(dyn Fn(usize, usize) + Sync)) {
     let Some(g) = gomp().filter(|_| threads > 1) else {
         return f(0, 1);
     };
+    type Payload = Box<dyn std::any::Any + Send>;
     struct Job<'a> {
         f: &'a (dyn Fn(usize, usize) + Sync),
         gomp: &'a Gomp,
+        panic: Mutex<Option<Payload>>,
     }
     extern "C" fn trampoline(data: *mut c_void) {
         // SAFETY: `data` is the `Job` below, alive until GOMP_parallel returns.
         let job = unsafe { &*(data as *const Job) };
         // SAFETY: libgomp's own queries, called inside its parallel region.
         let (t, n) = unsafe { ((job.gomp.thread_num)(), (job.gomp.num_threads)()) };
-        // A panic must not unwind into C: abort instead (a kernel bug, not an input error).
+        // A panic must not unwind into C: it is kept for the calling thread.
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             (job.f)(t.max(0) as usize, n.max(1) as usize)
         }));
-        if run.is_err() {
-            std::process::abort();
+        if let Err(payload) = run {
+            let mut first = job.panic.lock().unwrap_or_else(|e| e.into_inner());
+            first.get_or_insert(payload);
         }
     }
-    let job = Job { f, gomp: g };
+    let job = Job {
+        f,
+        gomp: g,
+        panic: Mutex::new(None),
+    };
     // SAFETY: libgomp runs `trampoline(&job)` on each team thread and joins them before it
     // returns, so `job` and what it borrows outlive every use.
     unsafe {
@@ -78,6 +87,9 @@ pub fn parallel(threads: usize, f: &(dyn Fn(usize, usize) + Sync)) {
             threads as u32,
             0,
         );
+    }
+    if let Some(payload) = job.panic.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        std::panic::resume_unwind(payload);
     }
 }
 
@@ -120,6 +132,15 @@ mod tests {
         let one = Mutex::new(Vec::new());
         parallel(1, &|t, n| one.lock().unwrap().push((t, n)));
         assert_eq!(one.into_inner().unwrap(), [(0, 1)]);
+    }
+
+    #[test]
+    fn a_panic_on_the_team_reaches_the_caller() {
+        let caught = std::panic::catch_unwind(|| {
+            parallel(2, &|t, _| assert!(t != 1, "thread 1 fails"));
+            parallel(2, &|_, _| panic!("every thread fails"));
+        });
+        assert!(caught.is_err());
     }
 
     #[test]

@@ -329,16 +329,8 @@ impl QuantMatrix {
         // Rows in contiguous shares, one per thread of libtorch's team: each row is computed
         // the same way whichever thread takes it.
         let share = self.rows.div_ceil(threads).next_multiple_of(8);
-        let out = SendPtr(y.as_mut_ptr());
-        crate::model::omp::parallel(threads, &|t, _| {
-            let out = &out;
-            let row0 = (t * share).min(self.rows);
-            let n = share.min(self.rows - row0);
-            // SAFETY: thread t writes rows row0..row0 + n of `y` alone (the shares do not
-            // overlap and stay in bounds).
-            let y = unsafe { std::slice::from_raw_parts_mut(out.0.add(row0), n) };
-            self.rows_into(path, x, row0, y);
-        });
+        let shares: Vec<(usize, &mut [f32])> = y.chunks_mut(share).enumerate().collect();
+        crate::model::omp::for_each(shares, &|(t, y)| self.rows_into(path, x, t * share, y));
     }
 
     /// `y = x Wᵀ` for `x` [..., cols] (float32, CPU): one product per row of `x`.
@@ -409,10 +401,6 @@ impl QuantMatrix {
 /// Matrices from this many weights split their rows over the OpenMP team (a region costs a
 /// few microseconds; a 576 × 576 product ~40).
 const PARALLEL_MIN_WEIGHTS: usize = 1 << 17;
-
-struct SendPtr(*mut f32);
-// SAFETY: the threads write disjoint rows (see `QuantMatrix::matvec`).
-unsafe impl Sync for SendPtr {}
 
 /// Whether a SIMD kernel runs here (the portable one is slower than a float32 matmul).
 pub fn accelerated() -> bool {

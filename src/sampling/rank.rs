@@ -30,16 +30,23 @@ pub fn rank_and_prob_f64(logits: &[f32], id: u32) -> (u32, f64) {
         .iter()
         .map(|&l| clean(l))
         .fold(f32::NEG_INFINITY, f32::max);
+    let (sum, rank) = scan_scalar(logits, 0, target, id, max);
+    (rank, finish(target, max, sum))
+}
+
+/// `Σ exp(l − max)` (when `max` is finite) and how many logits rank above `id`'s, over
+/// `logits`, which start at id `base`.
+fn scan_scalar(logits: &[f32], base: usize, target: f32, id: u32, max: f32) -> (f64, u32) {
     let mut sum = 0.0f64;
     let mut rank = 0u32;
-    for (other, &l) in logits.iter().enumerate() {
+    for (j, &l) in logits.iter().enumerate() {
         let l = clean(l);
         if max.is_finite() {
             sum += f64::from(l - max).exp();
         }
-        rank += u32::from(l > target || (l == target && (other as u32) < id));
+        rank += u32::from(l > target || (l == target && ((base + j) as u32) < id));
     }
-    (rank, finish(target, max, sum))
+    (sum, rank)
 }
 
 /// The probability from the target's logit, the largest one and `Σ exp(l − max)`.
@@ -73,6 +80,17 @@ mod avx512 {
         _mm512_mask_blend_ps(nan, v, _mm512_set1_ps(f32::NEG_INFINITY))
     }
 
+    /// 1/0!, 1/1!, …, 1/12!: the Taylor coefficients of `e^r`, computed once at compile time.
+    const INV_FACTORIALS: [f64; 13] = {
+        let mut c = [1.0f64; 13];
+        let mut k = 1;
+        while k < 13 {
+            c[k] = c[k - 1] / k as f64;
+            k += 1;
+        }
+        c
+    };
+
     /// `e^x` for x ≤ 0 (−∞ included: 0).
     #[target_feature(enable = "avx512f")]
     pub(super) fn exp(x: __m512d) -> __m512d {
@@ -85,13 +103,8 @@ mod avx512 {
         );
         let r = _mm512_fnmadd_pd(n, _mm512_set1_pd(LN2_HI), x);
         let r = _mm512_fnmadd_pd(n, _mm512_set1_pd(LN2_LO), r);
-        // 1/12!, 1/11!, …, 1/1!, 1/0!
-        let mut inv_fact = [1.0f64; 13];
-        for k in 1..13 {
-            inv_fact[k] = inv_fact[k - 1] / k as f64;
-        }
-        let mut p = _mm512_set1_pd(inv_fact[12]);
-        for c in inv_fact[..12].iter().rev() {
+        let mut p = _mm512_set1_pd(INV_FACTORIALS[12]);
+        for c in INV_FACTORIALS[..12].iter().rev() {
             p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(*c));
         }
         _mm512_scalef_pd(p, n)
@@ -133,16 +146,10 @@ mod avx512 {
             let below = _mm512_cmplt_epi32_mask(idx, id_v);
             rank += (gt | (eq & below)).count_ones();
         }
-        let mut sum = _mm512_reduce_add_pd(_mm512_add_pd(lo, hi));
         let base = logits.len() - tail.len();
-        for (j, &l) in tail.iter().enumerate() {
-            let l = super::clean(l);
-            if max.is_finite() {
-                sum += f64::from(l - max).exp();
-            }
-            rank += u32::from(l > target || (l == target && ((base + j) as u32) < id));
-        }
-        (max, sum, rank)
+        let (tail_sum, tail_rank) = super::scan_scalar(tail, base, target, id, max);
+        let sum = _mm512_reduce_add_pd(_mm512_add_pd(lo, hi)) + tail_sum;
+        (max, sum, rank + tail_rank)
     }
 }
 
